@@ -1,0 +1,233 @@
+package experiment
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/parser"
+)
+
+// Defaults for keys an experiment file may leave out.
+var (
+	DefaultDatabase  = "exp.db"            // database file, relative to the current directory
+	DefaultRepeats   = 10                  // measured trials per cell
+	DefaultWarmup    = 1                   // unmeasured trials per cell, run first
+	DefaultKernel    = "primes"            // kernel name
+	DefaultSchedules = []Schedule{Chunked} // schedules to compare
+	DefaultChunk     = 8                   // numbers per chunk for the chunked schedule
+)
+
+// Limits on experiment files.
+const (
+	// MaxValue is the largest number a range may reach. Ranges are stored as
+	// SQLite INTEGERs, which are signed 64-bit, so exp stops at 2^63-1 even
+	// though the kernel itself is exact up to 2^64-1.
+	MaxValue = math.MaxInt64
+	// MaxWorkers bounds a worker count; each worker is a goroutine.
+	MaxWorkers = 1 << 16
+	// MaxRepeats bounds repeats and warmup.
+	MaxRepeats = 1 << 20
+)
+
+// Config is a decoded, validated experiment file.
+type Config struct {
+	File      string     // path the file was read from, as given
+	Source    []byte     // the file's bytes, verbatim, stored with each run
+	Name      string     // experiment name (required)
+	Database  string     // database path from the file; "" when absent
+	Seed      int64      // seed for the trial order, >= 0; valid only if HasSeed
+	HasSeed   bool       // whether the file fixed the seed
+	Repeats   int        // measured trials per cell, >= 1
+	Warmup    int        // unmeasured trials per cell, >= 0
+	Kernel    string     // kernel name, a key of Kernels
+	Ranges    []Range    // input ranges, at least one
+	Workers   []int      // worker counts, each >= 1, at least one
+	Schedules []Schedule // schedules, at least one
+	Chunk     int        // numbers per chunk for Chunked, >= 1
+}
+
+// Range is the half-open interval of integers [Start, Start+Count).
+type Range struct {
+	Start uint64 // first number
+	Count uint64 // how many numbers, >= 1
+}
+
+// Last returns the last number in the range, Start+Count-1.
+func (r Range) Last() uint64 { return r.Start + r.Count - 1 }
+
+// String renders the range as [start, start+count).
+func (r Range) String() string { return fmt.Sprintf("[%d, %d+%d)", r.Start, r.Start, r.Count) }
+
+// topKeys lists the keys an experiment file may have, in documentation order.
+var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "kernel", "ranges", "workers", "schedules", "chunk"}
+
+// Load reads and parses the experiment file at path. Every problem with the
+// file, including failing to read it, is a *ConfigError.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read experiment file: %v", err)}
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes and validates an experiment file. file names it in errors.
+// It returns a *ConfigError naming the line, column and field of the first
+// problem found.
+func Parse(file string, data []byte) (*Config, error) {
+	f, err := parser.ParseBytes(data, 0)
+	if err != nil {
+		return nil, fromYAML(file, err)
+	}
+	d := &decoder{file: file}
+	var body ast.Node
+	for i, doc := range f.Docs {
+		if doc.Body == nil {
+			continue
+		}
+		if body != nil {
+			return nil, d.errAt(doc.Body, "", "the file holds %d YAML documents; exp reads exactly one", i+1)
+		}
+		body = doc.Body
+	}
+	if body == nil {
+		return nil, &ConfigError{File: file, Line: 1, Col: 1, Msg: "the file is empty (an experiment needs at least name, ranges and workers)"}
+	}
+	kv, err := d.mapping(body, "", topKeys)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{File: file, Source: slices.Clone(data), Repeats: DefaultRepeats, Warmup: DefaultWarmup,
+		Kernel: DefaultKernel, Schedules: slices.Clone(DefaultSchedules), Chunk: DefaultChunk}
+	for _, key := range []string{"name", "ranges", "workers"} {
+		if kv[key] == nil {
+			return nil, &ConfigError{File: file, Line: 1, Col: 1, Field: key, Msg: "is required"}
+		}
+	}
+	for _, key := range topKeys {
+		if n := kv[key]; n != nil {
+			if err := c.decodeKey(d, key, n.Value); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return c, nil
+}
+
+// decodeKey decodes and validates one top-level key into c.
+func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
+	var err error
+	var u uint64
+	switch key {
+	case "name":
+		c.Name, err = d.str(n, key)
+	case "database":
+		c.Database, err = d.str(n, key)
+	case "seed":
+		u, err = d.uint(n, key, 0, math.MaxInt64)
+		c.Seed, c.HasSeed = int64(u), true
+	case "repeats":
+		u, err = d.uint(n, key, 1, MaxRepeats)
+		c.Repeats = int(u)
+	case "warmup":
+		u, err = d.uint(n, key, 0, MaxRepeats)
+		c.Warmup = int(u)
+	case "chunk":
+		u, err = d.uint(n, key, 1, math.MaxInt64)
+		c.Chunk = int(u)
+	case "kernel":
+		c.Kernel, err = d.str(n, key)
+		if err == nil && Kernels[c.Kernel] == nil {
+			err = d.errAt(n, key, "unknown kernel %q (allowed: %s)", c.Kernel, strings.Join(KernelNames(), ", "))
+		}
+	case "ranges":
+		c.Ranges, err = d.ranges(n, key)
+	case "workers":
+		c.Workers, err = d.workers(n, key)
+	case "schedules":
+		c.Schedules, err = d.schedules(n, key)
+	}
+	return err
+}
+
+func (d *decoder) ranges(n ast.Node, field string) ([]Range, error) {
+	items, err := d.seq(n, field)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Range, 0, len(items))
+	for i, item := range items {
+		name := index(field, i)
+		kv, err := d.mapping(item, name, []string{"start", "count"})
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range []string{"start", "count"} {
+			if kv[k] == nil {
+				return nil, d.errAt(item, join(name, k), "is required (a range is {start: N, count: N})")
+			}
+		}
+		var r Range
+		if r.Start, err = d.uint(kv["start"].Value, join(name, "start"), 0, MaxValue); err != nil {
+			return nil, err
+		}
+		if r.Count, err = d.uint(kv["count"].Value, join(name, "count"), 1, MaxValue); err != nil {
+			return nil, err
+		}
+		if r.Count-1 > MaxValue-r.Start {
+			return nil, d.errAt(kv["count"].Value, join(name, "count"),
+				"range ends past the largest supported number %d (2^63-1, SQLite's INTEGER limit): start+count-1 must be <= it", uint64(MaxValue))
+		}
+		if j := slices.Index(out, r); j >= 0 {
+			return nil, d.errAt(item, name, "duplicate of ranges[%d]", j)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func (d *decoder) workers(n ast.Node, field string) ([]int, error) {
+	items, err := d.seq(n, field)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]int, 0, len(items))
+	for i, item := range items {
+		u, err := d.uint(item, index(field, i), 1, MaxWorkers)
+		if err != nil {
+			return nil, err
+		}
+		if j := slices.Index(out, int(u)); j >= 0 {
+			return nil, d.errAt(item, index(field, i), "duplicate worker count %d (also workers[%d])", u, j)
+		}
+		out = append(out, int(u))
+	}
+	return out, nil
+}
+
+func (d *decoder) schedules(n ast.Node, field string) ([]Schedule, error) {
+	items, err := d.seq(n, field)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Schedule, 0, len(items))
+	for i, item := range items {
+		s, err := d.str(item, index(field, i))
+		if err != nil {
+			return nil, err
+		}
+		sc := Schedule(s)
+		if !slices.Contains(Schedules, sc) {
+			return nil, d.errAt(item, index(field, i), "unknown schedule %q (allowed: %s)", s, scheduleList())
+		}
+		if j := slices.Index(out, sc); j >= 0 {
+			return nil, d.errAt(item, index(field, i), "duplicate schedule %q (also schedules[%d])", s, j)
+		}
+		out = append(out, sc)
+	}
+	return out, nil
+}

@@ -1,0 +1,68 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/goccy/go-yaml"
+	"github.com/goccy/go-yaml/ast"
+)
+
+// Sentinel errors of the experiment package.
+var (
+	// ErrConfig is wrapped by every *ConfigError, so callers can test
+	// errors.Is(err, ErrConfig) to tell bad input from a runtime failure.
+	ErrConfig = errors.New("invalid experiment file")
+	// ErrInterrupted is returned by the Runner when its context is
+	// cancelled; the trials finished before it have been emitted.
+	ErrInterrupted = errors.New("interrupted")
+)
+
+// ConfigError is a problem in an experiment file, with its position.
+// Error renders it as one line: FILE:LINE:COL: FIELD: MSG.
+type ConfigError struct {
+	File  string // path of the experiment file as given by the user
+	Line  int    // 1-based line of the offending node, 0 if unknown
+	Col   int    // 1-based column of the offending node, 0 if unknown
+	Field string // dotted field path such as "ranges[0].count"; empty for syntax errors
+	Msg   string // what is wrong and what is allowed
+}
+
+// Error implements error.
+func (e *ConfigError) Error() string {
+	pos := e.File
+	if e.Line > 0 {
+		pos = fmt.Sprintf("%s:%d:%d", e.File, e.Line, e.Col)
+	}
+	if e.Field == "" {
+		return pos + ": " + e.Msg
+	}
+	return pos + ": " + e.Field + ": " + e.Msg
+}
+
+// Unwrap lets errors.Is(err, ErrConfig) match.
+func (e *ConfigError) Unwrap() error { return ErrConfig }
+
+// errAt builds a ConfigError positioned at node n (which may be nil).
+func (d *decoder) errAt(n ast.Node, field, format string, args ...any) *ConfigError {
+	e := &ConfigError{File: d.file, Field: field, Msg: fmt.Sprintf(format, args...)}
+	if n != nil {
+		if tk := n.GetToken(); tk != nil && tk.Position != nil {
+			e.Line, e.Col = tk.Position.Line, tk.Position.Column
+		}
+	}
+	return e
+}
+
+// fromYAML converts a go-yaml parse error into a ConfigError.
+func fromYAML(file string, err error) *ConfigError {
+	e := &ConfigError{File: file, Msg: err.Error()}
+	var ye yaml.Error
+	if errors.As(err, &ye) {
+		e.Msg = "syntax error: " + ye.GetMessage()
+		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
+			e.Line, e.Col = tk.Position.Line, tk.Position.Column
+		}
+	}
+	return e
+}

@@ -1,0 +1,126 @@
+package experiment
+
+import (
+	"bufio"
+	"bytes"
+	"math"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+)
+
+// Host describes the build of exp and the machine a run executed on. Fields
+// that cannot be read are left empty or zero; Probe never fails.
+type Host struct {
+	ExpVersion     string  // module version of exp, "(devel)" for a source build
+	VCSRevision    string  // VCS commit exp was built from, if stamped
+	VCSModified    bool    // whether the working tree had uncommitted changes
+	GoVersion      string  // Go toolchain version, e.g. go1.26.8
+	OS             string  // runtime.GOOS
+	Arch           string  // runtime.GOARCH
+	Hostname       string  // os.Hostname
+	CPUModel       string  // "model name" from /proc/cpuinfo
+	NumCPU         int     // runtime.NumCPU: logical CPUs usable by the process
+	GOMAXPROCS     int     // runtime.GOMAXPROCS(0) during the run
+	CgroupCPULimit float64 // cgroup CPU quota in CPUs (quota/period); 0 if unlimited or unknown
+	CPUGovernor    string  // cpufreq scaling governor of cpu0, if readable
+	KernelRelease  string  // kernel release, e.g. 6.1.0-18-amd64
+}
+
+// UsableCPUs is how many CPUs the run could actually use at once: the least
+// of NumCPU, GOMAXPROCS and the cgroup limit (rounded up).
+func (h Host) UsableCPUs() int {
+	n := max(h.NumCPU, 1)
+	if h.GOMAXPROCS > 0 {
+		n = min(n, h.GOMAXPROCS)
+	}
+	if h.CgroupCPULimit > 0 {
+		n = min(n, int(math.Ceil(h.CgroupCPULimit)))
+	}
+	return n
+}
+
+// Probe reads the current build and machine.
+func Probe() Host {
+	h := Host{
+		GoVersion:      runtime.Version(),
+		OS:             runtime.GOOS,
+		Arch:           runtime.GOARCH,
+		NumCPU:         runtime.NumCPU(),
+		GOMAXPROCS:     runtime.GOMAXPROCS(0),
+		CPUModel:       cpuModel(),
+		CgroupCPULimit: cgroupCPULimit(),
+		CPUGovernor:    readTrim("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor"),
+		KernelRelease:  readTrim("/proc/sys/kernel/osrelease"),
+	}
+	h.Hostname, _ = os.Hostname()
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		h.ExpVersion = bi.Main.Version
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				h.VCSRevision = s.Value
+			case "vcs.modified":
+				h.VCSModified = s.Value == "true"
+			}
+		}
+	}
+	return h
+}
+
+// LoadAvg1 returns the 1-minute load average from /proc/loadavg.
+func LoadAvg1() (float64, bool) {
+	f := strings.Fields(readTrim("/proc/loadavg"))
+	if len(f) == 0 {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(f[0], 64)
+	return v, err == nil
+}
+
+func readTrim(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return ""
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// cgroupCPULimit reads the CPU quota of cgroup v2 (cpu.max) or v1
+// (cpu.cfs_quota_us / cpu.cfs_period_us), in CPUs.
+func cgroupCPULimit() float64 {
+	if f := strings.Fields(readTrim("/sys/fs/cgroup/cpu.max")); len(f) == 2 && f[0] != "max" {
+		return ratio(f[0], f[1])
+	}
+	q := readTrim("/sys/fs/cgroup/cpu/cpu.cfs_quota_us")
+	if q == "" || strings.HasPrefix(q, "-") {
+		return 0
+	}
+	return ratio(q, readTrim("/sys/fs/cgroup/cpu/cpu.cfs_period_us"))
+}
+
+func ratio(a, b string) float64 {
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	if err1 != nil || err2 != nil || y <= 0 {
+		return 0
+	}
+	return x / y
+}

@@ -1,0 +1,63 @@
+package experiment
+
+import "math/rand/v2"
+
+// Cell is one point of the experiment matrix: a range, a schedule and a
+// worker count. Its trials are the repeats measured at that point.
+type Cell struct {
+	Index      int      // position in Plan.Cells
+	RangeIndex int      // position of Range in Config.Ranges
+	Range      Range    // numbers tested
+	Schedule   Schedule // how the range is split
+	Workers    int      // number of worker goroutines
+}
+
+// Step is one planned trial.
+type Step struct {
+	Seq    int  // position in the run's order, from 0
+	Cell   int  // index into Plan.Cells
+	Rep    int  // position among the cell's trials, from 0; warmups come first
+	Warmup bool // whether the trial is a warmup, left out of statistics
+}
+
+// Plan is the experiment matrix expanded into cells and ordered trials.
+type Plan struct {
+	Config *Config // the experiment file the plan was built from
+	Seed   int64   // seed of the trial order
+	Cells  []Cell  // range x schedule x workers, in file order
+	Steps  []Step  // warmup+repeats trials per cell, shuffled
+}
+
+// NewPlan expands c into cells (ranges, then schedules, then workers, in file
+// order) and shuffles all their trials with a PCG generator seeded by seed,
+// so that cells are interleaved and slow drift of the machine spreads over
+// all of them. Within each cell the first c.Warmup trials in that order are
+// the warmups. The same config and seed always give the same plan.
+func NewPlan(c *Config, seed int64) *Plan {
+	p := &Plan{Config: c, Seed: seed}
+	for ri, r := range c.Ranges {
+		for _, s := range c.Schedules {
+			for _, w := range c.Workers {
+				p.Cells = append(p.Cells, Cell{Index: len(p.Cells), RangeIndex: ri, Range: r, Schedule: s, Workers: w})
+			}
+		}
+	}
+	per := c.Warmup + c.Repeats
+	p.Steps = make([]Step, 0, len(p.Cells)*per)
+	for ci := range p.Cells {
+		for range per {
+			p.Steps = append(p.Steps, Step{Cell: ci})
+		}
+	}
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6578702d706c616e)) // "exp-plan"
+	rng.Shuffle(len(p.Steps), func(i, j int) { p.Steps[i], p.Steps[j] = p.Steps[j], p.Steps[i] })
+	seen := make([]int, len(p.Cells))
+	for i := range p.Steps {
+		st := &p.Steps[i]
+		st.Seq = i
+		st.Rep = seen[st.Cell]
+		st.Warmup = st.Rep < c.Warmup
+		seen[st.Cell]++
+	}
+	return p
+}

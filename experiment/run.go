@@ -1,0 +1,74 @@
+package experiment
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// Status is the state of a run.
+type Status string
+
+// Run statuses.
+const (
+	StatusRunning     Status = "running"     // trials are being added (or the process died)
+	StatusDone        Status = "done"        // every planned trial finished and matched
+	StatusInterrupted Status = "interrupted" // stopped early; finished trials are kept
+	StatusFailed      Status = "failed"      // a trial disagreed with the reference, or the run broke
+)
+
+// Run is one execution of an experiment file: what was asked, where it ran
+// and how it ended.
+type Run struct {
+	ID           int64     // database id, assigned by the store
+	UUID         string    // globally unique id (UUIDv7), stable across merged databases
+	Name         string    // experiment name from the file
+	Status       Status    // state of the run
+	StartedAt    time.Time // when the run started, UTC
+	FinishedAt   time.Time // when it ended, UTC; zero while running
+	ConfigPath   string    // experiment file path as given
+	ConfigYAML   string    // experiment file, verbatim
+	ConfigSHA256 string    // hex SHA-256 of ConfigYAML
+	Seed         int64     // seed of the trial order
+	Kernel       string    // kernel name
+	Repeats      int       // measured trials per cell
+	Warmup       int       // warmup trials per cell
+	Chunk        int       // numbers per chunk for the chunked schedule
+	Host         Host      // machine and build the run executed on
+	Error        string    // why the run failed or stopped, if it did
+	Trials       int       // trials stored for the run (filled in by the store when listing)
+}
+
+// NewRun describes a run of plan p on host h starting at now. The UUID is
+// version 7: time-ordered, random in its low bits.
+func NewRun(p *Plan, h Host, now time.Time) (Run, error) {
+	id, err := newUUIDv7(now)
+	if err != nil {
+		return Run{}, err
+	}
+	c := p.Config
+	sum := sha256.Sum256(c.Source)
+	return Run{
+		UUID: id, Name: c.Name, Status: StatusRunning, StartedAt: now.UTC(),
+		ConfigPath: c.File, ConfigYAML: string(c.Source), ConfigSHA256: hex.EncodeToString(sum[:]),
+		Seed: p.Seed, Kernel: c.Kernel, Repeats: c.Repeats, Warmup: c.Warmup, Chunk: c.Chunk, Host: h,
+	}, nil
+}
+
+// newUUIDv7 returns an RFC 9562 version 7 UUID for time t.
+func newUUIDv7(t time.Time) (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[6:]); err != nil {
+		return "", fmt.Errorf("uuid: %w", err)
+	}
+	var ms [8]byte
+	binary.BigEndian.PutUint64(ms[:], uint64(t.UnixMilli()))
+	copy(b[:6], ms[2:])
+	b[6] = 0x70 | b[6]&0x0f // version 7
+	b[8] = 0x80 | b[8]&0x3f // variant 10
+	h := hex.EncodeToString(b[:])
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+}

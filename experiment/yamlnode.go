@@ -1,0 +1,179 @@
+package experiment
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/token"
+)
+
+// decoder walks a go-yaml AST with exp's own typing rules. go-yaml's
+// reflective decoder silently truncates 1.5 to 1, accepts "3" for an int and
+// wraps integers past 2^64, so exp checks every scalar's node type itself.
+type decoder struct {
+	file string
+}
+
+// nodeKind names a node's YAML type for error messages.
+func nodeKind(n ast.Node) string {
+	switch n.(type) {
+	case *ast.IntegerNode:
+		return "an integer"
+	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		return "a float"
+	case *ast.StringNode, *ast.LiteralNode:
+		return "a string"
+	case *ast.BoolNode:
+		return "a boolean"
+	case *ast.NullNode, nil:
+		return "empty"
+	case *ast.SequenceNode:
+		return "a list"
+	case *ast.MappingNode, *ast.MappingValueNode:
+		return "a mapping"
+	}
+	return "a " + strings.ToLower(n.Type().String())
+}
+
+// plain rejects YAML features exp does not accept in experiment files.
+func (d *decoder) plain(n ast.Node, field string) error {
+	switch n.(type) {
+	case *ast.AnchorNode, *ast.AliasNode, *ast.TagNode, *ast.MergeKeyNode:
+		return d.errAt(n, field, "anchors, aliases, tags and merge keys are not supported (write the value out)")
+	}
+	return nil
+}
+
+// mapping returns the key/value pairs of a mapping node, rejecting duplicate
+// keys and keys not in allowed.
+func (d *decoder) mapping(n ast.Node, field string, allowed []string) (map[string]*ast.MappingValueNode, error) {
+	if err := d.plain(n, field); err != nil {
+		return nil, err
+	}
+	var values []*ast.MappingValueNode
+	switch m := n.(type) {
+	case *ast.MappingNode:
+		values = m.Values
+	case *ast.MappingValueNode:
+		values = []*ast.MappingValueNode{m}
+	default:
+		what := "the file"
+		if field != "" {
+			what = "this"
+		}
+		return nil, d.errAt(n, field, "%s must be a mapping of keys to values, got %s", what, nodeKind(n))
+	}
+	out := make(map[string]*ast.MappingValueNode, len(values))
+	for _, kv := range values {
+		key := kv.Key.GetToken().Value
+		name := join(field, key)
+		if !slices.Contains(allowed, key) {
+			return nil, d.errAt(kv.Key, name, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
+		}
+		if prev, dup := out[key]; dup {
+			return nil, d.errAt(kv.Key, name, "duplicate key (first at line %d)", prev.Key.GetToken().Position.Line)
+		}
+		out[key] = kv
+	}
+	return out, nil
+}
+
+// str decodes a non-empty string scalar.
+func (d *decoder) str(n ast.Node, field string) (string, error) {
+	if err := d.plain(n, field); err != nil {
+		return "", err
+	}
+	s, ok := n.(*ast.StringNode)
+	if !ok || s.Value == "" {
+		return "", d.errAt(n, field, "must be a non-empty string, got %s", nodeKind(n))
+	}
+	return s.Value, nil
+}
+
+// uint decodes an integer scalar in [lo, hi]. Floats, strings, booleans and
+// out-of-range values are errors that state the allowed range.
+func (d *decoder) uint(n ast.Node, field string, lo, hi uint64) (uint64, error) {
+	if err := d.plain(n, field); err != nil {
+		return 0, err
+	}
+	allowed := fmt.Sprintf("an integer from %d to %d", lo, hi)
+	if hi == math.MaxUint64 {
+		allowed = fmt.Sprintf("an integer >= %d", lo)
+	}
+	in, ok := n.(*ast.IntegerNode)
+	if !ok {
+		raw := ""
+		if tk := n.GetToken(); tk != nil {
+			raw = tk.Value
+		}
+		if _, isNull := n.(*ast.NullNode); isNull {
+			return 0, d.errAt(n, field, "has no value (must be %s)", allowed)
+		}
+		if s, isStr := n.(*ast.StringNode); isStr && s.Token.Type == token.StringType && digits(raw) {
+			// go-yaml reads integers past 64 bits as plain strings.
+			return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
+		}
+		return 0, d.errAt(n, field, "must be %s, got %s %q", allowed, nodeKind(n), raw)
+	}
+	raw := in.GetToken().Value
+	v, err := strconv.ParseUint(raw, 0, 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
+		}
+		if strings.HasPrefix(raw, "-") {
+			return 0, d.errAt(n, field, "must be %s, got %s", allowed, raw)
+		}
+		// YAML spellings strconv does not know, such as 0o17 or +5.
+		switch iv := in.Value.(type) {
+		case int64:
+			if iv < 0 {
+				return 0, d.errAt(n, field, "must be %s, got %s", allowed, raw)
+			}
+			v = uint64(iv)
+		case uint64:
+			v = iv
+		default:
+			return 0, d.errAt(n, field, "must be %s, got %q", allowed, raw)
+		}
+	}
+	if v < lo || v > hi {
+		return 0, d.errAt(n, field, "must be %s, got %s", allowed, raw)
+	}
+	return v, nil
+}
+
+// seq returns the items of a non-empty list.
+func (d *decoder) seq(n ast.Node, field string) ([]ast.Node, error) {
+	if err := d.plain(n, field); err != nil {
+		return nil, err
+	}
+	s, ok := n.(*ast.SequenceNode)
+	if !ok {
+		return nil, d.errAt(n, field, "must be a list, got %s", nodeKind(n))
+	}
+	if len(s.Values) == 0 {
+		return nil, d.errAt(n, field, "must not be empty")
+	}
+	return s.Values, nil
+}
+
+// digits reports whether s is an optionally signed run of decimal digits.
+func digits(s string) bool {
+	s = strings.TrimLeft(s, "+-")
+	return s != "" && strings.Trim(s, "0123456789_") == ""
+}
+
+func join(parent, key string) string {
+	if parent == "" {
+		return key
+	}
+	return parent + "." + key
+}
+
+func index(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
