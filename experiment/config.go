@@ -59,8 +59,8 @@ type Range struct {
 // Last returns the last number in the range, Start+Count-1.
 func (r Range) Last() uint64 { return r.Start + r.Count - 1 }
 
-// String renders the range as [start, start+count).
-func (r Range) String() string { return fmt.Sprintf("[%d, %d+%d)", r.Start, r.Start, r.Count) }
+// String renders the range as [start, +count).
+func (r Range) String() string { return fmt.Sprintf("[%d, +%d)", r.Start, r.Count) }
 
 // topKeys lists the keys an experiment file may have, in documentation order.
 var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "kernel", "ranges", "workers", "schedules", "chunk"}

@@ -14,19 +14,19 @@ import (
 // Host describes the build of exp and the machine a run executed on. Fields
 // that cannot be read are left empty or zero; Probe never fails.
 type Host struct {
-	ExpVersion     string  // module version of exp, "(devel)" for a source build
-	VCSRevision    string  // VCS commit exp was built from, if stamped
-	VCSModified    bool    // whether the working tree had uncommitted changes
-	GoVersion      string  // Go toolchain version, e.g. go1.26.8
-	OS             string  // runtime.GOOS
-	Arch           string  // runtime.GOARCH
-	Hostname       string  // os.Hostname
-	CPUModel       string  // "model name" from /proc/cpuinfo
-	NumCPU         int     // runtime.NumCPU: logical CPUs usable by the process
-	GOMAXPROCS     int     // runtime.GOMAXPROCS(0) during the run
-	CgroupCPULimit float64 // cgroup CPU quota in CPUs (quota/period); 0 if unlimited or unknown
-	CPUGovernor    string  // cpufreq scaling governor of cpu0, if readable
-	KernelRelease  string  // kernel release, e.g. 6.1.0-18-amd64
+	ExpVersion     string  `json:"exp_version"`      // module version of exp, "(devel)" for a source build
+	VCSRevision    string  `json:"vcs_revision"`     // VCS commit exp was built from, if stamped
+	VCSModified    bool    `json:"vcs_modified"`     // whether the working tree had uncommitted changes
+	GoVersion      string  `json:"go_version"`       // Go toolchain version, e.g. go1.26.8
+	OS             string  `json:"os"`               // runtime.GOOS
+	Arch           string  `json:"arch"`             // runtime.GOARCH
+	Hostname       string  `json:"hostname"`         // os.Hostname
+	CPUModel       string  `json:"cpu_model"`        // "model name" from /proc/cpuinfo
+	NumCPU         int     `json:"num_cpu"`          // runtime.NumCPU: logical CPUs usable by the process
+	GOMAXPROCS     int     `json:"gomaxprocs"`       // runtime.GOMAXPROCS(0) during the run
+	CgroupCPULimit float64 `json:"cgroup_cpu_limit"` // cgroup CPU quota in CPUs (quota/period); 0 if unlimited or unknown
+	CPUGovernor    string  `json:"cpu_governor"`     // cpufreq scaling governor of cpu0, if readable
+	KernelRelease  string  `json:"kernel_release"`   // kernel release, e.g. 6.1.0-18-amd64
 }
 
 // UsableCPUs is how many CPUs the run could actually use at once: the least

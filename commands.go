@@ -1,0 +1,150 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/report"
+	"github.com/exp-tool/exp/store"
+	"github.com/urfave/cli/v2"
+)
+
+// dbPath picks the database: --db or $EXP_DB, then the experiment file's
+// key, then experiment.DefaultDatabase.
+func dbPath(c *cli.Context, fromFile string) string {
+	if c.IsSet("db") && c.String("db") != "" {
+		return c.String("db")
+	}
+	if fromFile != "" {
+		return fromFile
+	}
+	return experiment.DefaultDatabase
+}
+
+func cmdRun(c *cli.Context) error {
+	if c.NArg() != 1 {
+		return usagef("run takes one experiment file, got %d arguments (try: exp run experiments.yaml)", c.NArg())
+	}
+	cfg, err := experiment.Load(c.Args().First())
+	if err != nil {
+		return err
+	}
+	seed := cfg.Seed
+	if !cfg.HasSeed {
+		seed = rand.Int64()
+	}
+	plan := experiment.NewPlan(cfg, seed)
+	ctx := c.Context
+	db, err := store.Open(ctx, dbPath(c, cfg.Database))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stderr := c.App.ErrWriter
+	refs, err := experiment.References(ctx, experiment.Kernels[cfg.Kernel], cfg.Ranges)
+	if err != nil {
+		return err
+	}
+	r, err := experiment.NewRun(plan, experiment.Probe(), time.Now())
+	if err != nil {
+		return err
+	}
+	rec, err := db.CreateRun(ctx, &r, plan, refs)
+	if err != nil {
+		return err
+	}
+	if !c.Bool("quiet") {
+		fmt.Fprintf(stderr, "run %d (%s): %d cells, %d trials, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), len(plan.Steps), seed, db.Path())
+	}
+	prog := newProgress(stderr, c.Bool("quiet"), len(plan.Steps))
+	runner := &experiment.Runner{References: refs, Progress: prog.update}
+	// A finished trial is committed even if Ctrl-C arrives during the write.
+	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(ctx), t) }
+	start := time.Now()
+	sum, err := runner.Run(ctx, plan, plan.Steps, save)
+	prog.finish()
+	return finishRun(c, rec, r, sum, len(plan.Steps), err, time.Since(start))
+}
+
+// finishRun records how the run ended and says so on stderr.
+func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experiment.Summary, planned int, runErr error, took time.Duration) error {
+	status, msg := experiment.StatusDone, ""
+	switch {
+	case errors.Is(runErr, experiment.ErrInterrupted):
+		status, msg = experiment.StatusInterrupted, fmt.Sprintf("interrupted after %d of %d trials", sum.Trials, planned)
+	case runErr != nil:
+		status, msg = experiment.StatusFailed, runErr.Error()
+	case sum.Failed > 0:
+		status, msg = experiment.StatusFailed, fmt.Sprintf("%d of %d trials found a wrong answer", sum.Failed, sum.Trials)
+	}
+	if err := rec.Finish(status, msg); err != nil {
+		return errors.Join(runErr, err)
+	}
+	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, rec.DBPath())
+	switch {
+	case runErr != nil:
+		return fmt.Errorf("run %d %s: %w (kept %d finished trials; see %s)", r.ID, status, runErr, sum.Trials, next)
+	case sum.Failed > 0:
+		return fmt.Errorf("run %d failed: %s (see %s)", r.ID, msg, next)
+	}
+	if !c.Bool("quiet") {
+		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d trials in %s. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), next)
+	}
+	return nil
+}
+
+func cmdReport(c *cli.Context) error {
+	if c.NArg() != 0 {
+		return usagef("report takes no arguments, got %q (use --run to pick a run)", c.Args().Slice())
+	}
+	format, err := report.ParseFormat(c.String("format"), report.Formats)
+	if err != nil {
+		return usageError{err}
+	}
+	db, err := store.OpenExisting(c.Context, dbPath(c, ""))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	r, err := db.FindRun(c.Context, c.String("run"))
+	if err != nil {
+		return err
+	}
+	stored, err := db.Cells(c.Context, r.ID)
+	if err != nil {
+		return err
+	}
+	trials, err := db.Trials(c.Context, r.ID)
+	if err != nil {
+		return err
+	}
+	cells := make([]experiment.Cell, len(stored))
+	for i, sc := range stored {
+		cells[i] = sc.Cell
+	}
+	return report.Write(c.App.Writer, format, report.Build(r, cells, trials, report.DefaultThresholds))
+}
+
+func cmdRuns(c *cli.Context) error {
+	if c.NArg() != 0 {
+		return usagef("runs takes no arguments, got %q", c.Args().Slice())
+	}
+	format, err := report.ParseFormat(c.String("format"), runsFormats)
+	if err != nil {
+		return usageError{err}
+	}
+	db, err := store.OpenExisting(c.Context, dbPath(c, ""))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runs, err := db.ListRuns(c.Context)
+	if err != nil {
+		return err
+	}
+	return report.WriteRuns(c.App.Writer, format, runs)
+}

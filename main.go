@@ -1,0 +1,174 @@
+// Command exp runs scaling experiments and keeps every trial in SQLite.
+//
+// An experiment file (YAML) names a kernel, input ranges, worker counts,
+// schedules and repeats. exp expands it into a matrix of cells, runs every
+// cell's trials in a seeded random order, checks each trial's answer against
+// an independent oracle, and commits each trial to a SQLite file as it
+// finishes. exp report turns the trials into medians with confidence
+// intervals, speedups, efficiencies and an Amdahl's-law fit of the
+// sequential fraction B, S(p) = 1 / (B + (1-B)/p), whose ceiling is 1/B.
+//
+// Usage:
+//
+//	exp run experiments.yaml              # run the matrix into exp.db
+//	exp run experiments.yaml --db x.db    # flags may follow the file
+//	exp report                            # latest run as a table
+//	exp report --format csv --run 3       # one run as CSV (or json, markdown)
+//	exp runs                              # list the runs in the database
+//
+// The database is chosen by --db, then $EXP_DB, then the experiment file's
+// database key, then exp.db in the current directory.
+//
+// Exit status: 0 on success, 1 on a runtime failure (including a trial
+// that found a wrong answer), 2 on bad input (experiment file, flags,
+// database), 130 after an interrupt; an interrupted run keeps every
+// finished trial and is marked interrupted.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/report"
+	"github.com/exp-tool/exp/store"
+	"github.com/urfave/cli/v2"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "exp: "+err.Error())
+	}
+	os.Exit(exitCode(err))
+}
+
+// usageError marks bad flags or arguments (exit status 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// exitCode maps an error from run to the process exit status.
+func exitCode(err error) int {
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, experiment.ErrInterrupted), errors.Is(err, context.Canceled):
+		return 130
+	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig),
+		errors.Is(err, store.ErrNoDatabase), errors.Is(err, store.ErrNotExpDatabase),
+		errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrRunNotFound):
+		return 2
+	}
+	return 1
+}
+
+// run is the whole program: it parses args (args[0] is the program name),
+// runs the command, and returns its error for main to report.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	app := newApp(stdout, stderr)
+	args, err := hoistFlags(app, args)
+	if err != nil {
+		return err
+	}
+	return app.RunContext(ctx, args)
+}
+
+func newApp(stdout, stderr io.Writer) *cli.App {
+	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	dbFlag := &cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"},
+		Usage: "SQLite `FILE` (default: the experiment file's database key, else exp.db)"}
+	formatFlag := func(allowed []report.Format) *cli.StringFlag {
+		return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + formatList(allowed)}
+	}
+	app := &cli.App{
+		Name:      "exp",
+		Usage:     "run scaling experiments, keep every trial in SQLite, fit Amdahl's law",
+		Version:   version(),
+		Writer:    stdout,
+		ErrWriter: stderr,
+		// Return errors instead of exiting: only main exits.
+		ExitErrHandler:       func(*cli.Context, error) {},
+		OnUsageError:         onUsage,
+		HideHelpCommand:      false,
+		EnableBashCompletion: false,
+		Commands: []*cli.Command{
+			{
+				Name:      "run",
+				Usage:     "run an experiment file and store every trial",
+				ArgsUsage: "EXPERIMENT.yaml",
+				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
+					"checks each trial's primes against an oracle, and commits each trial as it finishes.\n" +
+					"Ctrl-C stops after keeping every finished trial; the run is marked interrupted.",
+				Flags: []cli.Flag{
+					dbFlag,
+					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+				},
+				OnUsageError: onUsage,
+				Action:       cmdRun,
+			},
+			{
+				Name:  "report",
+				Usage: "statistics, speedups and Amdahl fits of a run",
+				Description: "Cells: median wall time with a distribution-free 95% CI of the median, CV, speedup against the\n" +
+					"1-worker cell (with a 95% CI), efficiency, Karp-Flatt serial fraction and the Amdahl prediction.\n" +
+					"Fits: B with its 95% CI, T1 and the ceiling 1/B per range and schedule.",
+				Flags: []cli.Flag{
+					dbFlag,
+					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
+					formatFlag(report.Formats),
+				},
+				OnUsageError: onUsage,
+				Action:       cmdReport,
+			},
+			{
+				Name:         "runs",
+				Usage:        "list the runs in a database",
+				Flags:        []cli.Flag{dbFlag, formatFlag(runsFormats)},
+				OnUsageError: onUsage,
+				Action:       cmdRuns,
+			},
+		},
+	}
+	return app
+}
+
+var runsFormats = []report.Format{report.FormatTable, report.FormatCSV, report.FormatJSON}
+
+func formatList(fs []report.Format) string {
+	s := ""
+	for i, f := range fs {
+		if i > 0 {
+			s += ", "
+		}
+		s += string(f)
+	}
+	return s
+}
+
+// version describes this build for --version and for the runs table.
+func version() string {
+	h := experiment.Probe()
+	v := h.ExpVersion
+	if v == "" {
+		v = "(unknown)"
+	}
+	if h.VCSRevision != "" {
+		v += " " + h.VCSRevision
+		if h.VCSModified {
+			v += "+dirty"
+		}
+	}
+	return v + " " + h.GoVersion
+}

@@ -1,0 +1,89 @@
+package report
+
+import (
+	"math"
+	"strconv"
+	"strings"
+)
+
+// column is one field of a cell row in CSV and JSON output.
+type column struct {
+	name  string
+	value func(c *CellStats) any // float64, int, uint64, string or []string
+}
+
+// cellColumns are the per-cell fields, in CSV column order. Times are
+// seconds; ci_low_s and ci_high_s bound the median.
+var cellColumns = []column{
+	{"range_start", func(c *CellStats) any { return c.Range.Start }},
+	{"range_count", func(c *CellStats) any { return c.Range.Count }},
+	{"schedule", func(c *CellStats) any { return string(c.Schedule) }},
+	{"workers", func(c *CellStats) any { return c.Workers }},
+	{"processors", func(c *CellStats) any { return c.Processors }},
+	{"n", func(c *CellStats) any { return c.N }},
+	{"warmups", func(c *CellStats) any { return c.Warmups }},
+	{"failed", func(c *CellStats) any { return c.Failed }},
+	{"primes", func(c *CellStats) any { return c.Primes }},
+	{"mean_s", func(c *CellStats) any { return c.Mean }},
+	{"median_s", func(c *CellStats) any { return c.Median }},
+	{"stddev_s", func(c *CellStats) any { return c.Stddev }},
+	{"cv", func(c *CellStats) any { return c.CV }},
+	{"min_s", func(c *CellStats) any { return c.Min }},
+	{"max_s", func(c *CellStats) any { return c.Max }},
+	{"ci_low_s", func(c *CellStats) any { return c.CILow }},
+	{"ci_high_s", func(c *CellStats) any { return c.CIHigh }},
+	{"outliers", func(c *CellStats) any { return c.Outliers }},
+	{"speedup", func(c *CellStats) any { return c.Speedup }},
+	{"speedup_ci_low", func(c *CellStats) any { return c.SpeedupLow }},
+	{"speedup_ci_high", func(c *CellStats) any { return c.SpeedupHigh }},
+	{"efficiency", func(c *CellStats) any { return c.Efficiency }},
+	{"karp_flatt", func(c *CellStats) any { return c.KarpFlatt }},
+	{"amdahl_speedup", func(c *CellStats) any { return c.AmdahlSpeedup }},
+	{"warnings", func(c *CellStats) any { return c.Warnings }},
+}
+
+// CSVHeader returns the CSV column names of exp report --format csv.
+func CSVHeader() []string {
+	h := make([]string, len(cellColumns))
+	for i, c := range cellColumns {
+		h[i] = c.name
+	}
+	return h
+}
+
+// text renders a value for CSV: shortest exact floats, "" for NaN or
+// infinities, warnings joined by "; ".
+func text(v any) string {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'g', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case uint64:
+		return strconv.FormatUint(x, 10)
+	case string:
+		return x
+	case []string:
+		return strings.Join(x, "; ")
+	}
+	return ""
+}
+
+// jsonValue renders a value for JSON: null for NaN or infinities, and an
+// empty list rather than null for no warnings.
+func jsonValue(v any) any {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+	case []string:
+		if x == nil {
+			return []string{}
+		}
+	}
+	return v
+}

@@ -1,0 +1,48 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Format is an output format of exp report and exp runs.
+type Format string
+
+// The output formats.
+const (
+	FormatTable    Format = "table"
+	FormatCSV      Format = "csv"
+	FormatJSON     Format = "json"
+	FormatMarkdown Format = "markdown"
+)
+
+// Formats lists the formats exp report accepts.
+var Formats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown}
+
+// ParseFormat checks a --format value against allowed.
+func ParseFormat(s string, allowed []Format) (Format, error) {
+	names := make([]string, len(allowed))
+	for i, f := range allowed {
+		if string(f) == s {
+			return f, nil
+		}
+		names[i] = string(f)
+	}
+	return "", fmt.Errorf("--format must be one of %s, got %q", strings.Join(names, ", "), s)
+}
+
+// Write renders r in format f.
+func Write(w io.Writer, f Format, r *Report) error {
+	switch f {
+	case FormatTable:
+		return WriteTable(w, r)
+	case FormatCSV:
+		return WriteCSV(w, r)
+	case FormatJSON:
+		return WriteJSON(w, r)
+	case FormatMarkdown:
+		return WriteMarkdown(w, r)
+	}
+	return fmt.Errorf("unknown format %q", f)
+}

@@ -1,0 +1,53 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/exp-tool/exp/experiment"
+)
+
+// RunsHeader is the column list of exp runs.
+var RunsHeader = []string{"id", "uuid", "name", "status", "started_at", "trials", "host"}
+
+func runRow(r experiment.Run) []string {
+	return []string{strconv.FormatInt(r.ID, 10), r.UUID, r.Name, string(r.Status),
+		r.StartedAt.Format(time.RFC3339), strconv.Itoa(r.Trials), r.Host.Hostname}
+}
+
+// WriteRuns lists runs in the given format: table, csv or json.
+func WriteRuns(w io.Writer, format Format, runs []experiment.Run) error {
+	switch format {
+	case FormatCSV:
+		cw := csv.NewWriter(w)
+		cw.UseCRLF = true
+		cw.Write(RunsHeader)
+		for _, r := range runs {
+			cw.Write(runRow(r))
+		}
+		cw.Flush()
+		return cw.Error()
+	case FormatJSON:
+		out := make([]RunJSON, len(runs))
+		for i, r := range runs {
+			out[i] = NewRunJSON(r)
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	case FormatTable, FormatMarkdown:
+		g := grid{header: []string{"ID", "UUID", "NAME", "STATUS", "STARTED_AT", "TRIALS", "HOST"}}
+		for _, r := range runs {
+			g.rows = append(g.rows, runRow(r))
+		}
+		if format == FormatMarkdown {
+			return g.writeMarkdown(w)
+		}
+		return g.writeAligned(w)
+	}
+	return fmt.Errorf("unknown format %q", format)
+}

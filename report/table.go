@@ -1,0 +1,194 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// grid is a header and rows of text cells, rendered aligned or as Markdown.
+type grid struct {
+	header []string
+	rows   [][]string
+}
+
+func (g grid) writeAligned(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, strings.Join(g.header, "\t"))
+	for _, r := range g.rows {
+		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	}
+	return tw.Flush()
+}
+
+func (g grid) writeMarkdown(w io.Writer) error {
+	esc := func(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+	line := func(cells []string) string {
+		out := make([]string, len(cells))
+		for i, c := range cells {
+			out[i] = esc(c)
+		}
+		return "| " + strings.Join(out, " | ") + " |\n"
+	}
+	sep := make([]string, len(g.header))
+	for i := range sep {
+		sep[i] = "---"
+	}
+	var b strings.Builder
+	b.WriteString(line(g.header))
+	b.WriteString("|" + strings.Join(sep, "|") + "|\n")
+	for _, r := range g.rows {
+		b.WriteString(line(r))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// cellGrid lays out the cells for humans: times with units, ratios to 2-3
+// decimals, "-" where a value is missing.
+func cellGrid(r *Report) grid {
+	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", "95% CI", "CV",
+		"SPEEDUP", "95% CI", "EFF", "KARP-FLATT", "AMDAHL", "WARNINGS"}}
+	for _, c := range r.Cells {
+		g.rows = append(g.rows, []string{
+			c.Range.String(), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
+			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV),
+			num(c.Speedup, 2), interval(c.SpeedupLow, c.SpeedupHigh, func(v float64) string { return num(v, 2) }),
+			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(c.AmdahlSpeedup, 2), strings.Join(c.Warnings, "; "),
+		})
+	}
+	return g
+}
+
+func fitGrid(r *Report) grid {
+	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", "95% CI", "T1", "MAX SPEEDUP 1/B", "WARNINGS"}}
+	for _, f := range r.Fits {
+		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
+		row := []string{f.Range.String(), string(f.Schedule), ps, "-", "-", "-", "-", strings.Join(f.Warnings, "; ")}
+		if f.Err == nil {
+			m := f.Model
+			row[3], row[4], row[5], row[6] = num(m.B, 4), interval(m.BLow, m.BHigh, func(v float64) string { return num(v, 4) }),
+				dur(m.T1), num(m.MaxSpeedup(), 1)
+		}
+		g.rows = append(g.rows, row)
+	}
+	return g
+}
+
+// runHeader describes the run in a few lines.
+func runHeader(r *Report) []string {
+	run := r.Run
+	h := run.Host
+	lines := []string{
+		fmt.Sprintf("run %d  %s  %q  %s  started %s", run.ID, run.UUID, run.Name, run.Status, run.StartedAt.Format(time.RFC3339)),
+		fmt.Sprintf("kernel %s, %d repeats + %d warmup per cell, seed %d, chunk %d", run.Kernel, run.Repeats, run.Warmup, run.Seed, run.Chunk),
+		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
+			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
+	}
+	if run.Error != "" {
+		lines = append(lines, "error: "+run.Error)
+	}
+	return lines
+}
+
+const fitLegend = "Amdahl fit per range and schedule: T(p) = a + b/p by weighted least squares on the cell medians (weight 1/SE^2),\n" +
+	"B = a/(a+b), T1 = a+b, p = min(workers, usable CPUs). AMDAHL is the speedup the fit predicts, beside the measured SPEEDUP."
+
+// WriteTable writes the report as aligned text for a terminal.
+func WriteTable(w io.Writer, r *Report) error {
+	var b strings.Builder
+	for _, l := range runHeader(r) {
+		b.WriteString(l + "\n")
+	}
+	b.WriteString("\n")
+	if err := cellGrid(r).writeAligned(&b); err != nil {
+		return err
+	}
+	b.WriteString("\n" + fitLegend + "\n\n")
+	if err := fitGrid(r).writeAligned(&b); err != nil {
+		return err
+	}
+	for _, wr := range r.Warnings {
+		b.WriteString("\nwarning: " + wr)
+	}
+	if len(r.Warnings) > 0 {
+		b.WriteString("\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteMarkdown writes the report as GitHub-flavoured Markdown.
+func WriteMarkdown(w io.Writer, r *Report) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## Run %d: %s\n\n", r.Run.ID, r.Run.Name)
+	for _, l := range runHeader(r) {
+		b.WriteString("- " + l + "\n")
+	}
+	b.WriteString("\n")
+	if err := cellGrid(r).writeMarkdown(&b); err != nil {
+		return err
+	}
+	b.WriteString("\n" + fitLegend + "\n\n")
+	if err := fitGrid(r).writeMarkdown(&b); err != nil {
+		return err
+	}
+	for _, wr := range r.Warnings {
+		b.WriteString("\n> warning: " + wr + "\n")
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func missing(v float64) bool { return math.IsNaN(v) || math.IsInf(v, 0) }
+
+// dur renders seconds with a unit and 4 significant digits.
+func dur(s float64) string {
+	if missing(s) {
+		return "-"
+	}
+	d := time.Duration(s * 1e9)
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.4gs", s)
+	case d >= time.Millisecond:
+		return fmt.Sprintf("%.4gms", s*1e3)
+	case d >= time.Microsecond:
+		return fmt.Sprintf("%.4gµs", s*1e6)
+	}
+	return fmt.Sprintf("%.4gns", s*1e9)
+}
+
+func num(v float64, prec int) string {
+	if math.IsInf(v, 1) {
+		return "inf"
+	}
+	if missing(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.*f", prec, v)
+}
+
+func pct(v float64) string {
+	if missing(v) {
+		return "-"
+	}
+	return fmt.Sprintf("%.1f%%", v*100)
+}
+
+func interval(lo, hi float64, f func(float64) string) string {
+	if missing(lo) || missing(hi) {
+		return "-"
+	}
+	return "[" + f(lo) + ", " + f(hi) + "]"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

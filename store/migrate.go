@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"path"
+	"regexp"
+	"sort"
+	"strconv"
+)
+
+// migrationName matches NNNN_name.sql.
+var migrationName = regexp.MustCompile(`^(\d{4})_[a-z0-9_]+\.sql$`)
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// loadMigrations reads and orders the migration files of migs.
+func loadMigrations(migs fs.FS) ([]migration, error) {
+	names, err := fs.Glob(migs, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var out []migration
+	for _, n := range names {
+		m := migrationName.FindStringSubmatch(path.Base(n))
+		if m == nil {
+			return nil, fmt.Errorf("migration %s: name must be NNNN_name.sql", n)
+		}
+		v, _ := strconv.Atoi(m[1])
+		b, err := fs.ReadFile(migs, n)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", n, err)
+		}
+		out = append(out, migration{version: v, name: n, sql: string(b)})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
+	for i, m := range out {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected version %04d (versions start at 1 with no gaps)", m.name, i+1)
+		}
+	}
+	return out, nil
+}
+
+// migrate applies pending migrations, each in one transaction together with
+// its row in schema_migrations. A file that already has tables but no
+// schema_migrations is not exp's and is left alone.
+func (db *DB) migrate(ctx context.Context, migs fs.FS) error {
+	all, err := loadMigrations(migs)
+	if err != nil {
+		return err
+	}
+	var tables, ours int
+	err = db.sql.QueryRowContext(ctx,
+		`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
+		 FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &ours)
+	if err != nil {
+		return fmt.Errorf("read schema: %w", err)
+	}
+	if tables > 0 && ours == 0 {
+		return ErrNotExpDatabase
+	}
+	current := 0
+	if ours == 1 {
+		if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
+			return fmt.Errorf("read schema version: %w", err)
+		}
+	}
+	if current > len(all) {
+		return fmt.Errorf("%w (file has version %d, this exp knows %d): upgrade exp", ErrNewerSchema, current, len(all))
+	}
+	for _, m := range all[current:] {
+		if err := db.apply(ctx, m); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+	}
+	return nil
+}
+
+func (db *DB) apply(ctx context.Context, m migration) error {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	stmts := []string{
+		`CREATE TABLE IF NOT EXISTS schema_migrations (
+			version    INTEGER PRIMARY KEY,
+			name       TEXT NOT NULL,
+			applied_at TEXT NOT NULL
+		) STRICT`,
+		m.sql,
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
+		m.version, m.name, formatTime(db.Now())); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// SchemaVersion returns the highest migration applied to the file.
+func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&v)
+	if err == sql.ErrNoRows {
+		return 0, nil
+	}
+	return v, err
+}

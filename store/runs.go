@@ -1,0 +1,222 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/exp-tool/exp/experiment"
+)
+
+// Recorder appends the trials of one run. It is not safe for concurrent use:
+// exp has one writer goroutine.
+type Recorder struct {
+	db      *DB
+	RunID   int64   // database id of the run
+	cellIDs []int64 // database id of each plan cell, by cell index
+}
+
+// CreateRun inserts run (setting run.ID) and the cells of plan p, with the
+// oracle answer of each range from refs (which may be nil), in one
+// transaction. It returns a Recorder for the run's trials.
+func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs []experiment.Reference) (*Recorder, error) {
+	tx, err := db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	defer tx.Rollback()
+	h := run.Host
+	var cgroup sql.NullFloat64
+	if h.CgroupCPULimit > 0 {
+		cgroup = sql.NullFloat64{Float64: h.CgroupCPULimit, Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO runs (uuid, name, status, started_at, config_path, config_yaml, config_sha256,
+			seed, kernel, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
+			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		run.UUID, run.Name, string(run.Status), formatTime(run.StartedAt), run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
+		run.Seed, run.Kernel, run.Repeats, run.Warmup, run.Chunk, h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
+		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease)
+	if err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	if run.ID, err = res.LastInsertId(); err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	rec := &Recorder{db: db, RunID: run.ID, cellIDs: make([]int64, len(p.Cells))}
+	for i, c := range p.Cells {
+		var primes sql.NullInt64
+		var sum sql.NullString
+		if c.RangeIndex < len(refs) && refs[c.RangeIndex].Source == "oracle" {
+			primes = sql.NullInt64{Int64: int64(refs[c.RangeIndex].Hits), Valid: true}
+			sum = nullString(refs[c.RangeIndex].Checksum)
+		}
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO cells (run_id, idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			run.ID, c.Index, c.RangeIndex, int64(c.Range.Start), int64(c.Range.Count), string(c.Schedule), c.Workers, primes, sum)
+		if err != nil {
+			return nil, fmt.Errorf("create cell %d: %w", i, err)
+		}
+		if rec.cellIDs[i], err = res.LastInsertId(); err != nil {
+			return nil, fmt.Errorf("create cell %d: %w", i, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
+	return rec, nil
+}
+
+// AddTrial commits one finished trial and its per-worker rows.
+func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
+	if t.Cell < 0 || t.Cell >= len(r.cellIDs) {
+		return fmt.Errorf("trial %d: cell %d not in run", t.Seq, t.Cell)
+	}
+	tx, err := r.db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var load sql.NullFloat64
+	if t.HasLoad {
+		load = sql.NullFloat64{Float64: t.Load1, Valid: true}
+	}
+	res, err := tx.ExecContext(ctx, `
+		INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.RunID, r.cellIDs[t.Cell], t.Seq, t.Rep, t.Warmup, formatTime(t.StartedAt), t.WallNS, t.UserNS, t.SysNS,
+		load, int64(t.Hits), t.Checksum, t.OK, nullString(t.Mismatch))
+	if err != nil {
+		return err
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return err
+	}
+	for w, ws := range t.Workers {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO trial_workers (trial_id, worker, busy_ns, items, primes) VALUES (?, ?, ?, ?, ?)`,
+			id, w, ws.BusyNS, int64(ws.Items), int64(ws.Hits)); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// DBPath returns the file the run is written to.
+func (r *Recorder) DBPath() string { return r.db.path }
+
+// Finish records how the run ended. It uses a fresh context so that a run
+// cancelled by Ctrl-C can still be marked interrupted.
+func (r *Recorder) Finish(status experiment.Status, msg string) error {
+	_, err := r.db.sql.ExecContext(context.Background(),
+		`UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?`,
+		string(status), formatTime(r.db.Now()), nullString(msg), r.RunID)
+	if err != nil {
+		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+	}
+	return nil
+}
+
+// runColumns is the SELECT list scanned by scanRun.
+const runColumns = `r.id, r.uuid, r.name, r.status, r.started_at, coalesce(r.finished_at, ''), coalesce(r.error, ''),
+	r.config_path, r.config_yaml, r.config_sha256, r.seed, r.kernel, r.repeats, r.warmup, r.chunk,
+	r.exp_version, r.vcs_revision, r.vcs_modified, r.go_version, r.os, r.arch, r.hostname, r.cpu_model,
+	r.num_cpu, r.gomaxprocs, coalesce(r.cgroup_cpu_limit, 0), coalesce(r.cpu_governor, ''), r.kernel_release,
+	(SELECT count(*) FROM trials t WHERE t.run_id = r.id)`
+
+func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
+	var r experiment.Run
+	var status, started, finished string
+	h := &r.Host
+	err := sc.Scan(&r.ID, &r.UUID, &r.Name, &status, &started, &finished, &r.Error,
+		&r.ConfigPath, &r.ConfigYAML, &r.ConfigSHA256, &r.Seed, &r.Kernel, &r.Repeats, &r.Warmup, &r.Chunk,
+		&h.ExpVersion, &h.VCSRevision, &h.VCSModified, &h.GoVersion, &h.OS, &h.Arch, &h.Hostname, &h.CPUModel,
+		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials)
+	if err != nil {
+		return r, err
+	}
+	r.Status = experiment.Status(status)
+	if r.StartedAt, err = parseTime(started); err != nil {
+		return r, fmt.Errorf("run %d started_at: %w", r.ID, err)
+	}
+	if finished != "" {
+		if r.FinishedAt, err = parseTime(finished); err != nil {
+			return r, fmt.Errorf("run %d finished_at: %w", r.ID, err)
+		}
+	}
+	return r, nil
+}
+
+// ListRuns returns every run, oldest first, with its trial count.
+func (db *DB) ListRuns(ctx context.Context) ([]experiment.Run, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r ORDER BY r.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list runs: %w", err)
+	}
+	defer rows.Close()
+	var out []experiment.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list runs: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// FindRun returns the run named by ref: "latest" (or ""), a numeric id, or a
+// UUID or unique UUID prefix. It returns ErrRunNotFound if none matches.
+func (db *DB) FindRun(ctx context.Context, ref string) (experiment.Run, error) {
+	ref = strings.TrimSpace(strings.ToLower(ref))
+	var (
+		query string
+		arg   any
+	)
+	switch id, err := strconv.ParseInt(ref, 10, 64); {
+	case ref == "" || ref == "latest":
+		query = `SELECT ` + runColumns + ` FROM runs r ORDER BY r.id DESC LIMIT 2`
+	case err == nil:
+		query, arg = `SELECT `+runColumns+` FROM runs r WHERE r.id = ? LIMIT 2`, id
+	default:
+		query, arg = `SELECT `+runColumns+` FROM runs r WHERE r.uuid LIKE ? ESCAPE '\' LIMIT 2`, escapeLike(ref)+"%"
+	}
+	args := []any{}
+	if arg != nil {
+		args = append(args, arg)
+	}
+	rows, err := db.sql.QueryContext(ctx, query, args...)
+	if err != nil {
+		return experiment.Run{}, fmt.Errorf("find run %q: %w", ref, err)
+	}
+	defer rows.Close()
+	var found []experiment.Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return experiment.Run{}, fmt.Errorf("find run %q: %w", ref, err)
+		}
+		found = append(found, r)
+	}
+	if err := rows.Err(); err != nil {
+		return experiment.Run{}, fmt.Errorf("find run %q: %w", ref, err)
+	}
+	switch {
+	case len(found) == 0 && (ref == "" || ref == "latest"):
+		return experiment.Run{}, fmt.Errorf("%w: the database has no runs yet", ErrRunNotFound)
+	case len(found) == 0:
+		return experiment.Run{}, fmt.Errorf("%w: no run has id or uuid %q", ErrRunNotFound, ref)
+	case len(found) > 1 && ref != "" && ref != "latest":
+		return experiment.Run{}, fmt.Errorf("%w: uuid prefix %q matches more than one run", ErrRunNotFound, ref)
+	}
+	return found[0], nil
+}
+
+func escapeLike(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+	return r.Replace(s)
+}

@@ -1,0 +1,103 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/exp-tool/exp/experiment"
+)
+
+// StoredCell is a cell as stored: the plan cell and its range's oracle answer.
+type StoredCell struct {
+	experiment.Cell
+	Expected *experiment.Digest // oracle answer for the range; nil if the kernel has none
+}
+
+// Cells returns the cells of a run in plan order.
+func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum
+		FROM cells WHERE run_id = ? ORDER BY idx`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("cells of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []StoredCell
+	for rows.Next() {
+		var c StoredCell
+		var start, count int64
+		var schedule string
+		var primes sql.NullInt64
+		var sum sql.NullString
+		if err := rows.Scan(&c.Index, &c.RangeIndex, &start, &count, &schedule, &c.Workers, &primes, &sum); err != nil {
+			return nil, fmt.Errorf("cells of run %d: %w", runID, err)
+		}
+		c.Range = experiment.Range{Start: uint64(start), Count: uint64(count)}
+		c.Schedule = experiment.Schedule(schedule)
+		if primes.Valid {
+			c.Expected = &experiment.Digest{Hits: uint64(primes.Int64), Checksum: sum.String}
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// Trials returns the trials of a run in run order (Seq), warmups included,
+// each with its per-worker rows. Trial.Cell is the cell's plan index.
+func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, error) {
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT t.id, c.idx, t.seq, t.rep, t.warmup, t.started_at, t.wall_ns, t.user_ns, t.sys_ns, t.load1,
+			t.primes, t.checksum, t.ok, coalesce(t.mismatch, '')
+		FROM trials t JOIN cells c ON c.id = t.cell_id
+		WHERE t.run_id = ? ORDER BY t.seq`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("trials of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []experiment.Trial
+	index := map[int64]int{}
+	for rows.Next() {
+		var t experiment.Trial
+		var id, hits int64
+		var started string
+		var load sql.NullFloat64
+		if err := rows.Scan(&id, &t.Cell, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
+			&hits, &t.Checksum, &t.OK, &t.Mismatch); err != nil {
+			return nil, fmt.Errorf("trials of run %d: %w", runID, err)
+		}
+		if t.StartedAt, err = parseTime(started); err != nil {
+			return nil, fmt.Errorf("trial %d started_at: %w", id, err)
+		}
+		t.Hits = uint64(hits)
+		t.Load1, t.HasLoad = load.Float64, load.Valid
+		index[id] = len(out)
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("trials of run %d: %w", runID, err)
+	}
+	rows.Close()
+	wrows, err := db.sql.QueryContext(ctx, `
+		SELECT w.trial_id, w.worker, w.busy_ns, w.items, w.primes
+		FROM trial_workers w JOIN trials t ON t.id = w.trial_id
+		WHERE t.run_id = ? ORDER BY w.trial_id, w.worker`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("workers of run %d: %w", runID, err)
+	}
+	defer wrows.Close()
+	for wrows.Next() {
+		var id int64
+		var w int
+		var ws experiment.WorkerStat
+		var items, hits int64
+		if err := wrows.Scan(&id, &w, &ws.BusyNS, &items, &hits); err != nil {
+			return nil, fmt.Errorf("workers of run %d: %w", runID, err)
+		}
+		ws.Items, ws.Hits = uint64(items), uint64(hits)
+		if i, ok := index[id]; ok {
+			out[i].Workers = append(out[i].Workers, ws)
+		}
+	}
+	return out, wrows.Err()
+}
