@@ -93,7 +93,6 @@ func TestFitAmdahl(t *testing.T) {
 
 func contains(s, sub string) bool { return strings.Contains(s, sub) }
 
-
 func ExampleFitAmdahl() {
 	pts := []Point{{P: 1, T: 10, SE: 0.05}, {P: 2, T: 5.5, SE: 0.05}, {P: 4, T: 3.25, SE: 0.05}}
 	m, _ := FitAmdahl(pts)
