@@ -3,12 +3,16 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"regexp"
 	"sort"
 	"strconv"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // migrationName matches NNNN_name.sql.
@@ -61,6 +65,9 @@ func (db *DB) migrate(ctx context.Context, migs fs.FS) error {
 		`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
 		 FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &ours)
 	if err != nil {
+		if isNotADatabase(err) {
+			return fmt.Errorf("%w: the file is not SQLite (%v)", ErrNotExpDatabase, err)
+		}
 		return fmt.Errorf("read schema: %w", err)
 	}
 	if tables > 0 && ours == 0 {
@@ -107,6 +114,17 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// isNotADatabase reports whether err is SQLite's SQLITE_NOTADB or
+// SQLITE_CORRUPT: the file exists but is not a usable SQLite database.
+func isNotADatabase(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff // primary result code
+		return code == sqlite3.SQLITE_NOTADB || code == sqlite3.SQLITE_CORRUPT
+	}
+	return false
 }
 
 // SchemaVersion returns the highest migration applied to the file.

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/exp-tool/exp/experiment"
+)
+
+// brokenPrimes answers wrongly for one prime, to show that a wrong answer
+// fails the trial and the run, and is reported rather than hidden.
+type brokenPrimes struct{ experiment.Primes }
+
+func (brokenPrimes) Name() string            { return "broken-primes" }
+func (brokenPrimes) Hit(x uint64) bool       { return x != 10000000000037 && experiment.IsPrime(x) }
+func (brokenPrimes) OracleHit(x uint64) bool { return experiment.Primes{}.OracleHit(x) }
+
+func TestWrongAnswerFailsRun(t *testing.T) {
+	experiment.Kernels["broken-primes"] = brokenPrimes{}
+	t.Cleanup(func() { delete(experiment.Kernels, "broken-primes") })
+	dir := t.TempDir()
+	cfg := writeFile(t, dir, "e.yaml", strings.Replace(smallYAML, "name: small", "name: small\nkernel: broken-primes", 1))
+	db := filepath.Join(dir, "x.db")
+	var stdout, stderr bytes.Buffer
+	err := run(context.Background(), []string{"exp", "run", cfg, "--db", db, "-q"}, &stdout, &stderr)
+	if err == nil || exitCode(err) != 1 || !strings.Contains(err.Error(), "18 of 18 trials found a wrong answer") {
+		t.Fatalf("run error = %v (exit %d), want a wrong-answer failure with exit 1", err, exitCode(err))
+	}
+	sdb := openDB(t, db)
+	if n := queryInt(t, sdb, `SELECT count(*) FROM trials WHERE ok = 0 AND mismatch LIKE '%oracle reference%'`); n != 18 {
+		t.Errorf("%d trials marked failed, want 18", n)
+	}
+	if n := queryInt(t, sdb, `SELECT count(*) FROM runs WHERE status = 'failed' AND error LIKE '%wrong answer%'`); n != 1 {
+		t.Errorf("run not marked failed")
+	}
+	stdout.Reset()
+	if err := run(context.Background(), []string{"exp", "report", "--db", db}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stdout.String(), "FAILED: 3 trials found a wrong answer") {
+		t.Errorf("report does not show the failure:\n%s", stdout.String())
+	}
+}
+
+func TestHoistFlags(t *testing.T) {
+	app := newApp(nil, nil)
+	check := func(in, want string) {
+		t.Helper()
+		got, err := hoistFlags(app, strings.Fields(in))
+		if err != nil {
+			t.Fatalf("hoistFlags(%q): %v", in, err)
+		}
+		if !slices.Equal(got, strings.Fields(want)) {
+			t.Errorf("hoistFlags(%q) = %q, want %q", in, got, want)
+		}
+	}
+	check("exp run e.yaml --db x.db --quiet", "exp run --db x.db --quiet -- e.yaml")
+	check("exp run --db x.db e.yaml", "exp run --db x.db -- e.yaml")
+	check("exp run -q e.yaml --db=x.db", "exp run -q --db=x.db -- e.yaml")
+	check("exp run e.yaml -- --weird.yaml", "exp run -- e.yaml --weird.yaml")
+	check("exp report --format csv", "exp report --format csv")
+	check("exp --version", "exp --version")
+	check("exp help run", "exp help run")
+	check("exp", "exp")
+	if _, err := hoistFlags(app, []string{"exp", "nope"}); err == nil || exitCode(err) != 2 {
+		t.Errorf("unknown command: err %v, exit %d; want a usage error", err, exitCode(err))
+	}
+}

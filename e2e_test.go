@@ -1,0 +1,357 @@
+package main
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+)
+
+// expBin is the exp binary built once for the end-to-end tests.
+var expBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "exp-e2e")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	expBin = filepath.Join(dir, "exp")
+	if out, err := exec.Command("go", "build", "-o", expBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build exp: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// result is what one run of the binary did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// exp runs the binary in dir with args and extra environment variables.
+func exp(t *testing.T, dir string, env []string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(expBin, args...)
+	cmd.Dir = dir
+	cmd.Env = append(append(os.Environ(), "EXP_DB="), env...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("exp %v: %v", args, err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// smallYAML is a matrix of 3 schedules x 2 worker counts, 2 repeats + 1 warmup: 18 trials.
+const smallYAML = `name: small
+seed: 7
+repeats: 2
+warmup: 1
+ranges:
+  - {start: 10000000000000, count: 200}
+workers: [1, 2]
+schedules: [per-item, chunked, static]
+chunk: 4
+`
+
+func writeFile(t *testing.T, dir, name, body string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func openDB(t *testing.T, path string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func queryInt(t *testing.T, db *sql.DB, q string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := db.QueryRow(q, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+	return n
+}
+
+func fileSum(t *testing.T, path string) [32]byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sha256.Sum256(b)
+}
+
+func TestEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "e.yaml", smallYAML)
+	r := exp(t, dir, nil, "run", "e.yaml")
+	if r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "progress: 18/18 trials") || !strings.Contains(r.stderr, "run 1 done: 18 trials") {
+		t.Errorf("stderr lacks progress and summary:\n%s", r.stderr)
+	}
+	db := openDB(t, filepath.Join(dir, "exp.db"))
+	if n := queryInt(t, db, `SELECT count(*) FROM trials`); n != 18 {
+		t.Errorf("%d trials stored, want 18", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM trials WHERE ok = 1 AND primes = (SELECT expected_primes FROM cells WHERE cells.id = trials.cell_id)`); n != 18 {
+		t.Errorf("%d trials match the oracle, want 18", n)
+	}
+	if n := queryInt(t, db, `SELECT count(DISTINCT checksum) FROM trials`); n != 1 {
+		t.Errorf("%d distinct checksums across schedules and workers, want 1", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM runs WHERE status = 'done' AND finished_at IS NOT NULL AND config_yaml = ?`, smallYAML); n != 1 {
+		t.Errorf("run row: %d done runs with the verbatim YAML, want 1", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM trial_workers`); n != 3*(1+2)*3 {
+		t.Errorf("%d worker rows, want 27", n)
+	}
+
+	r = exp(t, dir, nil, "report", "--format", "csv")
+	if r.code != 0 {
+		t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
+	}
+	rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+	if err != nil || len(rows) != 7 {
+		t.Fatalf("report csv: %d rows, err %v\n%s", len(rows), err, r.stdout)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	for _, row := range rows[1:] {
+		if row[col["n"]] != "2" || row[col["primes"]] == "" || row[col["median_s"]] == "" {
+			t.Errorf("row %v: want n=2 and a median", row)
+		}
+		if row[col["workers"]] == "1" && row[col["speedup"]] != "1" {
+			t.Errorf("1-worker speedup = %q, want 1", row[col["speedup"]])
+		}
+	}
+
+	for _, f := range []string{"table", "json", "markdown"} {
+		if r := exp(t, dir, nil, "report", "--format", f, "--run", "1"); r.code != 0 || r.stdout == "" {
+			t.Errorf("report --format %s: exit %d, %d bytes\n%s", f, r.code, len(r.stdout), r.stderr)
+		}
+	}
+	r = exp(t, dir, nil, "runs", "--format", "json")
+	var runs []map[string]any
+	if err := json.Unmarshal([]byte(r.stdout), &runs); err != nil || len(runs) != 1 || runs[0]["trials"] != float64(18) {
+		t.Errorf("runs json: %v %v\n%s", err, runs, r.stdout)
+	}
+	uuid, _ := runs[0]["uuid"].(string)
+	if r := exp(t, dir, nil, "report", "--run", uuid[:13], "--format", "json"); r.code != 0 || !strings.Contains(r.stdout, uuid) {
+		t.Errorf("report --run <uuid prefix>: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestFlagsAfterArguments checks that flags may follow the file, as users
+// type them, and mean the same as before it.
+func TestFlagsAfterArguments(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "e.yaml", smallYAML)
+	for i, args := range [][]string{
+		{"run", "e.yaml", "--db", "a.db", "--quiet"},
+		{"run", "--db", "b.db", "e.yaml", "-q"},
+		{"run", "--quiet", "e.yaml", "--db=c.db"},
+	} {
+		r := exp(t, dir, nil, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if r.stderr != "" {
+			t.Errorf("%v: --quiet printed %q", args, r.stderr)
+		}
+		db := filepath.Join(dir, string(rune('a'+i))+".db")
+		if n := queryInt(t, openDB(t, db), `SELECT count(*) FROM trials`); n != 18 {
+			t.Errorf("%v: %d trials in %s, want 18", args, n, db)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "exp.db")); err == nil {
+		t.Error("a run with --db also wrote exp.db")
+	}
+	if r := exp(t, dir, nil, "report", "--format", "csv", "--db", "a.db"); r.code != 0 {
+		t.Errorf("report with flags in any order: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
+// TestDatabaseChoice checks --db over $EXP_DB over the file's key over exp.db.
+func TestDatabaseChoice(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "e.yaml", smallYAML+"database: fromfile.db\n")
+	check := func(env []string, args []string, want string) {
+		t.Helper()
+		if r := exp(t, dir, env, append(args, "-q")...); r.code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
+			t.Errorf("%v with %v: %s not written", args, env, want)
+		}
+	}
+	check(nil, []string{"run", "e.yaml"}, "fromfile.db")
+	check([]string{"EXP_DB=env.db"}, []string{"run", "e.yaml"}, "env.db")
+	check([]string{"EXP_DB=env.db"}, []string{"run", "e.yaml", "--db", "flag.db"}, "flag.db")
+}
+
+// TestBadInput checks that bad input gets one line, exit status 2, and no
+// database is created or changed.
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "good.yaml", smallYAML)
+	writeFile(t, dir, "bad.yaml", strings.Replace(smallYAML, "workers: [1, 2]", "workers: [1, 0]", 1))
+	writeFile(t, dir, "notadb.db", "this is not a database\n")
+	if r := exp(t, dir, nil, "run", "good.yaml", "--db", "existing.db", "-q"); r.code != 0 {
+		t.Fatalf("setup run: exit %d\n%s", r.code, r.stderr)
+	}
+	before := fileSum(t, filepath.Join(dir, "existing.db"))
+	notadb := fileSum(t, filepath.Join(dir, "notadb.db"))
+	cases := []struct {
+		name string
+		args []string
+		want string // substring of the single stderr line
+	}{
+		{"ConfigError", []string{"run", "bad.yaml"}, "bad.yaml:7:14: workers[1]: must be an integer from 1 to 65536, got 0"},
+		{"ConfigErrorExistingDB", []string{"run", "bad.yaml", "--db", "existing.db"}, "workers[1]"},
+		{"MissingFile", []string{"run", "nope.yaml"}, "nope.yaml: cannot read experiment file"},
+		{"NoFile", []string{"run"}, "run takes one experiment file"},
+		{"UnknownFlag", []string{"run", "good.yaml", "--nope"}, "flag provided but not defined: -nope"},
+		{"BadFormat", []string{"report", "--db", "existing.db", "--format", "xml"}, "--format must be one of table, csv, json, markdown"},
+		{"UnknownCommand", []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"NotADatabase", []string{"report", "--db", "notadb.db"}, "notadb.db"},
+		{"NotADatabaseRun", []string{"run", "good.yaml", "--db", "notadb.db"}, "notadb.db"},
+		{"MissingDatabase", []string{"report", "--db", "missing.db"}, "missing.db: no database"},
+		{"UnknownRun", []string{"report", "--db", "existing.db", "--run", "42"}, "run not found"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			r := exp(t, dir, nil, c.args...)
+			if r.code != 2 {
+				t.Errorf("exit %d, want 2\n%s", r.code, r.stderr)
+			}
+			lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], c.want) {
+				t.Errorf("stderr = %q, want one line containing %q", r.stderr, c.want)
+			}
+		})
+	}
+	for _, name := range []string{"exp.db", "missing.db"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+			t.Errorf("bad input created %s", name)
+		}
+	}
+	if fileSum(t, filepath.Join(dir, "existing.db")) != before {
+		t.Error("bad input changed existing.db")
+	}
+	if fileSum(t, filepath.Join(dir, "notadb.db")) != notadb {
+		t.Error("exp changed a file that is not a database")
+	}
+}
+
+// TestInterrupt sends SIGINT mid-run: exit 130, the run is marked
+// interrupted, and every finished trial is kept.
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "long.yaml", strings.Replace(smallYAML, "repeats: 2", "repeats: 1000", 1))
+	cmd := exec.Command(expBin, "run", "long.yaml", "-q")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "EXP_DB=")
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(dir, "exp.db")
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no trial committed within 60s")
+		}
+		if _, err := os.Stat(dbPath); err == nil {
+			db, err := sql.Open("sqlite", "file:"+dbPath+"?mode=ro")
+			if err == nil {
+				var n int
+				err = db.QueryRow(`SELECT count(*) FROM trials`).Scan(&n)
+				db.Close()
+				if err == nil && n >= 3 {
+					break
+				}
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("exit = %v, want 130\n%s", err, errb.String())
+	}
+	db := openDB(t, dbPath)
+	kept := queryInt(t, db, `SELECT count(*) FROM trials`)
+	if kept < 3 || kept >= 3*2*1001 {
+		t.Errorf("%d trials kept", kept)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM runs WHERE status = 'interrupted' AND finished_at IS NOT NULL`); n != 1 {
+		t.Errorf("run not marked interrupted")
+	}
+	if !strings.Contains(errb.String(), fmt.Sprintf("kept %d finished trials", kept)) {
+		t.Errorf("stderr %q does not say how many trials were kept (%d)", errb.String(), kept)
+	}
+	if r := exp(t, dir, nil, "report"); r.code != 0 || !strings.Contains(r.stdout, "run status is interrupted") {
+		t.Errorf("report of an interrupted run: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	dir := t.TempDir()
+	check := func(args []string, wants ...string) {
+		t.Helper()
+		r := exp(t, dir, nil, args...)
+		if r.code != 0 {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
+		}
+		for _, w := range wants {
+			if !strings.Contains(r.stdout, w) {
+				t.Errorf("%v: stdout lacks %q:\n%s", args, w, r.stdout)
+			}
+		}
+	}
+	check([]string{"--version"}, "exp version", "go1.")
+	check([]string{"--help"}, "run", "report", "runs")
+	check([]string{"help", "run"}, "EXPERIMENT.yaml", "--db", "--quiet")
+	check([]string{"run", "--help"}, "EXPERIMENT.yaml")
+	check([]string{"report", "--help"}, "--format", "--run")
+}
