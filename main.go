@@ -93,9 +93,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + formatList(allowed)}
 	}
 	app := &cli.App{
-		Name:      "exp",
-		Usage:     "run scaling experiments, keep every trial in SQLite, fit Amdahl's law",
-		Version:   version(),
+		Name:    "exp",
+		Usage:   "run scaling experiments, keep every trial in SQLite, fit Amdahl's law",
+		Version: version(),
+		Description: "Examples:\n" +
+			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
+			"   exp report                             latest run: medians, 95% CIs, speedups, Amdahl fit\n" +
+			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
+			"   exp runs                               runs stored in the database\n\n" +
+			"The database is --db, else $EXP_DB, else the experiment file's database key, else exp.db.\n" +
+			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
+			"130 interrupted (finished trials are kept).",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Return errors instead of exiting: only main exits.

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"math"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -15,7 +17,7 @@ import (
 // that cannot be read are left empty or zero; Probe never fails.
 type Host struct {
 	ExpVersion     string  `json:"exp_version"`      // module version of exp, "(devel)" for a source build
-	VCSRevision    string  `json:"vcs_revision"`     // VCS commit exp was built from, if stamped
+	VCSRevision    string  `json:"vcs_revision"`     // commit exp was built from: stamped by go build, else read with git from the source checkout (go run)
 	VCSModified    bool    `json:"vcs_modified"`     // whether the working tree had uncommitted changes
 	GoVersion      string  `json:"go_version"`       // Go toolchain version, e.g. go1.26.8
 	OS             string  `json:"os"`               // runtime.GOOS
@@ -67,7 +69,36 @@ func Probe() Host {
 			}
 		}
 	}
+	if h.VCSRevision == "" && (h.ExpVersion == "(devel)" || h.ExpVersion == "") {
+		h.VCSRevision, h.VCSModified = sourceRevision()
+	}
 	return h
+}
+
+// sourceRevision reads the git revision of exp's own source tree when the
+// build carries none, as under `go run .`: only if the current directory is
+// inside a checkout whose go.mod declares exp's module.
+func sourceRevision() (rev string, modified bool) {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok || bi.Main.Path == "" {
+		return "", false
+	}
+	git := func(args ...string) string {
+		out, err := exec.Command("git", args...).Output()
+		if err != nil {
+			return ""
+		}
+		return strings.TrimSpace(string(out))
+	}
+	top := git("rev-parse", "--show-toplevel")
+	if top == "" {
+		return "", false
+	}
+	mod, err := os.ReadFile(filepath.Join(top, "go.mod"))
+	if err != nil || !bytes.HasPrefix(mod, []byte("module "+bi.Main.Path+"\n")) {
+		return "", false
+	}
+	return git("rev-parse", "HEAD"), git("status", "--porcelain", "--untracked-files=no") != ""
 }
 
 // LoadAvg1 returns the 1-minute load average from /proc/loadavg.
