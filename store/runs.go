@@ -153,67 +153,69 @@ func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 
 // ListRuns returns every run, oldest first, with its trial count.
 func (db *DB) ListRuns(ctx context.Context) ([]experiment.Run, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r ORDER BY r.id`)
+	return db.queryRuns(ctx, `ORDER BY r.id`)
+}
+
+// FindRun returns the run named by ref: "latest" (or ""), a numeric id, or a
+// UUID or unique UUID prefix (a digits-only ref that is no run's id is tried
+// as a UUID prefix). It returns ErrRunNotFound if none matches or a prefix
+// is ambiguous.
+func (db *DB) FindRun(ctx context.Context, ref string) (experiment.Run, error) {
+	ref = strings.TrimSpace(strings.ToLower(ref))
+	if ref == "" || ref == "latest" {
+		found, err := db.queryRuns(ctx, `ORDER BY r.id DESC LIMIT 1`)
+		if err != nil {
+			return experiment.Run{}, err
+		}
+		if len(found) == 0 {
+			return experiment.Run{}, fmt.Errorf("%w: the database has no runs yet", ErrRunNotFound)
+		}
+		return found[0], nil
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
+		found, err := db.queryRuns(ctx, `WHERE r.id = ?`, id)
+		if err != nil || len(found) == 1 {
+			return firstRun(found, err)
+		}
+	}
+	found, err := db.queryRuns(ctx, `WHERE r.uuid LIKE ? ESCAPE '\' ORDER BY r.id LIMIT 2`, escapeLike(ref)+"%")
+	switch {
+	case err != nil:
+		return experiment.Run{}, err
+	case len(found) == 0:
+		return experiment.Run{}, fmt.Errorf("%w: no run has id or uuid %q (see exp runs)", ErrRunNotFound, ref)
+	case len(found) > 1:
+		return experiment.Run{}, fmt.Errorf("%w: uuid prefix %q matches more than one run", ErrRunNotFound, ref)
+	}
+	return found[0], nil
+}
+
+func firstRun(found []experiment.Run, err error) (experiment.Run, error) {
 	if err != nil {
-		return nil, fmt.Errorf("list runs: %w", err)
+		return experiment.Run{}, err
+	}
+	return found[0], nil
+}
+
+// queryRuns selects runs with the given WHERE/ORDER tail.
+func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experiment.Run, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r `+tail, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read runs: %w", err)
 	}
 	defer rows.Close()
 	var out []experiment.Run
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
-			return nil, fmt.Errorf("list runs: %w", err)
+			return nil, fmt.Errorf("read runs: %w", err)
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
-}
-
-// FindRun returns the run named by ref: "latest" (or ""), a numeric id, or a
-// UUID or unique UUID prefix. It returns ErrRunNotFound if none matches.
-func (db *DB) FindRun(ctx context.Context, ref string) (experiment.Run, error) {
-	ref = strings.TrimSpace(strings.ToLower(ref))
-	var (
-		query string
-		arg   any
-	)
-	switch id, err := strconv.ParseInt(ref, 10, 64); {
-	case ref == "" || ref == "latest":
-		query = `SELECT ` + runColumns + ` FROM runs r ORDER BY r.id DESC LIMIT 2`
-	case err == nil:
-		query, arg = `SELECT `+runColumns+` FROM runs r WHERE r.id = ? LIMIT 2`, id
-	default:
-		query, arg = `SELECT `+runColumns+` FROM runs r WHERE r.uuid LIKE ? ESCAPE '\' LIMIT 2`, escapeLike(ref)+"%"
-	}
-	args := []any{}
-	if arg != nil {
-		args = append(args, arg)
-	}
-	rows, err := db.sql.QueryContext(ctx, query, args...)
-	if err != nil {
-		return experiment.Run{}, fmt.Errorf("find run %q: %w", ref, err)
-	}
-	defer rows.Close()
-	var found []experiment.Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return experiment.Run{}, fmt.Errorf("find run %q: %w", ref, err)
-		}
-		found = append(found, r)
-	}
 	if err := rows.Err(); err != nil {
-		return experiment.Run{}, fmt.Errorf("find run %q: %w", ref, err)
+		return nil, fmt.Errorf("read runs: %w", err)
 	}
-	switch {
-	case len(found) == 0 && (ref == "" || ref == "latest"):
-		return experiment.Run{}, fmt.Errorf("%w: the database has no runs yet", ErrRunNotFound)
-	case len(found) == 0:
-		return experiment.Run{}, fmt.Errorf("%w: no run has id or uuid %q", ErrRunNotFound, ref)
-	case len(found) > 1 && ref != "" && ref != "latest":
-		return experiment.Run{}, fmt.Errorf("%w: uuid prefix %q matches more than one run", ErrRunNotFound, ref)
-	}
-	return found[0], nil
+	return out, nil
 }
 
 func escapeLike(s string) string {

@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/exp-tool/exp/migrations"
@@ -72,7 +73,10 @@ func open(ctx context.Context, path string, migs fs.FS) (*DB, error) {
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_txlock", "immediate")
-	sdb, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	// In a file: URI, '?', '#' and '%' are syntax; escape them so the path
+	// is taken literally.
+	literal := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+	sdb, err := sql.Open("sqlite", "file:"+literal+"?"+q.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -1,0 +1,538 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/exp-tool/exp/experiment"
+)
+
+// TestRoundTrip writes a whole run (every planned trial, warmups, a failed
+// trial, trials with and without load, with and without worker rows),
+// finishes it, and reads everything back.
+func TestRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	finished := time.Date(2025, 3, 14, 16, 0, 0, 999_999_999, time.UTC)
+	db.Now = func() time.Time { return finished }
+	p := testPlan(t)
+	oracle := experiment.DigestOf([]uint64{2, 3, 5, 7, 11})
+	refs := []experiment.Reference{{Digest: oracle, Source: "oracle"}, {}} // range 1: no oracle
+	run := testRun(t, p, fullHost(), t0)
+	rec := createTestRun(t, db, p, &run, refs)
+	if run.ID == 0 || rec.RunID != run.ID {
+		t.Fatalf("run.ID = %d, Recorder.RunID = %d; want equal and nonzero", run.ID, rec.RunID)
+	}
+	if rec.DBPath() != db.Path() {
+		t.Errorf("DBPath = %q, want %q", rec.DBPath(), db.Path())
+	}
+
+	var trials []experiment.Trial
+	for i, st := range p.Steps {
+		tr := makeTrial(p, st, i)
+		switch i {
+		case 5:
+			tr.OK, tr.Mismatch = false, "found 4 hits (checksum 0123456789ab) but the oracle reference has 5 (checksum abcdef012345)"
+		case 7:
+			tr.Workers = nil // a trial whose per-worker rows were not recorded
+		}
+		if err := rec.AddTrial(ctx, tr); err != nil {
+			t.Fatalf("AddTrial %d: %v", i, err)
+		}
+		trials = append(trials, tr)
+	}
+	if err := rec.Finish(experiment.StatusDone, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	want := run
+	want.Status, want.FinishedAt, want.Trials = experiment.StatusDone, finished, len(p.Steps)
+
+	t.Run("ListRuns", func(t *testing.T) {
+		runs, err := db.ListRuns(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != 1 {
+			t.Fatalf("ListRuns returned %d runs, want 1", len(runs))
+		}
+		checkRun(t, runs[0], want)
+	})
+
+	t.Run("FindRunLatest", func(t *testing.T) {
+		got, err := db.FindRun(ctx, "latest")
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkRun(t, got, want)
+	})
+
+	t.Run("Cells", func(t *testing.T) {
+		got, err := db.Cells(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(p.Cells) {
+			t.Fatalf("got %d cells, want %d", len(got), len(p.Cells))
+		}
+		for i, c := range p.Cells {
+			var exp *experiment.Digest
+			if c.RangeIndex == 0 {
+				exp = &oracle
+			}
+			if w := (StoredCell{Cell: c, Expected: exp}); !reflect.DeepEqual(got[i], w) {
+				t.Errorf("cell %d = %+v (expected %v), want %+v (expected %v)", i, got[i], got[i].Expected, w, w.Expected)
+			}
+		}
+	})
+
+	t.Run("Trials", func(t *testing.T) {
+		got, err := db.Trials(ctx, run.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTrials(t, got, trials)
+	})
+
+	t.Run("NullColumns", func(t *testing.T) {
+		for _, tc := range []struct {
+			query string
+			want  int64
+		}{
+			{`SELECT count(*) FROM cells WHERE expected_primes IS NULL AND expected_checksum IS NULL`, int64(len(p.Cells) / 2)},
+			{`SELECT count(*) FROM trials WHERE load1 IS NULL`, int64((len(p.Steps) + 1) / 2)},
+			{`SELECT count(*) FROM trials WHERE mismatch IS NULL`, int64(len(p.Steps) - 1)},
+			{`SELECT count(*) FROM trials WHERE warmup = 1`, int64(len(p.Cells) * p.Config.Warmup)},
+			{`SELECT count(*) FROM runs WHERE error IS NULL AND finished_at IS NOT NULL`, 1},
+		} {
+			if n := queryInt(t, db.SQL(), tc.query); n != tc.want {
+				t.Errorf("%s = %d, want %d", tc.query, n, tc.want)
+			}
+		}
+	})
+
+	t.Run("TrialFactsInSeconds", func(t *testing.T) {
+		rows, err := db.SQL().QueryContext(ctx, `
+			SELECT run_id, run_uuid, run_name, range_start, range_count, schedule, workers, seq, rep, warmup,
+				wall_s, user_s, sys_s, load1, primes, ok
+			FROM trial_facts ORDER BY seq`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		i := 0
+		for ; rows.Next(); i++ {
+			var (
+				runID                int64
+				uuid, name, schedule string
+				start, count         int64
+				workers, seq, rep    int
+				warmup, ok           bool
+				wallS, userS, sysS   float64
+				load                 sql.NullFloat64
+				primes               int64
+			)
+			if err := rows.Scan(&runID, &uuid, &name, &start, &count, &schedule, &workers, &seq, &rep, &warmup,
+				&wallS, &userS, &sysS, &load, &primes, &ok); err != nil {
+				t.Fatal(err)
+			}
+			tr := trials[i]
+			c := p.Cells[tr.Cell]
+			if runID != run.ID || uuid != run.UUID || name != run.Name || seq != tr.Seq || rep != tr.Rep || warmup != tr.Warmup ||
+				uint64(start) != c.Range.Start || uint64(count) != c.Range.Count || schedule != string(c.Schedule) || workers != c.Workers ||
+				load.Valid != tr.HasLoad || uint64(primes) != tr.Hits || ok != tr.OK {
+				t.Errorf("row %d does not match trial %+v", i, tr)
+			}
+			for _, s := range []struct {
+				name string
+				got  float64
+				ns   int64
+			}{{"wall_s", wallS, tr.WallNS}, {"user_s", userS, tr.UserNS}, {"sys_s", sysS, tr.SysNS}} {
+				if want := float64(s.ns) / 1e9; s.got != want {
+					t.Errorf("row %d %s = %v, want %d/1e9 = %v", i, s.name, s.got, s.ns, want)
+				}
+			}
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if i != len(trials) {
+			t.Errorf("trial_facts has %d rows, want %d", i, len(trials))
+		}
+	})
+}
+
+// TestHostRoundTrip checks every Host field, including the nullable ones:
+// CgroupCPULimit 0 and CPUGovernor "" are stored as NULL and read back as
+// zero values.
+func TestHostRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name      string
+		host      experiment.Host
+		wantNulls int64 // of cgroup_cpu_limit and cpu_governor
+	}{
+		{"FullHostStoresValues", fullHost(), 0},
+		{"ZeroFieldsStoreNULL", bareHost(), 2},
+		{"NegativeCgroupStoresNULL", func() experiment.Host { h := fullHost(); h.CgroupCPULimit = -1; return h }(), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := openTestDB(t)
+			p := testPlan(t)
+			run := testRun(t, p, tc.host, t0)
+			createTestRun(t, db, p, &run, nil)
+			n := queryInt(t, db.SQL(), `SELECT (cgroup_cpu_limit IS NULL) + (cpu_governor IS NULL) FROM runs WHERE id = ?`, run.ID)
+			if n != tc.wantNulls {
+				t.Errorf("%d NULLs among cgroup_cpu_limit and cpu_governor, want %d", n, tc.wantNulls)
+			}
+			got, err := db.FindRun(ctx, run.UUID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			wantHost := tc.host
+			if wantHost.CgroupCPULimit < 0 {
+				wantHost.CgroupCPULimit = 0
+			}
+			if got.Host != wantHost {
+				t.Errorf("Host = %+v, want %+v", got.Host, wantHost)
+			}
+			want := run
+			want.Host = wantHost
+			checkRun(t, got, want)
+		})
+	}
+}
+
+// TestCreateRunReferences checks which references become expected_primes and
+// expected_checksum: only oracle ones; zero, first-trial and missing ones
+// store NULL.
+func TestCreateRunReferences(t *testing.T) {
+	ctx := context.Background()
+	d0 := experiment.DigestOf([]uint64{2, 3, 5})
+	d1 := experiment.DigestOf([]uint64{1009, 1013})
+	for _, tc := range []struct {
+		name string
+		refs []experiment.Reference
+		want []*experiment.Digest // per range
+	}{
+		{"NilRefsStoreNULL", nil, []*experiment.Digest{nil, nil}},
+		{"BothOracle", []experiment.Reference{{Digest: d0, Source: "oracle"}, {Digest: d1, Source: "oracle"}}, []*experiment.Digest{&d0, &d1}},
+		{"ZeroRefStoresNULL", []experiment.Reference{{Digest: d0, Source: "oracle"}, {}}, []*experiment.Digest{&d0, nil}},
+		{"FirstTrialStoresNULL", []experiment.Reference{{Digest: d0, Source: "first-trial"}, {Digest: d1, Source: "oracle"}}, []*experiment.Digest{nil, &d1}},
+		{"ShortRefsStoreNULL", []experiment.Reference{{Digest: d0, Source: "oracle"}}, []*experiment.Digest{&d0, nil}},
+		{"ZeroHitOracleStored", []experiment.Reference{{Digest: experiment.DigestOf(nil), Source: "oracle"}}, []*experiment.Digest{ptr(experiment.DigestOf(nil)), nil}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := openTestDB(t)
+			p := testPlan(t)
+			run := testRun(t, p, fullHost(), t0)
+			createTestRun(t, db, p, &run, tc.refs)
+			cells, err := db.Cells(ctx, run.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, c := range cells {
+				if w := tc.want[c.RangeIndex]; !reflect.DeepEqual(c.Expected, w) {
+					t.Errorf("cell %d (range %d): Expected = %v, want %v", i, c.RangeIndex, c.Expected, w)
+				}
+			}
+		})
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestAddTrialCommitsEachTrial checks that a trial is visible to another
+// connection as soon as AddTrial returns, before the run is finished.
+func TestAddTrialCommitsEachTrial(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTestDB(t)
+	p := testPlan(t)
+	run := testRun(t, p, fullHost(), t0)
+	rec := createTestRun(t, db, p, &run, nil)
+	other := rawDB(t, path)
+	if n := queryInt(t, other, `SELECT count(*) FROM cells WHERE run_id = ?`, run.ID); n != int64(len(p.Cells)) {
+		t.Fatalf("other connection sees %d cells after CreateRun, want %d", n, len(p.Cells))
+	}
+	for i, st := range p.Steps[:3] {
+		tr := makeTrial(p, st, i)
+		if err := rec.AddTrial(ctx, tr); err != nil {
+			t.Fatal(err)
+		}
+		if n := queryInt(t, other, `SELECT count(*) FROM trials WHERE run_id = ?`, run.ID); n != int64(i+1) {
+			t.Errorf("after trial %d another connection sees %d trials, want %d", i, n, i+1)
+		}
+		if n := queryInt(t, other, `SELECT count(*) FROM trial_workers w JOIN trials t ON t.id = w.trial_id WHERE t.seq = ?`, st.Seq); n != int64(len(tr.Workers)) {
+			t.Errorf("after trial %d another connection sees %d worker rows, want %d", i, n, len(tr.Workers))
+		}
+	}
+	var status string
+	var finished sql.NullString
+	if err := other.QueryRow(`SELECT status, finished_at FROM runs WHERE id = ?`, run.ID).Scan(&status, &finished); err != nil {
+		t.Fatal(err)
+	}
+	if status != "running" || finished.Valid {
+		t.Errorf("unfinished run: status %q finished_at %v, want running and NULL", status, finished)
+	}
+}
+
+// TestAddTrialErrors checks that a rejected trial leaves no row behind, not
+// even its per-worker rows.
+func TestAddTrialErrors(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	p := testPlan(t)
+	run := testRun(t, p, fullHost(), t0)
+	rec := createTestRun(t, db, p, &run, nil)
+	first := makeTrial(p, p.Steps[0], 0)
+	if err := rec.AddTrial(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	withCell := func(tr experiment.Trial, cell int) experiment.Trial { tr.Cell = cell; tr.Seq = 100 + cell; return tr }
+	dup := makeTrial(p, p.Steps[1], 1)
+	dup.Seq = first.Seq
+	dup.Workers = append(dup.Workers, experiment.WorkerStat{BusyNS: 1}, experiment.WorkerStat{BusyNS: 2}, experiment.WorkerStat{BusyNS: 3})
+	for _, tc := range []struct {
+		name    string
+		trial   experiment.Trial
+		wantErr string
+	}{
+		{"ErrNegativeCell", withCell(first, -1), "cell -1 not in run"},
+		{"ErrCellPastEnd", withCell(first, len(p.Cells)), "not in run"},
+		{"ErrDuplicateSeq", dup, "UNIQUE constraint failed"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := rec.AddTrial(ctx, tc.trial)
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("AddTrial error = %v, want one containing %q", err, tc.wantErr)
+			}
+			if n := queryInt(t, db.SQL(), `SELECT count(*) FROM trials`); n != 1 {
+				t.Errorf("%d trials stored, want 1", n)
+			}
+			if n := queryInt(t, db.SQL(), `SELECT count(*) FROM trial_workers`); n != int64(len(first.Workers)) {
+				t.Errorf("%d worker rows stored, want %d", n, len(first.Workers))
+			}
+		})
+	}
+
+	t.Run("ErrCancelledContext", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		if err := rec.AddTrial(cctx, makeTrial(p, p.Steps[2], 2)); !errors.Is(err, context.Canceled) {
+			t.Errorf("AddTrial with a cancelled context = %v, want context.Canceled", err)
+		}
+	})
+}
+
+func TestFinish(t *testing.T) {
+	ctx := context.Background()
+	finished := time.Date(2025, 3, 14, 16, 0, 0, 123_456_789, time.FixedZone("CET", 3600))
+	for _, tc := range []struct {
+		name      string
+		status    experiment.Status
+		msg       string
+		wantErr   bool
+		wantError sql.NullString // runs.error
+	}{
+		{"Done", experiment.StatusDone, "", false, sql.NullString{}},
+		{"FailedKeepsMessage", experiment.StatusFailed, "trial 3: found 4 hits but the oracle reference has 5", false, sql.NullString{String: "trial 3: found 4 hits but the oracle reference has 5", Valid: true}},
+		{"InterruptedKeepsMessage", experiment.StatusInterrupted, "interrupted after 3 of 24 trials", false, sql.NullString{String: "interrupted after 3 of 24 trials", Valid: true}},
+		{"ErrUnknownStatus", experiment.Status("bogus"), "", true, sql.NullString{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, _ := openTestDB(t)
+			db.Now = func() time.Time { return finished }
+			p := testPlan(t)
+			run := testRun(t, p, fullHost(), t0)
+			rec := createTestRun(t, db, p, &run, nil)
+			err := rec.Finish(tc.status, tc.msg)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatal("Finish succeeded")
+				}
+				got, err := db.FindRun(ctx, "latest")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got.Status != experiment.StatusRunning || !got.FinishedAt.IsZero() {
+					t.Errorf("after a failed Finish: status %q, finished %v; want running, zero", got.Status, got.FinishedAt)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var raw string
+			var rawErr sql.NullString
+			if err := db.SQL().QueryRow(`SELECT finished_at, error FROM runs WHERE id = ?`, run.ID).Scan(&raw, &rawErr); err != nil {
+				t.Fatal(err)
+			}
+			if want := "2025-03-14T15:00:00.123456Z"; raw != want {
+				t.Errorf("finished_at = %q, want %q (UTC, microseconds)", raw, want)
+			}
+			if rawErr != tc.wantError {
+				t.Errorf("error column = %+v, want %+v", rawErr, tc.wantError)
+			}
+			want := run
+			want.Status, want.FinishedAt, want.Error = tc.status, finished, tc.msg
+			got, err := db.FindRun(ctx, "latest")
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkRun(t, got, want)
+		})
+	}
+}
+
+// TestFindRun resolves every kind of reference against three runs: two whose
+// UUIDs share the prefix "0a1b2c3d" and one with a UUIDv7 from NewRun.
+func TestFindRun(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	p := testPlan(t)
+	var runs []experiment.Run
+	for i, uuid := range []string{"0a1b2c3d-0000-7000-8000-0000000000a0", "0a1b2c3d-0000-7000-8000-0000000000b0", ""} {
+		r := testRun(t, p, fullHost(), t0.Add(time.Duration(i)*time.Hour))
+		if uuid != "" {
+			r.UUID = uuid
+		}
+		rec := createTestRun(t, db, p, &r, nil)
+		for j := range i + 1 { // run i has i+1 trials
+			if err := rec.AddTrial(ctx, makeTrial(p, p.Steps[j], j)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r.Trials = i + 1
+		runs = append(runs, r)
+	}
+	a, b, c := runs[0], runs[1], runs[2]
+
+	t.Run("ListRunsOldestFirst", func(t *testing.T) {
+		got, err := db.ListRuns(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(runs) {
+			t.Fatalf("ListRuns returned %d runs, want %d", len(got), len(runs))
+		}
+		for i := range runs {
+			checkRun(t, got[i], runs[i])
+		}
+	})
+
+	for _, tc := range []struct {
+		name, ref string
+		want      experiment.Run
+	}{
+		{"Latest", "latest", c},
+		{"EmptyIsLatest", "", c},
+		{"LatestIgnoresCaseAndSpace", "  LATEST\n", c},
+		{"NumericID", "1", a},
+		{"NumericIDOfMiddleRun", "2", b},
+		{"FullUUID", b.UUID, b},
+		{"FullUUIDUpperCase", strings.ToUpper(a.UUID), a},
+		{"UniquePrefix", c.UUID[:13], c},
+		{"UniquePrefixOfSharedStem", "0a1b2c3d-0000-7000-8000-0000000000b", b},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := db.FindRun(ctx, tc.ref)
+			if err != nil {
+				t.Fatalf("FindRun(%q): %v", tc.ref, err)
+			}
+			checkRun(t, got, tc.want)
+		})
+	}
+
+	for _, tc := range []struct {
+		name, ref, wantText string
+	}{
+		{"ErrRunNotFound/AmbiguousPrefix", "0a1b2c3d", "matches more than one run"},
+		{"ErrRunNotFound/AmbiguousPrefixWithHyphen", "0a1b2c3d-0000", "matches more than one run"},
+		{"ErrRunNotFound/MissingID", "999", `no run has id or uuid "999"`},
+		{"ErrRunNotFound/ZeroIDAsAmbiguousPrefix", "0", "matches more than one run"},
+		{"ErrRunNotFound/NegativeID", "-1", "no run"},
+		{"ErrRunNotFound/MissingUUID", "ffffffff-", "no run"},
+		{"ErrRunNotFound/LikeWildcardPercent", "%", "no run"},
+		{"ErrRunNotFound/LikeWildcardUnderscore", "0a1b2c3d_0000", "no run"},
+		{"ErrRunNotFound/Backslash", `0a1b\`, "no run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := db.FindRun(ctx, tc.ref)
+			if !errors.Is(err, ErrRunNotFound) {
+				t.Fatalf("FindRun(%q) = run %d, %v; want ErrRunNotFound", tc.ref, got.ID, err)
+			}
+			if !strings.Contains(err.Error(), tc.wantText) {
+				t.Errorf("error %q does not contain %q", err, tc.wantText)
+			}
+		})
+	}
+}
+
+func TestFindRunEmptyDatabase(t *testing.T) {
+	db, _ := openTestDB(t)
+	for _, tc := range []struct{ name, ref string }{
+		{"ErrRunNotFound/Latest", "latest"},
+		{"ErrRunNotFound/Empty", ""},
+		{"ErrRunNotFound/ID", "1"},
+		{"ErrRunNotFound/Prefix", "01"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := db.FindRun(context.Background(), tc.ref); !errors.Is(err, ErrRunNotFound) {
+				t.Errorf("FindRun(%q) error = %v, want ErrRunNotFound", tc.ref, err)
+			}
+		})
+	}
+	t.Run("ListRunsEmpty", func(t *testing.T) {
+		runs, err := db.ListRuns(context.Background())
+		if err != nil || len(runs) != 0 {
+			t.Errorf("ListRuns = %v, %v; want none", runs, err)
+		}
+	})
+}
+
+// TestFindRunDigitOnlyPrefix: a UUIDv7 prefix can be all digits (every UUID
+// made from June 2024 to December 2025 starts with "0190".."0199"). FindRun
+// must try such a prefix as a UUID prefix when no run has it as its id.
+func TestFindRunDigitOnlyPrefix(t *testing.T) {
+	db, _ := openTestDB(t)
+	p := testPlan(t)
+	r := testRun(t, p, fullHost(), t0)
+	r.UUID = "01958a3b-0000-7000-8000-000000000001"
+	createTestRun(t, db, p, &r, nil)
+	got, err := db.FindRun(context.Background(), "01958")
+	if err != nil || got.ID != r.ID {
+		t.Errorf("FindRun(%q) with one run whose UUID is %s = run %d, %v; want run %d",
+			"01958", r.UUID, got.ID, err, r.ID)
+	}
+}
+
+// newBenchRecorder opens a database and creates a run to add trials to.
+func newBenchRecorder(tb testing.TB) (*Recorder, *experiment.Plan) {
+	tb.Helper()
+	db, _ := openTestDB(tb)
+	p := testPlan(tb)
+	run := testRun(tb, p, fullHost(), t0)
+	return createTestRun(tb, db, p, &run, nil), p
+}
+
+// BenchmarkAddTrial measures committing one trial with its worker rows to a
+// real file: the write path of every measured trial.
+func BenchmarkAddTrial(b *testing.B) {
+	rec, p := newBenchRecorder(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		st := p.Steps[i%len(p.Steps)]
+		st.Seq = i
+		if err := rec.AddTrial(ctx, makeTrial(p, st, i)); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(i)/b.Elapsed().Seconds(), "trials/s")
+}
