@@ -189,9 +189,9 @@ func TestSchemaConstraints(t *testing.T) {
 func TestOpenRefusesForeignFiles(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
-		name     string
-		setup    func(t *testing.T, path string)
-		want     error
+		name  string
+		setup func(t *testing.T, path string)
+		want  error
 	}{
 		{
 			name: "ErrNotExpDatabase/TextFile",
