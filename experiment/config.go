@@ -84,15 +84,18 @@ func Parse(file string, data []byte) (*Config, error) {
 		return nil, fromYAML(file, err)
 	}
 	d := &decoder{file: file}
+	var bodies []ast.Node
+	for _, doc := range f.Docs {
+		if doc.Body != nil {
+			bodies = append(bodies, doc.Body)
+		}
+	}
 	var body ast.Node
-	for i, doc := range f.Docs {
-		if doc.Body == nil {
-			continue
-		}
-		if body != nil {
-			return nil, d.errAt(doc.Body, "", "the file holds %d YAML documents; exp reads exactly one", i+1)
-		}
-		body = doc.Body
+	if len(bodies) > 1 {
+		return nil, d.errAt(bodies[1], "", "the file holds %d YAML documents; exp reads exactly one", len(bodies))
+	}
+	if len(bodies) == 1 {
+		body = bodies[0]
 	}
 	if body == nil {
 		return nil, &ConfigError{File: file, Line: 1, Col: 1, Msg: "the file is empty (an experiment needs at least name, ranges and workers)"}

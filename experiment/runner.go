@@ -102,12 +102,14 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		if !t.OK {
 			t.Mismatch = fmt.Sprintf("found %d hits (checksum %.12s) but the %s reference has %d (checksum %.12s)",
 				t.Hits, t.Checksum, ref.Source, ref.Hits, ref.Checksum)
-			sum.Failed++
 		}
 		if err := emit(t); err != nil {
 			return sum, fmt.Errorf("save trial %d: %w", st.Seq, err)
 		}
 		sum.Trials++
+		if !t.OK {
+			sum.Failed++
+		}
 		if rn.Progress != nil {
 			rn.Progress(sum.Trials, len(steps))
 		}

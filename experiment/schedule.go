@@ -54,6 +54,9 @@ type Outcome struct {
 // cancelled the workers stop at the next number and Execute returns
 // ErrInterrupted.
 func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, chunk uint64) (Outcome, error) {
+	if workers < 1 {
+		return Outcome{}, fmt.Errorf("workers must be >= 1, got %d", workers)
+	}
 	var stop atomic.Bool
 	defer context.AfterFunc(ctx, func() { stop.Store(true) })()
 	out := Outcome{Workers: make([]WorkerStat, workers)}

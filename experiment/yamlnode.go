@@ -71,7 +71,7 @@ func (d *decoder) mapping(n ast.Node, field string, allowed []string) (map[strin
 	out := make(map[string]*ast.MappingValueNode, len(values))
 	for _, kv := range values {
 		key := kv.Key.GetToken().Value
-		name := join(field, key)
+		name := join(field, fieldName(key))
 		if !slices.Contains(allowed, key) {
 			return nil, d.errAt(kv.Key, name, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
 		}
@@ -87,6 +87,9 @@ func (d *decoder) mapping(n ast.Node, field string, allowed []string) (map[strin
 func (d *decoder) str(n ast.Node, field string) (string, error) {
 	if err := d.plain(n, field); err != nil {
 		return "", err
+	}
+	if _, block := n.(*ast.LiteralNode); block {
+		return "", d.errAt(n, field, "must be a one-line string; block scalars (| and >) are not accepted")
 	}
 	s, ok := n.(*ast.StringNode)
 	if !ok || s.Value == "" {
@@ -115,12 +118,20 @@ func (d *decoder) uint(n ast.Node, field string, lo, hi uint64) (uint64, error) 
 			return 0, d.errAt(n, field, "has no value (must be %s)", allowed)
 		}
 		if s, isStr := n.(*ast.StringNode); isStr && s.Token.Type == token.StringType && digits(raw) {
-			// go-yaml reads integers past 64 bits as plain strings.
+			// go-yaml leaves unquoted digit runs it cannot read as
+			// integers as strings: past 64 bits, or with a leading zero.
+			if leadingZero(raw) {
+				return 0, d.errAt(n, field, "%s has a leading zero, which YAML versions read differently (must be %s without leading zeros)", raw, allowed)
+			}
 			return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
 		}
 		return 0, d.errAt(n, field, "must be %s, got %s %q", allowed, nodeKind(n), raw)
 	}
 	raw := in.GetToken().Value
+	if leadingZero(raw) {
+		// 010 is octal 8 in YAML 1.1 and decimal 10 in YAML 1.2; refuse to guess.
+		return 0, d.errAt(n, field, "%s has a leading zero, which YAML versions read differently (must be %s without leading zeros; write 0o10 for octal)", raw, allowed)
+	}
 	v, err := strconv.ParseUint(raw, 0, 64)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
@@ -161,6 +172,27 @@ func (d *decoder) seq(n ast.Node, field string) ([]ast.Node, error) {
 		return nil, d.errAt(n, field, "must not be empty")
 	}
 	return s.Values, nil
+}
+
+// leadingZero reports whether a decimal integer spelling starts with a 0
+// followed by more digits, such as 010 or -08.
+func leadingZero(raw string) bool {
+	s := strings.TrimLeft(raw, "+-")
+	return len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '9'
+}
+
+// fieldName renders a mapping key for an error message: as is when it is a
+// plain identifier, quoted otherwise, so the message stays on one line.
+func fieldName(key string) string {
+	for _, r := range key {
+		if !(r == '_' || r == '-' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return strconv.Quote(key)
+		}
+	}
+	if key == "" {
+		return `""`
+	}
+	return key
 }
 
 // digits reports whether s is an optionally signed run of decimal digits.

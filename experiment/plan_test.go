@@ -1,0 +1,168 @@
+package experiment
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"testing"
+)
+
+// planConfig is a 2x3x3 matrix: 18 cells of warmup+repeats = 5 trials.
+func planConfig() *Config {
+	return &Config{Name: "plan", Repeats: 3, Warmup: 2, Kernel: "primes",
+		Ranges:    []Range{{0, 10}, {100, 10}},
+		Schedules: []Schedule{Static, PerItem, Chunked},
+		Workers:   []int{4, 1, 2}, Chunk: 8}
+}
+
+// checkPlan fails unless p is a valid plan of c with the given seed.
+func checkPlan(tb testing.TB, c *Config, seed int64, p *Plan) {
+	tb.Helper()
+	if p.Config != c || p.Seed != seed {
+		tb.Errorf("Config, Seed = %p, %d; want %p, %d", p.Config, p.Seed, c, seed)
+	}
+	// Cells: ranges, then schedules, then workers, in file order.
+	want := len(c.Ranges) * len(c.Schedules) * len(c.Workers)
+	if len(p.Cells) != want {
+		tb.Fatalf("%d cells, want %d", len(p.Cells), want)
+	}
+	i := 0
+	for ri, r := range c.Ranges {
+		for _, s := range c.Schedules {
+			for _, w := range c.Workers {
+				if got, want := p.Cells[i], (Cell{Index: i, RangeIndex: ri, Range: r, Schedule: s, Workers: w}); got != want {
+					tb.Errorf("Cells[%d] = %+v, want %+v", i, got, want)
+				}
+				i++
+			}
+		}
+	}
+	// Steps: warmup+repeats per cell; Seq is the position; within a cell,
+	// Rep counts up from 0 in Seq order and the warmups come first.
+	per := c.Warmup + c.Repeats
+	if len(p.Steps) != len(p.Cells)*per {
+		tb.Fatalf("%d steps, want %d", len(p.Steps), len(p.Cells)*per)
+	}
+	next := make([]int, len(p.Cells))
+	for i, st := range p.Steps {
+		if st.Seq != i {
+			tb.Errorf("Steps[%d].Seq = %d", i, st.Seq)
+		}
+		if st.Cell < 0 || st.Cell >= len(p.Cells) {
+			tb.Fatalf("Steps[%d].Cell = %d", i, st.Cell)
+		}
+		if st.Rep != next[st.Cell] {
+			tb.Errorf("Steps[%d] = %+v: Rep %d, want %d", i, st, st.Rep, next[st.Cell])
+		}
+		if st.Warmup != (st.Rep < c.Warmup) {
+			tb.Errorf("Steps[%d] = %+v: Warmup should be %v", i, st, st.Rep < c.Warmup)
+		}
+		next[st.Cell]++
+	}
+	for ci, n := range next {
+		if n != per {
+			tb.Errorf("cell %d has %d steps, want %d", ci, n, per)
+		}
+	}
+}
+
+// cellOrder returns the cell of each step, in order.
+func cellOrder(p *Plan) []int {
+	out := make([]int, len(p.Steps))
+	for i, st := range p.Steps {
+		out[i] = st.Cell
+	}
+	return out
+}
+
+func TestNewPlan(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		mutate func(c *Config)
+		seed   int64
+	}{
+		{"Matrix", func(c *Config) {}, 1},
+		{"NoWarmup", func(c *Config) { c.Warmup = 0 }, 2},
+		{"OnlyWarmupAndOneRepeat", func(c *Config) { c.Warmup, c.Repeats = 1, 1 }, 3},
+		{"OneCellOneTrial", func(c *Config) {
+			c.Ranges, c.Schedules, c.Workers, c.Warmup, c.Repeats = c.Ranges[:1], c.Schedules[:1], c.Workers[:1], 0, 1
+		}, 4},
+		{"ManyTrials", func(c *Config) { c.Warmup, c.Repeats = 5, 40 }, 5},
+		{"SeedZero", func(c *Config) {}, 0},
+		{"SeedMax", func(c *Config) {}, 1<<63 - 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := planConfig()
+			tt.mutate(c)
+			checkPlan(t, c, tt.seed, NewPlan(c, tt.seed))
+		})
+	}
+}
+
+func TestNewPlanSameSeedSamePlan(t *testing.T) {
+	t.Parallel()
+	c := planConfig()
+	for _, seed := range []int64{0, 1, 42, 1<<63 - 1} {
+		if a, b := NewPlan(c, seed), NewPlan(c, seed); !reflect.DeepEqual(a, b) {
+			t.Errorf("seed %d: two plans differ", seed)
+		}
+	}
+}
+
+func TestNewPlanDifferentSeedDifferentOrder(t *testing.T) {
+	t.Parallel()
+	c := planConfig()
+	seen := map[string]int64{}
+	for _, seed := range []int64{0, 1, 2, 3, 42, 43, -1, 1<<63 - 1} {
+		p := NewPlan(c, seed)
+		key := fmt.Sprint(cellOrder(p))
+		if prev, dup := seen[key]; dup {
+			t.Errorf("seeds %d and %d give the same order", prev, seed)
+		}
+		seen[key] = seed
+	}
+}
+
+func TestNewPlanInterleavesCells(t *testing.T) {
+	t.Parallel()
+	c := planConfig()
+	for _, seed := range []int64{1, 42, 12345} {
+		p := NewPlan(c, seed)
+		// A cell is contiguous if its steps occupy consecutive Seqs.
+		contiguous := 0
+		for ci := range p.Cells {
+			var seqs []int
+			for _, st := range p.Steps {
+				if st.Cell == ci {
+					seqs = append(seqs, st.Seq)
+				}
+			}
+			if seqs[len(seqs)-1]-seqs[0] == len(seqs)-1 {
+				contiguous++
+			}
+		}
+		if contiguous > len(p.Cells)/4 {
+			t.Errorf("seed %d: %d of %d cells run all their trials back to back", seed, contiguous, len(p.Cells))
+		}
+		// Not in file order either.
+		if slices.IsSorted(cellOrder(p)) {
+			t.Errorf("seed %d: steps are in cell order", seed)
+		}
+	}
+}
+
+// TestNewPlanOrderIsStable pins the order for one seed: runs store their seed
+// so that the order can be reproduced later, which breaks if the shuffle
+// changes.
+func TestNewPlanOrderIsStable(t *testing.T) {
+	t.Parallel()
+	c := &Config{Name: "pin", Repeats: 2, Warmup: 1, Kernel: "primes", Ranges: []Range{{0, 10}},
+		Schedules: []Schedule{Chunked, Static}, Workers: []int{1, 2}, Chunk: 8}
+	want := []int{2, 0, 3, 1, 1, 2, 3, 3, 0, 1, 2, 0}
+	if got := cellOrder(NewPlan(c, 42)); !slices.Equal(got, want) {
+		t.Errorf("seed 42 cell order = %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,400 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// runnerRange holds 5 primes: small enough that a trial takes milliseconds.
+var runnerRange = Range{Start: 10_000_000_000_000, Count: 200}
+
+// runnerPlan is 1 range x 3 schedules x workers [1, 2], warmup 1 and
+// repeats 2: 6 cells, 18 steps.
+func runnerPlan(tb testing.TB) *Plan {
+	tb.Helper()
+	c := &Config{Name: "runner", Repeats: 2, Warmup: 1, Kernel: "primes", Ranges: []Range{runnerRange},
+		Schedules: slices.Clone(Schedules), Workers: []int{1, 2}, Chunk: 8}
+	return NewPlan(c, 7)
+}
+
+// runnerRefs returns the oracle references of p's ranges.
+func runnerRefs(tb testing.TB, p *Plan) []Reference {
+	tb.Helper()
+	refs, err := References(context.Background(), Primes{}, p.Config.Ranges)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return refs
+}
+
+// stepClock returns a clock that reads base+1s, base+2s, ... on each call.
+func stepClock(base time.Time) func() time.Time {
+	n := 0
+	return func() time.Time {
+		n++
+		return base.Add(time.Duration(n) * time.Second)
+	}
+}
+
+func TestReferences(t *testing.T) {
+	t.Parallel()
+	ranges := []Range{runnerRange, {0, 100}}
+	refs, err := References(context.Background(), Primes{}, ranges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) != 2 || refs[0].Source != "oracle" || refs[0].Hits != 5 || refs[1].Hits != 25 {
+		t.Fatalf("References = %+v", refs)
+	}
+	if refs[1].Digest != oracleDigest(t, ranges[1]) {
+		t.Errorf("refs[1] = %+v, want the oracle digest", refs[1])
+	}
+
+	t.Run("ErrInterrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		refs, err := References(ctx, Primes{}, ranges)
+		if !errors.Is(err, ErrInterrupted) || refs != nil {
+			t.Fatalf("References(cancelled) = %v, %v; want ErrInterrupted", refs, err)
+		}
+		if want := "oracle for range [10000000000000, +200): interrupted"; err.Error() != want {
+			t.Errorf("error %q, want %q", err, want)
+		}
+	})
+}
+
+func TestRunnerRun(t *testing.T) {
+	t.Parallel()
+	p := runnerPlan(t)
+	refs := runnerRefs(t, p)
+	base := time.Date(2031, 2, 3, 4, 5, 6, 7, time.FixedZone("UTC+5", 5*3600))
+	var progress [][2]int
+	rn := &Runner{
+		References: refs,
+		Now:        stepClock(base),
+		Load:       func() (float64, bool) { return 1.25, true },
+		Progress:   func(done, total int) { progress = append(progress, [2]int{done, total}) },
+	}
+	var trials []Trial
+	sum, err := rn.Run(context.Background(), p, p.Steps, func(tr Trial) error {
+		trials = append(trials, tr)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if sum != (Summary{Trials: 18, Failed: 0}) || len(trials) != 18 || len(p.Steps) != 18 {
+		t.Fatalf("Run = %+v with %d trials, want 18 trials", sum, len(trials))
+	}
+	for i, tr := range trials {
+		cell := p.Cells[tr.Cell]
+		if tr.Step != p.Steps[i] {
+			t.Errorf("trial %d is step %+v, want %+v", i, tr.Step, p.Steps[i])
+		}
+		if !tr.OK || tr.Mismatch != "" || tr.Digest != refs[0].Digest {
+			t.Errorf("trial %d: OK %v %q, digest %+v", i, tr.OK, tr.Mismatch, tr.Digest)
+		}
+		if want := base.Add(time.Duration(i+1) * time.Second).UTC(); !tr.StartedAt.Equal(want) || tr.StartedAt.Location() != time.UTC || tr.StartedAt != want {
+			t.Errorf("trial %d StartedAt = %v, want %v", i, tr.StartedAt, want)
+		}
+		if tr.WallNS <= 0 || tr.UserNS < 0 || tr.SysNS < 0 {
+			t.Errorf("trial %d: WallNS %d, UserNS %d, SysNS %d", i, tr.WallNS, tr.UserNS, tr.SysNS)
+		}
+		if tr.Load1 != 1.25 || !tr.HasLoad {
+			t.Errorf("trial %d: Load1 %v, HasLoad %v", i, tr.Load1, tr.HasLoad)
+		}
+		if len(tr.Workers) != cell.Workers {
+			t.Errorf("trial %d: %d worker stats for a %d-worker cell", i, len(tr.Workers), cell.Workers)
+		}
+		var items uint64
+		for _, w := range tr.Workers {
+			items += w.Items
+		}
+		if items != runnerRange.Count {
+			t.Errorf("trial %d tested %d numbers", i, items)
+		}
+		if progress[i] != [2]int{i + 1, 18} {
+			t.Errorf("progress call %d = %v", i, progress[i])
+		}
+	}
+}
+
+func TestRunnerRunSubsetOfSteps(t *testing.T) {
+	t.Parallel()
+	p := runnerPlan(t)
+	steps := p.Steps[5:9]
+	var seqs []int
+	sum, err := (&Runner{Kernel: Primes{}}).Run(context.Background(), p, steps, func(tr Trial) error {
+		seqs = append(seqs, tr.Seq)
+		return nil
+	})
+	if err != nil || sum.Trials != 4 || !slices.Equal(seqs, []int{5, 6, 7, 8}) {
+		t.Errorf("Run(steps 5..8) = %+v, %v; emitted %v", sum, err, seqs)
+	}
+}
+
+func TestRunnerRunErrEmit(t *testing.T) {
+	t.Parallel()
+	p := runnerPlan(t)
+	errFull := errors.New("disk full")
+	calls, progress := 0, 0
+	rn := &Runner{References: runnerRefs(t, p), Progress: func(int, int) { progress++ }}
+	sum, err := rn.Run(context.Background(), p, p.Steps, func(Trial) error {
+		calls++
+		if calls == 3 {
+			return errFull
+		}
+		return nil
+	})
+	if !errors.Is(err, errFull) {
+		t.Fatalf("Run = %v, want it to wrap the emit error", err)
+	}
+	if want := fmt.Sprintf("save trial %d: disk full", p.Steps[2].Seq); err.Error() != want {
+		t.Errorf("error %q, want %q", err, want)
+	}
+	if sum.Trials != 2 || calls != 3 || progress != 2 {
+		t.Errorf("Summary %+v after %d emits and %d progress calls; want 2 trials, 3 emits, 2 progress calls", sum, calls, progress)
+	}
+}
+
+func TestRunnerRunErrInterrupted(t *testing.T) {
+	t.Parallel()
+	t.Run("BeforeFirstTrial", func(t *testing.T) {
+		t.Parallel()
+		p := runnerPlan(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		calls := 0
+		sum, err := (&Runner{}).Run(ctx, p, p.Steps, func(Trial) error { calls++; return nil })
+		if !errors.Is(err, ErrInterrupted) || sum.Trials != 0 || calls != 0 {
+			t.Errorf("Run(cancelled) = %+v, %v after %d emits", sum, err, calls)
+		}
+	})
+	t.Run("BetweenTrials", func(t *testing.T) {
+		t.Parallel()
+		p := runnerPlan(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		calls := 0
+		sum, err := (&Runner{}).Run(ctx, p, p.Steps, func(Trial) error {
+			calls++
+			if calls == 2 {
+				cancel()
+			}
+			return nil
+		})
+		if !errors.Is(err, ErrInterrupted) || sum.Trials != 2 || calls != 2 {
+			t.Errorf("Run = %+v, %v after %d emits; want ErrInterrupted after 2", sum, err, calls)
+		}
+	})
+	t.Run("DuringTrial", func(t *testing.T) {
+		t.Parallel()
+		p := runnerPlan(t)
+		p.Cells[p.Steps[0].Cell].Range = Range{Start: 0, Count: 10_000}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		// The kernel cancels the run on its first number, then slows down
+		// so that the trial cannot finish before the workers notice.
+		var first atomic.Bool
+		k := funcKernel{"cancel", func(uint64) bool {
+			if first.CompareAndSwap(false, true) {
+				cancel()
+			}
+			time.Sleep(time.Millisecond)
+			return false
+		}}
+		calls := 0
+		start := time.Now()
+		sum, err := (&Runner{Kernel: k}).Run(ctx, p, p.Steps, func(Trial) error { calls++; return nil })
+		if !errors.Is(err, ErrInterrupted) || sum.Trials != 0 || calls != 0 {
+			t.Errorf("Run = %+v, %v after %d emits; want ErrInterrupted and no trial", sum, err, calls)
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("Run took %v to stop", d)
+		}
+	})
+}
+
+func TestRunnerRunMismatch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name   string
+		tamper func(r *Reference)
+		want   string // Mismatch
+	}{
+		{"ErrChecksum", func(r *Reference) { r.Checksum = strings.Repeat("0", 64) },
+			"but the oracle reference has 5 (checksum 000000000000)"},
+		{"ErrHits", func(r *Reference) { r.Hits = 6 },
+			"but the oracle reference has 6 (checksum "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			p := runnerPlan(t)
+			refs := runnerRefs(t, p)
+			good := refs[0].Digest
+			tt.tamper(&refs[0])
+			var trials []Trial
+			sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
+				trials = append(trials, tr)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("Run = %v; a mismatch must not stop the run", err)
+			}
+			if sum.Trials != len(p.Steps) || sum.Failed != len(p.Steps) {
+				t.Errorf("Summary %+v, want all %d trials failed", sum, len(p.Steps))
+			}
+			prefix := fmt.Sprintf("found 5 hits (checksum %.12s) ", good.Checksum)
+			for i, tr := range trials {
+				if tr.OK || tr.Digest != good || !strings.HasPrefix(tr.Mismatch, prefix) || !strings.Contains(tr.Mismatch, tt.want) {
+					t.Errorf("trial %d: OK %v, digest %+v, Mismatch %q", i, tr.OK, tr.Digest, tr.Mismatch)
+				}
+			}
+		})
+	}
+}
+
+func TestRunnerRunFirstTrialReference(t *testing.T) {
+	t.Parallel()
+	t.Run("AllAgree", func(t *testing.T) {
+		t.Parallel()
+		p := runnerPlan(t)
+		var trials []Trial
+		sum, err := (&Runner{}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
+			trials = append(trials, tr)
+			return nil
+		})
+		if err != nil || sum.Failed != 0 {
+			t.Fatalf("Run = %+v, %v", sum, err)
+		}
+		for i, tr := range trials {
+			if !tr.OK || tr.Hits != 5 {
+				t.Errorf("trial %d: %+v", i, tr)
+			}
+		}
+	})
+	t.Run("ErrLaterTrialsDisagree", func(t *testing.T) {
+		t.Parallel()
+		p := runnerPlan(t)
+		// A kernel without an oracle whose answer changes after the first
+		// trial: it reports only the range's first number, and only while
+		// the first trial's calls last.
+		var calls atomic.Uint64
+		k := funcKernel{"flaky", func(x uint64) bool {
+			return calls.Add(1) <= runnerRange.Count && x == runnerRange.Start
+		}}
+		refs, err := References(context.Background(), k, p.Config.Ranges)
+		if err != nil || len(refs) != 1 || refs[0] != (Reference{}) {
+			t.Fatalf("References(no oracle) = %+v, %v; want one zero Reference", refs, err)
+		}
+		var trials []Trial
+		sum, err := (&Runner{Kernel: k, References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
+			trials = append(trials, tr)
+			return nil
+		})
+		if err != nil || sum.Trials != 18 || sum.Failed != 17 {
+			t.Fatalf("Run = %+v, %v; want 17 of 18 failed", sum, err)
+		}
+		first := DigestOf([]uint64{runnerRange.Start})
+		if !trials[0].OK || trials[0].Digest != first {
+			t.Errorf("first trial %+v, want OK with digest %+v", trials[0], first)
+		}
+		want := fmt.Sprintf("found 0 hits (checksum e3b0c44298fc) but the first-trial reference has 1 (checksum %.12s)", first.Checksum)
+		for i, tr := range trials[1:] {
+			if tr.OK || tr.Mismatch != want {
+				t.Errorf("trial %d: OK %v, Mismatch %q; want %q", i+1, tr.OK, tr.Mismatch, want)
+			}
+		}
+	})
+}
+
+// TestRunnerKernelWithoutOracle registers a kernel for the length of the test
+// (so it is not parallel: Kernels is global) and runs a plan parsed from a
+// file that names it.
+func TestRunnerKernelWithoutOracle(t *testing.T) {
+	k := funcKernel{"test-multiples-of-7", func(x uint64) bool { return x%7 == 0 }}
+	Kernels[k.name] = k
+	t.Cleanup(func() { delete(Kernels, k.name) })
+
+	c, err := Parse("k.yaml", []byte("name: k\nkernel: test-multiples-of-7\nranges: [{start: 0, count: 700}, {start: 7000, count: 70}]\nworkers: [1, 3]\nschedules: [static, chunked]\nrepeats: 1\nwarmup: 0\n"))
+	if err != nil {
+		t.Fatalf("Parse with a registered test kernel: %v", err)
+	}
+	if !slices.Contains(KernelNames(), k.name) {
+		t.Errorf("KernelNames() = %v, missing %s", KernelNames(), k.name)
+	}
+	refs, err := References(context.Background(), Kernels[c.Kernel], c.Ranges)
+	if err != nil || !slices.Equal(refs, []Reference{{}, {}}) {
+		t.Fatalf("References = %+v, %v; want two zero References", refs, err)
+	}
+	p := NewPlan(c, 1)
+	var trials []Trial
+	sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
+		trials = append(trials, tr)
+		return nil
+	})
+	if err != nil || sum != (Summary{Trials: 8}) {
+		t.Fatalf("Run = %+v, %v; want 8 trials, none failed", sum, err)
+	}
+	for _, tr := range trials {
+		want := uint64(100)
+		if p.Cells[tr.Cell].RangeIndex == 1 {
+			want = 10
+		}
+		if !tr.OK || tr.Hits != want {
+			t.Errorf("trial %+v: OK %v, %d hits, want %d", tr.Step, tr.OK, tr.Hits, want)
+		}
+	}
+}
+
+func TestRunnerRunErrors(t *testing.T) {
+	t.Parallel()
+	t.Run("ErrUnknownKernel", func(t *testing.T) {
+		t.Parallel()
+		p := runnerPlan(t)
+		p.Config.Kernel = "nope"
+		_, err := (&Runner{}).Run(context.Background(), p, p.Steps, func(Trial) error { return nil })
+		if err == nil || err.Error() != `unknown kernel "nope"` {
+			t.Errorf("Run = %v, want unknown kernel", err)
+		}
+	})
+	t.Run("ErrUnknownSchedule", func(t *testing.T) {
+		t.Parallel()
+		c := &Config{Name: "bad", Repeats: 1, Kernel: "primes", Ranges: []Range{{0, 10}},
+			Schedules: []Schedule{"bogus"}, Workers: []int{1}, Chunk: 8}
+		p := NewPlan(c, 1)
+		calls := 0
+		sum, err := (&Runner{}).Run(context.Background(), p, p.Steps, func(Trial) error { calls++; return nil })
+		want := `trial 0: unknown schedule "bogus" (allowed: per-item, chunked, static)`
+		if err == nil || err.Error() != want || errors.Is(err, ErrInterrupted) || calls != 0 || sum.Trials != 0 {
+			t.Errorf("Run = %+v, %v after %d emits; want %s", sum, err, calls, want)
+		}
+	})
+}
+
+// TestRunnerSummaryOnEmitError: Summary.Failed counts only emitted trials.
+func TestRunnerSummaryOnEmitError(t *testing.T) {
+	t.Parallel()
+	t.Run("FailedCountsOnlyEmittedTrials", func(t *testing.T) {
+		t.Parallel()
+		p := runnerPlan(t)
+		refs := runnerRefs(t, p)
+		refs[0].Hits++
+		sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(Trial) error {
+			return errors.New("disk full")
+		})
+		if err == nil {
+			t.Fatal("Run succeeded despite emit failing")
+		}
+		if sum.Failed > sum.Trials {
+			t.Errorf("Summary %+v: more failures than emitted trials", sum)
+		}
+	})
+}
