@@ -1,0 +1,215 @@
+package experiment
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+// parseErr parses in as exp.yaml and returns its *ConfigError, failing if
+// Parse succeeded or returned anything else.
+func parseErr(tb testing.TB, in string) *ConfigError {
+	tb.Helper()
+	c, err := Parse("exp.yaml", []byte(in))
+	if err == nil {
+		tb.Fatalf("Parse(%q) = %+v, want an error", in, c)
+	}
+	if c != nil {
+		tb.Errorf("Parse(%q) returned a config with its error", in)
+	}
+	if !errors.Is(err, ErrConfig) {
+		tb.Errorf("Parse(%q): errors.Is(%v, ErrConfig) = false", in, err)
+	}
+	var ce *ConfigError
+	if !errors.As(err, &ce) {
+		tb.Fatalf("Parse(%q) = %T %v, want a *ConfigError", in, err, err)
+	}
+	if ce.File != "exp.yaml" {
+		tb.Errorf("Parse(%q): File = %q, want exp.yaml", in, ce.File)
+	}
+	if strings.Contains(err.Error(), "\n") {
+		tb.Errorf("Parse(%q): error is not one line: %q", in, err)
+	}
+	return ce
+}
+
+func TestParseErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		in   string
+		want string // the whole error line
+	}{
+		// The file as a whole.
+		{"ErrEmptyFile", "", "exp.yaml:1:1: the file is empty (an experiment needs at least name, ranges and workers)"},
+		{"ErrOnlyComments", "# nothing here\n", "exp.yaml:1:1: the file is empty (an experiment needs at least name, ranges and workers)"},
+		{"ErrOnlyDocumentMarker", "---\n", "exp.yaml:1:1: the file is empty (an experiment needs at least name, ranges and workers)"},
+		{"ErrTwoDocuments", minimal + "---\nname: y\n", "exp.yaml:5:5: the file holds 2 YAML documents; exp reads exactly one"},
+		{"ErrTopLevelList", "- name: x\n- workers: [1]\n", "exp.yaml:1:1: the file must be a mapping of keys to values, got a list"},
+		{"ErrTopLevelScalar", "hello\n", "exp.yaml:1:1: the file must be a mapping of keys to values, got a string"},
+		{"ErrAnchoredFile", "&top\nname: x\n", "exp.yaml:1:1: anchors, aliases, tags and merge keys are not supported (write the value out)"},
+
+		// Keys.
+		{"ErrUnknownField", minimal + "bogus: 1\n", "exp.yaml:4:1: bogus: unknown field (allowed: name, database, seed, repeats, warmup, kernel, ranges, workers, schedules, chunk)"},
+		{"ErrUnknownFieldCase", minimal + "Repeats: 3\n", "exp.yaml:4:1: Repeats: unknown field (allowed: name, database, seed, repeats, warmup, kernel, ranges, workers, schedules, chunk)"},
+		{"ErrUnknownFieldInRange", "name: x\nranges: [{start: 1, count: 5, end: 3}]\nworkers: [1]\n", "exp.yaml:2:31: ranges[0].end: unknown field (allowed: start, count)"},
+		{"ErrUnknownFieldInSecondRange", "name: x\nranges:\n  - {start: 1, count: 5}\n  - start: 9\n    cnt: 5\nworkers: [1]\n", "exp.yaml:5:5: ranges[1].cnt: unknown field (allowed: start, count)"},
+		{"ErrMergeKey", "<<: {name: x}\n", "exp.yaml:1:1: \"<<\": unknown field (allowed: name, database, seed, repeats, warmup, kernel, ranges, workers, schedules, chunk)"},
+		{"ErrMissingName", "ranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:1: name: is required"},
+		{"ErrMissingRanges", "name: x\nworkers: [1]\n", "exp.yaml:1:1: ranges: is required"},
+		{"ErrMissingWorkers", "name: x\nranges: [{start: 1, count: 5}]\n", "exp.yaml:1:1: workers: is required"},
+		{"ErrMissingCount", "name: x\nranges: [{start: 1}]\nworkers: [1]\n", "exp.yaml:2:10: ranges[0].count: is required (a range is {start: N, count: N})"},
+		{"ErrMissingStart", "name: x\nranges:\n  - count: 4\nworkers: [1]\n", "exp.yaml:3:10: ranges[0].start: is required (a range is {start: N, count: N})"},
+
+		// Strings.
+		{"ErrNameInteger", "name: 3\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: must be a non-empty string, got an integer"},
+		{"ErrNameEmpty", "name:\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:6: name: must be a non-empty string, got empty"},
+		{"ErrNameList", "name: [a]\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: must be a non-empty string, got a list"},
+		{"ErrDatabaseBool", minimal + "database: false\n", "exp.yaml:4:11: database: must be a non-empty string, got a boolean"},
+		{"ErrUnknownKernel", minimal + "kernel: sieve\n", `exp.yaml:4:9: kernel: unknown kernel "sieve" (allowed: primes)`},
+
+		// Integers.
+		{"ErrQuotedInt", minimal + "repeats: \"3\"\n", `exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got a string "3"`},
+		{"ErrSingleQuotedInt", minimal + "repeats: '3'\n", `exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got a string "3"`},
+		{"ErrFloat", minimal + "repeats: 1.5\n", `exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got a float "1.5"`},
+		{"ErrWholeFloat", minimal + "seed: 1.0\n", `exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got a float "1.0"`},
+		{"ErrExponent", minimal + "chunk: 1e3\n", `exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got a string "1e3"`}, // go-yaml reads 1e3 as a string
+		{"ErrExponentFloat", minimal + "chunk: 1.0e3\n", `exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got a float "1.0e3"`},
+		{"ErrInfinity", minimal + "seed: .inf\n", `exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got a float ".inf"`},
+		{"ErrNaN", minimal + "seed: .nan\n", `exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got a float ".nan"`},
+		{"ErrBool", minimal + "warmup: true\n", `exp.yaml:4:9: warmup: must be an integer from 0 to 1048576, got a boolean "true"`},
+		{"ErrNull", minimal + "warmup: null\n", "exp.yaml:4:9: warmup: has no value (must be an integer from 0 to 1048576)"},
+		{"ErrTilde", minimal + "warmup: ~\n", "exp.yaml:4:9: warmup: has no value (must be an integer from 0 to 1048576)"},
+		{"ErrNoValue", minimal + "repeats:\n", "exp.yaml:4:10: repeats: has no value (must be an integer from 1 to 1048576)"},
+		{"ErrNegative", minimal + "seed: -1\n", "exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got -1"},
+		{"ErrWarmupNegative", minimal + "warmup: -1\n", "exp.yaml:4:9: warmup: must be an integer from 0 to 1048576, got -1"},
+		{"ErrOverflowUint64", minimal + "seed: 18446744073709551616\n", "exp.yaml:4:7: seed: 18446744073709551616 overflows uint64 (must be an integer from 0 to 9223372036854775807)"},
+		{"ErrOverflowHuge", "name: x\nranges: [{start: 123456789012345678901234567890, count: 5}]\nworkers: [1]\n", "exp.yaml:2:18: ranges[0].start: 123456789012345678901234567890 overflows uint64 (must be an integer from 0 to 9223372036854775807)"},
+		{"ErrMaxUint64", minimal + "seed: 18446744073709551615\n", "exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got 18446744073709551615"},
+		{"ErrSeedPastInt64", minimal + "seed: 9223372036854775808\n", "exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got 9223372036854775808"},
+		{"ErrRepeatsZero", minimal + "repeats: 0\n", "exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got 0"},
+		{"ErrRepeatsTooMany", minimal + "repeats: 1048577\n", "exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got 1048577"},
+		{"ErrWarmupTooMany", minimal + "warmup: 0x100001\n", "exp.yaml:4:9: warmup: must be an integer from 0 to 1048576, got 0x100001"},
+		{"ErrChunkZero", minimal + "chunk: 0\n", "exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got 0"},
+		{"ErrChunkList", minimal + "chunk: [8]\n", "exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got a list \"[\""},
+
+		// Ranges.
+		{"ErrRangesEmpty", "name: x\nranges: []\nworkers: [1]\n", "exp.yaml:2:9: ranges: must not be empty"},
+		{"ErrRangesMapping", "name: x\nranges: {start: 1, count: 5}\nworkers: [1]\n", "exp.yaml:2:9: ranges: must be a list, got a mapping"},
+		{"ErrRangeInteger", "name: x\nranges: [3]\nworkers: [1]\n", "exp.yaml:2:10: ranges[0]: this must be a mapping of keys to values, got an integer"},
+		{"ErrCountZero", "name: x\nranges: [{start: 1, count: 0}]\nworkers: [1]\n", "exp.yaml:2:28: ranges[0].count: must be an integer from 1 to 9223372036854775807, got 0"},
+		{"ErrStartPastMaxValue", "name: x\nranges: [{start: 9223372036854775808, count: 1}]\nworkers: [1]\n", "exp.yaml:2:18: ranges[0].start: must be an integer from 0 to 9223372036854775807, got 9223372036854775808"},
+		{"ErrEndPastMaxValue", "name: x\nranges: [{start: 9223372036854775807, count: 2}]\nworkers: [1]\n", "exp.yaml:2:46: ranges[0].count: range ends past the largest supported number 9223372036854775807 (2^63-1, SQLite's INTEGER limit): start+count-1 must be <= it"},
+		{"ErrEndPastMaxValueFromZero", "name: x\nranges: [{start: 2, count: 9223372036854775807}]\nworkers: [1]\n", "exp.yaml:2:28: ranges[0].count: range ends past the largest supported number 9223372036854775807 (2^63-1, SQLite's INTEGER limit): start+count-1 must be <= it"},
+		{"ErrDuplicateRange", "name: x\nranges: [{start: 1, count: 2}, {count: 2, start: 1}]\nworkers: [1]\n", "exp.yaml:2:32: ranges[1]: duplicate of ranges[0]"},
+
+		// Workers and schedules.
+		{"ErrWorkersEmpty", "name: x\nranges: [{start: 1, count: 5}]\nworkers: []\n", "exp.yaml:3:10: workers: must not be empty"},
+		{"ErrWorkersScalar", "name: x\nranges: [{start: 1, count: 5}]\nworkers: 3\n", "exp.yaml:3:10: workers: must be a list, got an integer"},
+		{"ErrWorkersNoValue", "name: x\nranges: [{start: 1, count: 5}]\nworkers:\n", "exp.yaml:3:10: workers: must be a list, got empty"},
+		{"ErrWorkersZero", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 0]\n", "exp.yaml:3:14: workers[1]: must be an integer from 1 to 65536, got 0"},
+		{"ErrWorkersTooMany", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [65537]\n", "exp.yaml:3:11: workers[0]: must be an integer from 1 to 65536, got 65537"},
+		{"ErrWorkersQuoted", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [\"2\"]\n", `exp.yaml:3:11: workers[0]: must be an integer from 1 to 65536, got a string "2"`},
+		{"ErrDuplicateWorkers", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 2, 0x2]\n", "exp.yaml:3:17: workers[2]: duplicate worker count 2 (also workers[1])"},
+		{"ErrSchedulesEmpty", minimal + "schedules: []\n", "exp.yaml:4:12: schedules: must not be empty"},
+		{"ErrUnknownSchedule", minimal + "schedules: [chunked, dynamic]\n", `exp.yaml:4:22: schedules[1]: unknown schedule "dynamic" (allowed: per-item, chunked, static)`},
+		{"ErrScheduleInteger", minimal + "schedules: [1]\n", "exp.yaml:4:13: schedules[0]: must be a non-empty string, got an integer"},
+		{"ErrDuplicateSchedule", minimal + "schedules: [static, per-item, static]\n", `exp.yaml:4:31: schedules[2]: duplicate schedule "static" (also schedules[0])`},
+
+		// YAML features exp refuses.
+		{"ErrAnchor", "name: &n x\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: anchors, aliases, tags and merge keys are not supported (write the value out)"},
+		{"ErrAlias", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1]\nwarmup: &w 1\nrepeats: *w\n", "exp.yaml:5:10: repeats: anchors, aliases, tags and merge keys are not supported (write the value out)"},
+		{"ErrAliasOnly", "name: x\nranges: [{start: &s 1, count: 5}]\nworkers: [*s]\n", "exp.yaml:2:18: ranges[0].start: anchors, aliases, tags and merge keys are not supported (write the value out)"},
+		{"ErrAnchoredRange", "name: x\nranges: [&r {start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:2:10: ranges[0]: anchors, aliases, tags and merge keys are not supported (write the value out)"},
+		{"ErrTag", "name: !!str x\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: anchors, aliases, tags and merge keys are not supported (write the value out)"},
+		{"ErrIntTag", minimal + "repeats: !!int \"3\"\n", "exp.yaml:4:10: repeats: anchors, aliases, tags and merge keys are not supported (write the value out)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			if got := parseErr(t, tt.in).Error(); got != tt.want {
+				t.Errorf("Parse(%q)\n got: %s\nwant: %s", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestParseSyntaxErrors checks errors reported by the YAML parser itself. Their
+// wording is go-yaml's, so only the position and prefix are pinned.
+func TestParseSyntaxErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		in        string
+		line, col int
+		msg       string // substring of Msg
+	}{
+		{"ErrUnclosedList", "name: [\n", 1, 7, "syntax error: "},
+		{"ErrTab", "name: x\n\tranges: 1\n", 2, 1, "syntax error: "},
+		{"ErrDuplicateKey", "name: x\nname: y\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", 2, 1, `"name" already defined`},
+		{"ErrDuplicateKeyInRange", "name: x\nranges: [{start: 1, start: 2, count: 5}]\nworkers: [1]\n", 2, 21, `"start" already defined`},
+		{"ErrFlowKey", "[a]: 1\n", 1, 4, "syntax error: "},
+		{"ErrUnclosedQuote", "name: \"x\nworkers: [1]\n", 1, 7, "syntax error: "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			e := parseErr(t, tt.in)
+			if e.Line != tt.line || e.Col != tt.col || e.Field != "" || !strings.Contains(e.Msg, tt.msg) || !strings.HasPrefix(e.Msg, "syntax error: ") {
+				t.Errorf("Parse(%q) = %+v, want line %d col %d, no field, msg containing %q", tt.in, *e, tt.line, tt.col, tt.msg)
+			}
+		})
+	}
+}
+
+// TestParseEdgeCases covers inputs an earlier decoder got wrong (found by
+// review and by FuzzParse); bug names the old behaviour.
+func TestParseEdgeCases(t *testing.T) {
+	t.Parallel()
+	is := func(want string) func(string) bool { return func(got string) bool { return got == want } }
+	tests := []struct {
+		name  string
+		in    string
+		fixed func(got string) bool // got is the error text, "" if Parse succeeded
+		bug   string
+	}{
+		{
+			"ErrThreeDocumentsCounted", minimal + "---\nname: y\n---\nname: z\n",
+			is("exp.yaml:5:5: the file holds 3 YAML documents; exp reads exactly one"),
+			"config.go:93 reports i+1 (documents seen so far) instead of the number of documents in the file",
+		},
+		{
+			"ErrInvalidOctalIsNotOverflow", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [08]\n",
+			func(got string) bool { return got != "" && !strings.Contains(got, "overflows") },
+			`yamlnode.go:117 calls any digit string that go-yaml left as a string an overflow ("08 overflows uint64")`,
+		},
+		{
+			"BlockScalarName", "name: |\n  x\nranges: [{start: 1, count: 5}]\nworkers: [1]\n",
+			func(got string) bool { return got == "" || !strings.Contains(got, "non-empty string, got a string") },
+			`yamlnode.go:91 accepts only *ast.StringNode, so a block scalar fails with "must be a non-empty string, got a string"`,
+		},
+		{
+			"ErrLeadingZeroInteger", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [010]\n",
+			func(got string) bool { return strings.Contains(got, "workers[0]: 010 has a leading zero") },
+			"010 was read as octal 8 (YAML 1.1) where YAML 1.2 reads decimal 10",
+		},
+		{
+			"ErrFieldOnOneLine", "\"a\\nb\": 1\n",
+			func(got string) bool { return got != "" && !strings.ContainsAny(got, "\n\r") },
+			"yamlnode.go:73-76 puts the raw key into Field, so a quoted key holding a line break splits the error over two lines",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := Parse("exp.yaml", []byte(tt.in))
+			got := ""
+			if err != nil {
+				got = err.Error()
+			}
+			if !tt.fixed(got) {
+				t.Errorf("regression of: %s\n got: %q", tt.bug, got)
+			}
+		})
+	}
+}
