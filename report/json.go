@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -41,6 +42,28 @@ func NewRunJSON(r experiment.Run) RunJSON {
 	return j
 }
 
+// cellJSON renders a cell as an object whose keys follow the CSV columns,
+// in the same order.
+type cellJSON struct{ c *CellStats }
+
+// MarshalJSON implements json.Marshaler.
+func (cj cellJSON) MarshalJSON() ([]byte, error) {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	for i, col := range cellColumns {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		v, err := json.Marshal(jsonValue(col.value(cj.c)))
+		if err != nil {
+			return nil, fmt.Errorf("cell %s: %w", col.name, err)
+		}
+		fmt.Fprintf(&b, "%q:%s", col.name, v)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
+}
+
 type fitPointJSON struct {
 	Workers          int `json:"workers"`
 	Processors       int `json:"processors"`
@@ -68,13 +91,9 @@ type fitJSON struct {
 // {"run", "usable_cpus", "cells", "fits", "warnings"}. Cells have the CSV
 // columns as keys; missing numbers are null.
 func WriteJSON(w io.Writer, r *Report) error {
-	cells := make([]map[string]any, len(r.Cells))
+	cells := make([]cellJSON, len(r.Cells))
 	for i := range r.Cells {
-		m := make(map[string]any, len(cellColumns))
-		for _, col := range cellColumns {
-			m[col.name] = jsonValue(col.value(&r.Cells[i]))
-		}
-		cells[i] = m
+		cells[i] = cellJSON{&r.Cells[i]}
 	}
 	fits := make([]fitJSON, len(r.Fits))
 	for i, f := range r.Fits {
@@ -93,11 +112,11 @@ func WriteJSON(w io.Writer, r *Report) error {
 		fits[i] = fj
 	}
 	doc := struct {
-		Run        RunJSON          `json:"run"`
-		UsableCPUs int              `json:"usable_cpus"`
-		Cells      []map[string]any `json:"cells"`
-		Fits       []fitJSON        `json:"fits"`
-		Warnings   []string         `json:"warnings"`
+		Run        RunJSON    `json:"run"`
+		UsableCPUs int        `json:"usable_cpus"`
+		Cells      []cellJSON `json:"cells"`
+		Fits       []fitJSON  `json:"fits"`
+		Warnings   []string   `json:"warnings"`
 	}{NewRunJSON(r.Run), r.UsableCPUs, cells, fits, jsonValue(r.Warnings).([]string)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
