@@ -97,15 +97,25 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experi
 	return nil
 }
 
-func cmdReport(c *cli.Context) error {
+// readSetup is the shared start of the read-only commands: no positional
+// arguments, a valid --format, and an existing database.
+func readSetup(c *cli.Context, formats []report.Format) (report.Format, *store.DB, error) {
 	if c.NArg() != 0 {
-		return usagef("report takes no arguments, got %q (use --run to pick a run)", c.Args().Slice())
+		return "", nil, usagef("%s takes no arguments, got %q (flags: exp help %s)", c.Command.Name, c.Args().Slice(), c.Command.Name)
 	}
-	format, err := report.ParseFormat(c.String("format"), report.Formats)
+	format, err := report.ParseFormat(c.String("format"), formats)
 	if err != nil {
-		return usageError{err}
+		return "", nil, usageError{err}
 	}
 	db, err := store.OpenExisting(c.Context, dbPath(c, ""))
+	if err != nil {
+		return "", nil, err
+	}
+	return format, db, nil
+}
+
+func cmdReport(c *cli.Context) error {
+	format, db, err := readSetup(c, report.Formats)
 	if err != nil {
 		return err
 	}
@@ -130,14 +140,7 @@ func cmdReport(c *cli.Context) error {
 }
 
 func cmdRuns(c *cli.Context) error {
-	if c.NArg() != 0 {
-		return usagef("runs takes no arguments, got %q", c.Args().Slice())
-	}
-	format, err := report.ParseFormat(c.String("format"), runsFormats)
-	if err != nil {
-		return usageError{err}
-	}
-	db, err := store.OpenExisting(c.Context, dbPath(c, ""))
+	format, db, err := readSetup(c, runsFormats)
 	if err != nil {
 		return err
 	}
