@@ -7,36 +7,43 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// hoistFlags moves a subcommand's flags in front of its positional
-// arguments, so that `exp run x.yaml --db y.db` means `exp run --db y.db
-// x.yaml`: urfave/cli v2 stops parsing flags at the first positional
-// argument. Arguments after "--" stay positional. An unknown command is a
-// usage error here, with the list of commands.
+// globalFlags are the flags exp accepts before a command; all are booleans.
+var globalFlags = []string{"-h", "--help", "-help", "-v", "--version", "-version"}
+
+// hoistFlags puts a command's flags in front of its positional arguments,
+// so that `exp run x.yaml --db y.db`, `exp run --db y.db x.yaml` and even
+// `exp --db y.db run x.yaml` all mean the same: urfave/cli v2 stops parsing
+// flags at the first positional argument. Arguments after "--" stay
+// positional. An unknown command, or a flag missing its value, is a usage
+// error here.
 func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	if len(args) < 2 {
 		return args, nil
 	}
-	// Global flags (--help, --version) are booleans, so the command is the
-	// first argument that does not start with "-".
-	ci := slices.IndexFunc(args[1:], func(a string) bool { return !strings.HasPrefix(a, "-") })
+	// The command is the first argument that names one; everything before
+	// it except the global flags belongs to the command.
+	ci := slices.IndexFunc(args[1:], func(a string) bool { return app.Command(a) != nil || a == "help" || a == "h" })
 	if ci < 0 {
+		if i := slices.IndexFunc(args[1:], func(a string) bool { return !strings.HasPrefix(a, "-") }); i >= 0 {
+			return nil, usagef("unknown command %q (commands: %s)", args[1+i], strings.Join(commandNames(app), ", "))
+		}
 		return args, nil
 	}
 	ci++
-	name := args[ci]
-	cmd := app.Command(name)
-	if cmd == nil {
-		if name == "help" {
-			return args, nil
-		}
-		names := []string{}
-		for _, c := range app.Commands {
-			names = append(names, c.Name)
-		}
-		return nil, usagef("unknown command %q (commands: %s, help)", name, strings.Join(names, ", "))
+	cmd := app.Command(args[ci])
+	if cmd == nil { // help: leave as is
+		return args, nil
 	}
+	var global, rest []string
+	for _, a := range args[1:ci] {
+		if slices.Contains(globalFlags, a) {
+			global = append(global, a)
+		} else {
+			rest = append(rest, a)
+		}
+	}
+	rest = append(rest, args[ci+1:]...)
 	var flags, positional []string
-	rest := args[ci+1:]
 	for i := 0; i < len(rest); i++ {
 		a := rest[i]
 		if a == "--" {
@@ -48,17 +55,29 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 			continue
 		}
 		flags = append(flags, a)
-		if !strings.Contains(a, "=") && takesValue(cmd, strings.TrimLeft(a, "-")) && i+1 < len(rest) {
-			flags = append(flags, rest[i+1])
-			i++
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(a, "=") || !takesValue(cmd, name) {
+			continue
 		}
+		if i+1 >= len(rest) || rest[i+1] == "--" {
+			return nil, usagef("flag %s needs a value (see exp help %s)", a, cmd.Name)
+		}
+		flags = append(flags, rest[i+1])
+		i++
 	}
-	out := append(slices.Clone(args[:ci+1]), flags...)
+	out := append(append(append([]string{args[0]}, global...), cmd.Name), flags...)
 	if len(positional) > 0 {
-		out = append(out, "--")
-		out = append(out, positional...)
+		out = append(append(out, "--"), positional...)
 	}
 	return out, nil
+}
+
+func commandNames(app *cli.App) []string {
+	names := []string{}
+	for _, c := range app.Commands {
+		names = append(names, c.Name)
+	}
+	return append(names, "help")
 }
 
 // takesValue reports whether the command's flag called name needs a value.

@@ -66,7 +66,12 @@ func TestHoistFlags(t *testing.T) {
 	check("exp --version", "exp --version")
 	check("exp help run", "exp help run")
 	check("exp", "exp")
-	if _, err := hoistFlags(app, []string{"exp", "nope"}); err == nil || exitCode(err) != 2 {
-		t.Errorf("unknown command: err %v, exit %d; want a usage error", err, exitCode(err))
+	check("exp --db x.db report --format csv", "exp report --db x.db --format csv")
+	check("exp -h run", "exp -h run")
+	check("exp h run", "exp h run")
+	for _, bad := range []string{"exp nope", "exp run e.yaml -q --db", "exp report --format csv --run", "exp run e.yaml --db -- x"} {
+		if _, err := hoistFlags(app, strings.Fields(bad)); err == nil || exitCode(err) != 2 {
+			t.Errorf("hoistFlags(%q): err %v, exit %d; want a usage error", bad, err, exitCode(err))
+		}
 	}
 }

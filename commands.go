@@ -39,16 +39,17 @@ func cmdRun(c *cli.Context) error {
 	}
 	plan := experiment.NewPlan(cfg, seed)
 	ctx := c.Context
+	// The oracle runs before the database is touched, so that Ctrl-C here
+	// leaves no empty run behind.
+	refs, err := experiment.References(ctx, experiment.Kernels[cfg.Kernel], cfg.Ranges)
+	if err != nil {
+		return err
+	}
 	db, err := store.Open(ctx, dbPath(c, cfg.Database))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	stderr := c.App.ErrWriter
-	refs, err := experiment.References(ctx, experiment.Kernels[cfg.Kernel], cfg.Ranges)
-	if err != nil {
-		return err
-	}
 	r, err := experiment.NewRun(plan, experiment.Probe(), time.Now())
 	if err != nil {
 		return err
@@ -57,10 +58,11 @@ func cmdRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if !c.Bool("quiet") {
+	quiet, stderr := c.Bool("quiet"), c.App.ErrWriter
+	if !quiet {
 		fmt.Fprintf(stderr, "run %d (%s): %d cells, %d trials, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), len(plan.Steps), seed, db.Path())
 	}
-	prog := newProgress(stderr, c.Bool("quiet"), len(plan.Steps))
+	prog := newProgress(stderr, quiet, len(plan.Steps))
 	runner := &experiment.Runner{References: refs, Progress: prog.update}
 	// A finished trial is committed even if Ctrl-C arrives during the write.
 	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(ctx), t) }
@@ -69,6 +71,13 @@ func cmdRun(c *cli.Context) error {
 	prog.finish()
 	return finishRun(c, rec, r, sum, len(plan.Steps), err, time.Since(start))
 }
+
+// interruptedError reports an interrupted run; it unwraps to
+// experiment.ErrInterrupted (exit status 130).
+type interruptedError struct{ msg string }
+
+func (e interruptedError) Error() string { return e.msg }
+func (e interruptedError) Unwrap() error { return experiment.ErrInterrupted }
 
 // finishRun records how the run ended and says so on stderr.
 func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experiment.Summary, planned int, runErr error, took time.Duration) error {
@@ -86,8 +95,10 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experi
 	}
 	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, rec.DBPath())
 	switch {
+	case status == experiment.StatusInterrupted:
+		return interruptedError{fmt.Sprintf("run %d %s; kept %d finished trials (see %s)", r.ID, msg, sum.Trials, next)}
 	case runErr != nil:
-		return fmt.Errorf("run %d %s: %w (kept %d finished trials; see %s)", r.ID, status, runErr, sum.Trials, next)
+		return fmt.Errorf("run %d failed after %d trials: %w (kept %d finished trials; see %s)", r.ID, sum.Trials, runErr, sum.Trials, next)
 	case sum.Failed > 0:
 		return fmt.Errorf("run %d failed: %s (see %s)", r.ID, msg, next)
 	}

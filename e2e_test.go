@@ -231,6 +231,7 @@ func TestBadInput(t *testing.T) {
 	writeFile(t, dir, "good.yaml", smallYAML)
 	writeFile(t, dir, "bad.yaml", strings.Replace(smallYAML, "workers: [1, 2]", "workers: [1, 0]", 1))
 	writeFile(t, dir, "notadb.db", "this is not a database\n")
+	writeFile(t, dir, "empty.db", "")
 	if r := exp(t, dir, nil, "run", "good.yaml", "--db", "existing.db", "-q"); r.code != 0 {
 		t.Fatalf("setup run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -252,6 +253,12 @@ func TestBadInput(t *testing.T) {
 		{"NotADatabaseRun", []string{"run", "good.yaml", "--db", "notadb.db"}, "notadb.db"},
 		{"MissingDatabase", []string{"report", "--db", "missing.db"}, "missing.db: no database"},
 		{"UnknownRun", []string{"report", "--db", "existing.db", "--run", "42"}, "run not found"},
+		{"RunZero", []string{"report", "--db", "existing.db", "--run", "0"}, "no run has id 0"},
+		{"FlagWithoutValue", []string{"run", "good.yaml", "-q", "--db"}, "flag --db needs a value"},
+		{"DatabaseIsDirectory", []string{"run", "good.yaml", "--db", "."}, "cannot open database file: it is a directory"},
+		{"DatabaseDirMissing", []string{"run", "good.yaml", "--db", "no/such/dir/x.db"}, "cannot open database file"},
+		{"EmptyFileReport", []string{"report", "--db", "empty.db"}, "the file is empty"},
+		{"GlobalPositionFlag", []string{"--db", "existing.db", "report", "--format", "yaml"}, "--format must be one of"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -265,7 +272,7 @@ func TestBadInput(t *testing.T) {
 			}
 		})
 	}
-	for _, name := range []string{"exp.db", "missing.db"} {
+	for _, name := range []string{"exp.db", "missing.db", "--", "no"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
 			t.Errorf("bad input created %s", name)
 		}
@@ -275,6 +282,9 @@ func TestBadInput(t *testing.T) {
 	}
 	if fileSum(t, filepath.Join(dir, "notadb.db")) != notadb {
 		t.Error("exp changed a file that is not a database")
+	}
+	if st, err := os.Stat(filepath.Join(dir, "empty.db")); err != nil || st.Size() != 0 {
+		t.Error("exp report initialised an empty file")
 	}
 }
 

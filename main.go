@@ -68,7 +68,7 @@ func exitCode(err error) int {
 		return 130
 	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig),
 		errors.Is(err, store.ErrNoDatabase), errors.Is(err, store.ErrNotExpDatabase),
-		errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrRunNotFound):
+		errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrRunNotFound), errors.Is(err, store.ErrCannotOpen):
 		return 2
 	}
 	return 1
@@ -87,8 +87,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func newApp(stdout, stderr io.Writer) *cli.App {
 	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
-	dbFlag := &cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"},
-		Usage: "SQLite `FILE` (default: the experiment file's database key, else exp.db)"}
+	runDB := &cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"},
+		Usage: "SQLite `FILE` to add the run to (default: the experiment file's database key, else exp.db)"}
+	readDB := &cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"}, Value: experiment.DefaultDatabase,
+		Usage: "SQLite `FILE` to read"}
 	formatFlag := func(allowed []report.Format) *cli.StringFlag {
 		return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + formatList(allowed)}
 	}
@@ -120,7 +122,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"checks each trial's primes against an oracle, and commits each trial as it finishes.\n" +
 					"Ctrl-C stops after keeping every finished trial; the run is marked interrupted.",
 				Flags: []cli.Flag{
-					dbFlag,
+					runDB,
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 				},
 				OnUsageError: onUsage,
@@ -133,7 +135,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"1-worker cell (with a 95% CI), efficiency, Karp-Flatt serial fraction and the Amdahl prediction.\n" +
 					"Fits: B with its 95% CI, T1 and the ceiling 1/B per range and schedule.",
 				Flags: []cli.Flag{
-					dbFlag,
+					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
 					formatFlag(report.Formats),
 				},
@@ -143,7 +145,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:         "runs",
 				Usage:        "list the runs in a database",
-				Flags:        []cli.Flag{dbFlag, formatFlag(runsFormats)},
+				Flags:        []cli.Flag{readDB, formatFlag(runsFormats)},
 				OnUsageError: onUsage,
 				Action:       cmdRuns,
 			},
@@ -165,7 +167,7 @@ func formatList(fs []report.Format) string {
 	return s
 }
 
-// version describes this build for --version and for the runs table.
+// version describes this build: module version, VCS revision, Go version.
 func version() string {
 	h := experiment.Probe()
 	v := h.ExpVersion

@@ -31,6 +31,9 @@ const (
 	MaxWorkers = 1 << 16
 	// MaxRepeats bounds repeats and warmup.
 	MaxRepeats = 1 << 20
+	// MaxTrials bounds the whole matrix, ranges x schedules x workers x
+	// (warmup+repeats), so that a typo cannot plan more than memory holds.
+	MaxTrials = 10_000_000
 )
 
 // Config is a decoded, validated experiment file.
@@ -70,7 +73,7 @@ var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "kernel"
 func Load(path string) (*Config, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read experiment file: %v", err)}
+		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read experiment file: %v", err), Err: err}
 	}
 	return Parse(path, data)
 }
@@ -118,7 +121,21 @@ func Parse(file string, data []byte) (*Config, error) {
 			}
 		}
 	}
+	if n := c.TrialCount(); n > MaxTrials {
+		at := kv["repeats"]
+		if at == nil {
+			at = kv["workers"]
+		}
+		return nil, d.errAt(at.Value, at.Key.GetToken().Value, "the matrix has %.0f trials (ranges x schedules x workers x (warmup+repeats)); at most %d are allowed", n, MaxTrials)
+	}
 	return c, nil
+}
+
+// TrialCount is the number of trials the matrix plans:
+// ranges x schedules x workers x (warmup+repeats), as a float64 so that it
+// cannot overflow.
+func (c *Config) TrialCount() float64 {
+	return float64(len(c.Ranges)) * float64(len(c.Schedules)) * float64(len(c.Workers)) * float64(c.Warmup+c.Repeats)
 }
 
 // decodeKey decodes and validates one top-level key into c.

@@ -187,10 +187,10 @@ func TestConfigErrorError(t *testing.T) {
 		e    ConfigError
 		want string
 	}{
-		{"WithPositionAndField", ConfigError{"a.yaml", 3, 7, "ranges[0].count", "bad"}, "a.yaml:3:7: ranges[0].count: bad"},
-		{"WithPositionNoField", ConfigError{"a.yaml", 1, 1, "", "bad"}, "a.yaml:1:1: bad"},
-		{"NoPosition", ConfigError{"a.yaml", 0, 0, "", "cannot read"}, "a.yaml: cannot read"},
-		{"NoPositionWithField", ConfigError{"a.yaml", 0, 0, "name", "bad"}, "a.yaml: name: bad"},
+		{"WithPositionAndField", ConfigError{"a.yaml", 3, 7, "ranges[0].count", "bad", nil}, "a.yaml:3:7: ranges[0].count: bad"},
+		{"WithPositionNoField", ConfigError{"a.yaml", 1, 1, "", "bad", nil}, "a.yaml:1:1: bad"},
+		{"NoPosition", ConfigError{"a.yaml", 0, 0, "", "cannot read", nil}, "a.yaml: cannot read"},
+		{"NoPositionWithField", ConfigError{"a.yaml", 0, 0, "name", "bad", nil}, "a.yaml: name: bad"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"regexp"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -26,6 +27,7 @@ type ConfigError struct {
 	Col   int    // 1-based column of the offending node, 0 if unknown
 	Field string // dotted field path such as "ranges[0].count"; empty for syntax errors
 	Msg   string // what is wrong and what is allowed
+	Err   error  // underlying error, such as a failed read; may be nil
 }
 
 // Error implements error.
@@ -40,8 +42,13 @@ func (e *ConfigError) Error() string {
 	return pos + ": " + e.Field + ": " + e.Msg
 }
 
-// Unwrap lets errors.Is(err, ErrConfig) match.
-func (e *ConfigError) Unwrap() error { return ErrConfig }
+// Unwrap lets errors.Is match ErrConfig and the underlying error, if any.
+func (e *ConfigError) Unwrap() []error {
+	if e.Err == nil {
+		return []error{ErrConfig}
+	}
+	return []error{ErrConfig, e.Err}
+}
 
 // errAt builds a ConfigError positioned at node n (which may be nil).
 func (d *decoder) errAt(n ast.Node, field, format string, args ...any) *ConfigError {
@@ -63,6 +70,14 @@ func fromYAML(file string, err error) *ConfigError {
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 		}
+		// The parser rejects duplicate keys before exp's decoder sees them;
+		// say it the way the decoder would.
+		if m := duplicateKey.FindStringSubmatch(ye.GetMessage()); m != nil {
+			e.Field, e.Msg = fieldName(m[1]), fmt.Sprintf("duplicate key (first at line %s, column %s)", m[2], m[3])
+		}
 	}
 	return e
 }
+
+// duplicateKey matches go-yaml's duplicate-key message.
+var duplicateKey = regexp.MustCompile(`^mapping key "(.*)" already defined at \[(\d+):(\d+)\]$`)

@@ -17,7 +17,7 @@ import (
 // that cannot be read are left empty or zero; Probe never fails.
 type Host struct {
 	ExpVersion     string  `json:"exp_version"`      // module version of exp, "(devel)" for a source build
-	VCSRevision    string  `json:"vcs_revision"`     // commit exp was built from: stamped by go build, else read with git from the source checkout (go run)
+	VCSRevision    string  `json:"vcs_revision"`     // commit exp was built from: stamped by go build; under go run, read with git from the source checkout
 	VCSModified    bool    `json:"vcs_modified"`     // whether the working tree had uncommitted changes
 	GoVersion      string  `json:"go_version"`       // Go toolchain version, e.g. go1.26.8
 	OS             string  `json:"os"`               // runtime.GOOS
@@ -69,15 +69,23 @@ func Probe() Host {
 			}
 		}
 	}
-	if h.VCSRevision == "" && (h.ExpVersion == "(devel)" || h.ExpVersion == "") {
+	if h.VCSRevision == "" && h.ExpVersion == "(devel)" && underGoRun() {
 		h.VCSRevision, h.VCSModified = sourceRevision()
 	}
 	return h
 }
 
-// sourceRevision reads the git revision of exp's own source tree when the
-// build carries none, as under `go run .`: only if the current directory is
-// inside a checkout whose go.mod declares exp's module.
+// underGoRun reports whether this executable was built by `go run`, which
+// leaves it in a go-build temporary directory and stamps no VCS revision.
+func underGoRun() bool {
+	exe, err := os.Executable()
+	return err == nil && strings.Contains(exe, string(filepath.Separator)+"go-build") &&
+		strings.HasPrefix(exe, os.TempDir())
+}
+
+// sourceRevision reads the git revision of exp's own source tree under
+// `go run .`: only if the current directory is inside a checkout whose
+// go.mod declares exp's module.
 func sourceRevision() (rev string, modified bool) {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok || bi.Main.Path == "" {

@@ -92,8 +92,11 @@ func (d *decoder) str(n ast.Node, field string) (string, error) {
 		return "", d.errAt(n, field, "must be a one-line string; block scalars (| and >) are not accepted")
 	}
 	s, ok := n.(*ast.StringNode)
-	if !ok || s.Value == "" {
+	if !ok {
 		return "", d.errAt(n, field, "must be a non-empty string, got %s", nodeKind(n))
+	}
+	if s.Value == "" {
+		return "", d.errAt(n, field, "must not be empty (remove the key to use the default, if it has one)")
 	}
 	return s.Value, nil
 }

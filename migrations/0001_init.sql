@@ -37,24 +37,25 @@ CREATE TABLE cells (
     run_id             INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
     idx                INTEGER NOT NULL,               -- position in the run's matrix
     range_idx          INTEGER NOT NULL,               -- position of the range in the YAML
-    range_start        INTEGER NOT NULL,               -- first number tested
-    range_count        INTEGER NOT NULL,               -- how many numbers
-    schedule           TEXT    NOT NULL,               -- per-item | chunked | static
-    workers            INTEGER NOT NULL,
+    range_start        INTEGER NOT NULL CHECK (range_start >= 0),  -- first number tested
+    range_count        INTEGER NOT NULL CHECK (range_count >= 1),  -- how many numbers
+    schedule           TEXT    NOT NULL CHECK (schedule IN ('per-item', 'chunked', 'static')),
+    workers            INTEGER NOT NULL CHECK (workers >= 1),
     expected_primes    INTEGER,                        -- oracle answer; NULL if the kernel has none
     expected_checksum  TEXT,
-    UNIQUE (run_id, idx)
+    UNIQUE (run_id, idx),
+    UNIQUE (run_id, id)                                -- target of trials' (run_id, cell_id)
 ) STRICT;
 
 CREATE TABLE trials (
     id          INTEGER PRIMARY KEY,
     run_id      INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    cell_id     INTEGER NOT NULL REFERENCES cells (id) ON DELETE CASCADE,
+    cell_id     INTEGER NOT NULL,
     seq         INTEGER NOT NULL,                      -- order within the run, from 0
     rep         INTEGER NOT NULL,                      -- order within the cell, from 0; warmups first
     warmup      INTEGER NOT NULL CHECK (warmup IN (0, 1)),
     started_at  TEXT    NOT NULL,
-    wall_ns     INTEGER NOT NULL,                      -- monotonic wall time
+    wall_ns     INTEGER NOT NULL CHECK (wall_ns >= 0),  -- monotonic wall time
     user_ns     INTEGER NOT NULL,                      -- process user CPU time (getrusage)
     sys_ns      INTEGER NOT NULL,                      -- process system CPU time
     load1       REAL,                                  -- 1-minute load average before the trial
@@ -62,7 +63,9 @@ CREATE TABLE trials (
     checksum    TEXT    NOT NULL,                      -- SHA-256 of the sorted primes
     ok          INTEGER NOT NULL CHECK (ok IN (0, 1)), -- answer matched the reference
     mismatch    TEXT,                                  -- why ok = 0
-    UNIQUE (run_id, seq)
+    UNIQUE (run_id, seq),
+    -- a trial's cell belongs to the trial's run
+    FOREIGN KEY (run_id, cell_id) REFERENCES cells (run_id, id) ON DELETE CASCADE
 ) STRICT;
 
 CREATE INDEX trials_cell ON trials (cell_id);

@@ -52,10 +52,15 @@ func (m Amdahl) Speedup(p float64) float64 { return 1 / (m.B + (1-m.B)/p) }
 // Time is the predicted wall time on p processors, T1 (B + (1-B)/p).
 func (m Amdahl) Time(p float64) float64 { return m.T1 * (m.B + (1-m.B)/p) }
 
-// MaxSpeedup is the ceiling 1/B as p grows without bound; +Inf when B <= 0.
+// MaxSpeedup is the ceiling 1/B as p grows without bound: +Inf when B <= 0,
+// and NaN when B > 1, where the model describes a slowdown and has no
+// ceiling to speak of.
 func (m Amdahl) MaxSpeedup() float64 {
-	if m.B <= 0 {
+	switch {
+	case m.B <= 0:
 		return math.Inf(1)
+	case m.B > 1:
+		return math.NaN()
 	}
 	return 1 / m.B
 }

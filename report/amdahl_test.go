@@ -77,6 +77,15 @@ func TestFitAmdahl(t *testing.T) {
 			t.Errorf("B = %g, MaxSpeedup = %g: want B < 0 and +Inf", m.B, m.MaxSpeedup())
 		}
 	})
+	t.Run("SlowdownHasNoCeiling", func(t *testing.T) {
+		m, err := FitAmdahl([]Point{{1, 10, 0.1}, {2, 11, 0.1}, {4, 11.5, 0.1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.B <= 1 || !math.IsNaN(m.MaxSpeedup()) {
+			t.Errorf("B = %g, MaxSpeedup = %g: want B > 1 and NaN", m.B, m.MaxSpeedup())
+		}
+	})
 	t.Run("ErrTooFewPoints", func(t *testing.T) {
 		_, err := FitAmdahl([]Point{{2, 1, 0.1}, {2, 1.1, 0.1}})
 		if !errors.Is(err, ErrTooFewPoints) {

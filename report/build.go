@@ -21,11 +21,11 @@ var DefaultThresholds = Thresholds{MaxCV: 0.05, MinN: 6}
 // CellStats is the analysis of one cell's measured trials.
 type CellStats struct {
 	experiment.Cell
-	Processors int // effective processors, min(Workers, usable CPUs)
-	Summary        // wall-time statistics of measured trials, seconds
-	Warmups    int // warmup trials stored (not in Summary)
-	Failed     int // trials, warmups included, whose answer was wrong
-	Primes     uint64
+	Processors int    // effective processors, min(Workers, usable CPUs)
+	Summary           // wall-time statistics of measured trials, seconds
+	Warmups    int    // warmup trials stored (not in Summary)
+	Failed     int    // trials, warmups included, whose answer was wrong
+	Primes     uint64 // primes found by the cell's first correct trial (warmups count)
 	// Speedup is T~(1 worker) / T~(this cell), medians of the same range and
 	// schedule; NaN without a 1-worker cell. SpeedupLow and SpeedupHigh
 	// divide the two cells' median intervals at 97.5% each, so that the
@@ -70,6 +70,7 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 	times := make([][]float64, len(cells))
 	rep.Cells = make([]CellStats, len(cells))
 	failed := 0
+	primesOK, seen := make([]bool, len(cells)), make([]bool, len(cells))
 	for i, c := range cells {
 		rep.Cells[i] = CellStats{Cell: c, Processors: min(c.Workers, rep.UsableCPUs)}
 	}
@@ -82,12 +83,16 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 			cs.Failed++
 			failed++
 		}
+		// Primes is what the cell's first correct trial found; with no
+		// correct trial, what its first trial found (the cell is FAILED).
+		if t.OK && !primesOK[t.Cell] || !seen[t.Cell] {
+			cs.Primes = t.Hits
+		}
+		primesOK[t.Cell] = primesOK[t.Cell] || t.OK
+		seen[t.Cell] = true
 		if t.Warmup {
 			cs.Warmups++
 			continue
-		}
-		if len(times[t.Cell]) == 0 {
-			cs.Primes = t.Hits
 		}
 		times[t.Cell] = append(times[t.Cell], float64(t.WallNS)/1e9)
 	}
@@ -104,7 +109,7 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 			run.Status, len(trials), len(cells)*(run.Repeats+run.Warmup)))
 	}
 	if failed > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%d trials found a wrong answer: the kernel or a schedule is broken", failed))
+		rep.Warnings = append(rep.Warnings, fmt.Sprintf("%s found a wrong answer: the kernel or a schedule is broken", plural(failed, "trial")))
 	}
 	if slices.ContainsFunc(cells, func(c experiment.Cell) bool { return c.Workers > rep.UsableCPUs }) {
 		rep.Warnings = append(rep.Warnings, fmt.Sprintf("cells with more workers than the %d usable CPUs are oversubscribed; fits use p = min(workers, %d)",
@@ -201,7 +206,7 @@ func (rep *Report) fits(times [][]float64) {
 func cellWarnings(cs *CellStats, cpus int, th Thresholds) []string {
 	var w []string
 	if cs.Failed > 0 {
-		w = append(w, fmt.Sprintf("FAILED: %d trials found a wrong answer", cs.Failed))
+		w = append(w, fmt.Sprintf("FAILED: %s found a wrong answer", plural(cs.Failed, "trial")))
 	}
 	if cs.N < th.MinN {
 		w = append(w, fmt.Sprintf("n=%d < %d: no %.0f%% CI of the median", cs.N, th.MinN, Confidence*100))
@@ -213,7 +218,18 @@ func cellWarnings(cs *CellStats, cpus int, th Thresholds) []string {
 		w = append(w, fmt.Sprintf("oversubscribed: %d workers > %d usable CPUs", cs.Workers, cpus))
 	}
 	if cs.Outliers > 0 {
-		w = append(w, fmt.Sprintf("%d outliers (beyond 1.5 IQR), kept", cs.Outliers))
+		w = append(w, fmt.Sprintf("%s (beyond 1.5 IQR), kept", plural(cs.Outliers, "outlier")))
+	}
+	if cs.N > 0 && math.IsNaN(cs.Speedup) {
+		w = append(w, "no 1-worker cell of this range and schedule: no speedup (add 1 to workers)")
 	}
 	return w
+}
+
+// plural renders "1 trial" or "2 trials".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -32,9 +32,13 @@ func fixture() (experiment.Run, []experiment.Cell, []experiment.Trial) {
 	var trials []experiment.Trial
 	seq := 0
 	add := func(cell int, secs float64, warmup, ok bool) {
+		hits := uint64(34)
+		if !ok {
+			hits = 33 // a wrong answer must not become the cell's primes
+		}
 		trials = append(trials, experiment.Trial{
 			Step:   experiment.Step{Seq: seq, Cell: cell, Warmup: warmup},
-			WallNS: int64(math.Round(secs * 1e9)), Digest: experiment.Digest{Hits: 34, Checksum: "ab"}, OK: ok,
+			WallNS: int64(math.Round(secs * 1e9)), Digest: experiment.Digest{Hits: hits, Checksum: "ab"}, OK: ok,
 		})
 		seq++
 	}
@@ -148,6 +152,9 @@ func TestBuildWarnings(t *testing.T) {
 			if !math.IsNaN(c.Speedup) || !math.IsNaN(c.Efficiency) || !math.IsNaN(c.KarpFlatt) {
 				t.Errorf("%d workers: speedup %g, efficiency %g, karp-flatt %g; want NaN without a 1-worker cell",
 					c.Workers, c.Speedup, c.Efficiency, c.KarpFlatt)
+			}
+			if !strings.Contains(strings.Join(c.Warnings, "; "), "no 1-worker cell") {
+				t.Errorf("%d workers: warnings %q do not say why speedup is missing", c.Workers, c.Warnings)
 			}
 		}
 	})

@@ -120,6 +120,7 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}{NewRunJSON(r.Run), r.UsableCPUs, cells, fits, jsonValue(r.Warnings).([]string)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
 	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}

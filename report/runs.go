@@ -38,6 +38,7 @@ func WriteRuns(w io.Writer, format Format, runs []experiment.Run) error {
 		}
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
 		return enc.Encode(out)
 	case FormatTable, FormatMarkdown:
 		g := grid{header: []string{"ID", "UUID", "NAME", "STATUS", "STARTED_AT", "TRIALS", "HOST"}}

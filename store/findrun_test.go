@@ -74,8 +74,8 @@ func TestFindRun(t *testing.T) {
 	}{
 		{"ErrRunNotFound/AmbiguousPrefix", "0a1b2c3d", "matches more than one run"},
 		{"ErrRunNotFound/AmbiguousPrefixWithHyphen", "0a1b2c3d-0000", "matches more than one run"},
-		{"ErrRunNotFound/MissingID", "999", `no run has id or uuid "999"`},
-		{"ErrRunNotFound/ZeroIDAsAmbiguousPrefix", "0", "matches more than one run"},
+		{"ErrRunNotFound/MissingID", "999", "no run has id 999"},
+		{"ErrRunNotFound/ZeroID", "0", "no run has id 0"},
 		{"ErrRunNotFound/NegativeID", "-1", "no run"},
 		{"ErrRunNotFound/MissingUUID", "ffffffff-", "no run"},
 		{"ErrRunNotFound/LikeWildcardPercent", "%", "no run"},
@@ -118,16 +118,20 @@ func TestFindRunEmptyDatabase(t *testing.T) {
 
 // TestFindRunDigitOnlyPrefix: a UUIDv7 prefix can be all digits (every UUID
 // made from June 2024 to December 2025 starts with "0190".."0199"). FindRun
-// must try such a prefix as a UUID prefix when no run has it as its id.
+// tries a digits-only ref of MinUUIDPrefix or more characters as a UUID
+// prefix when no run has it as its id; shorter ones stay ids.
 func TestFindRunDigitOnlyPrefix(t *testing.T) {
 	db, _ := openTestDB(t)
 	p := testPlan(t)
 	r := testRun(t, p, fullHost(), t0)
-	r.UUID = "01958a3b-0000-7000-8000-000000000001"
+	r.UUID = "01958031-0000-7000-8000-000000000001"
 	createTestRun(t, db, p, &r, nil)
-	got, err := db.FindRun(context.Background(), "01958")
+	got, err := db.FindRun(context.Background(), "01958031")
 	if err != nil || got.ID != r.ID {
 		t.Errorf("FindRun(%q) with one run whose UUID is %s = run %d, %v; want run %d",
-			"01958", r.UUID, got.ID, err, r.ID)
+			"01958031", r.UUID, got.ID, err, r.ID)
+	}
+	if _, err := db.FindRun(context.Background(), "0195"); !errors.Is(err, ErrRunNotFound) {
+		t.Errorf("FindRun(\"0195\") = %v, want ErrRunNotFound: short digit refs are ids", err)
 	}
 }

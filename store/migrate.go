@@ -55,7 +55,7 @@ func loadMigrations(migs fs.FS) ([]migration, error) {
 // migrate applies pending migrations, each in one transaction together with
 // its row in schema_migrations. A file that already has tables but no
 // schema_migrations is not exp's and is left alone.
-func (db *DB) migrate(ctx context.Context, migs fs.FS) error {
+func (db *DB) migrate(ctx context.Context, migs fs.FS, create bool) error {
 	all, err := loadMigrations(migs)
 	if err != nil {
 		return err
@@ -65,13 +65,13 @@ func (db *DB) migrate(ctx context.Context, migs fs.FS) error {
 		`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
 		 FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &ours)
 	if err != nil {
-		if isNotADatabase(err) {
-			return fmt.Errorf("%w: the file is not SQLite (%v)", ErrNotExpDatabase, err)
-		}
-		return fmt.Errorf("read schema: %w", err)
+		return classify(err)
 	}
 	if tables > 0 && ours == 0 {
-		return ErrNotExpDatabase
+		return fmt.Errorf("%w: it holds tables exp did not create", ErrNotExpDatabase)
+	}
+	if tables == 0 && !create {
+		return fmt.Errorf("%w: the file is empty (run `exp run` to create a database)", ErrNotExpDatabase)
 	}
 	current := 0
 	if ours == 1 {
@@ -116,15 +116,19 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	return tx.Commit()
 }
 
-// isNotADatabase reports whether err is SQLite's SQLITE_NOTADB or
-// SQLITE_CORRUPT: the file exists but is not a usable SQLite database.
-func isNotADatabase(err error) bool {
+// classify turns SQLite's "not a database" and "cannot open" results into
+// the store's sentinels, so that a bad --db is reported as bad input.
+func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
-		code := se.Code() & 0xff // primary result code
-		return code == sqlite3.SQLITE_NOTADB || code == sqlite3.SQLITE_CORRUPT
+		switch se.Code() & 0xff { // primary result code
+		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%w: the file is not SQLite (%v)", ErrNotExpDatabase, err)
+		case sqlite3.SQLITE_CANTOPEN:
+			return fmt.Errorf("%w (does the directory exist, and may exp write there?)", ErrCannotOpen)
+		}
 	}
-	return false
+	return fmt.Errorf("read schema: %w", err)
 }
 
 // SchemaVersion returns the highest migration applied to the file.

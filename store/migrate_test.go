@@ -169,13 +169,13 @@ func TestMigrate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "exp.db")
 			if tc.before != nil {
-				db, err := open(ctx, path, tc.before)
+				db, err := open(ctx, path, tc.before, true)
 				if err != nil {
 					t.Fatalf("open with the first migrations: %v", err)
 				}
 				db.Close()
 			}
-			db, err := open(ctx, path, tc.after)
+			db, err := open(ctx, path, tc.after, true)
 			if err == nil {
 				db.Close()
 			}
@@ -195,7 +195,7 @@ func TestMigrate(t *testing.T) {
 
 	t.Run("ErrBadNameCreatesNoFile", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "exp.db")
-		db, err := open(ctx, path, fstest.MapFS{"1_x.sql": mig(migA)})
+		db, err := open(ctx, path, fstest.MapFS{"1_x.sql": mig(migA)}, true)
 		if err == nil {
 			db.Close()
 			t.Fatal("open succeeded with a badly named migration")

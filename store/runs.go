@@ -156,10 +156,14 @@ func (db *DB) ListRuns(ctx context.Context) ([]experiment.Run, error) {
 	return db.queryRuns(ctx, `ORDER BY r.id`)
 }
 
+// MinUUIDPrefix is the shortest digits-only ref FindRun also tries as a UUID
+// prefix; shorter ones are ids only, so that "--run 0" never picks a run.
+const MinUUIDPrefix = 8
+
 // FindRun returns the run named by ref: "latest" (or ""), a numeric id, or a
-// UUID or unique UUID prefix (a digits-only ref that is no run's id is tried
-// as a UUID prefix). It returns ErrRunNotFound if none matches or a prefix
-// is ambiguous.
+// UUID or unique UUID prefix (a digits-only ref of at least MinUUIDPrefix
+// characters that is no run's id is tried as a UUID prefix). It returns
+// ErrRunNotFound if none matches or a prefix is ambiguous.
 func (db *DB) FindRun(ctx context.Context, ref string) (experiment.Run, error) {
 	ref = strings.TrimSpace(strings.ToLower(ref))
 	if ref == "" || ref == "latest" {
@@ -176,6 +180,9 @@ func (db *DB) FindRun(ctx context.Context, ref string) (experiment.Run, error) {
 		found, err := db.queryRuns(ctx, `WHERE r.id = ?`, id)
 		if err != nil || len(found) == 1 {
 			return firstRun(found, err)
+		}
+		if len(ref) < MinUUIDPrefix {
+			return experiment.Run{}, fmt.Errorf("%w: no run has id %s (see exp runs)", ErrRunNotFound, ref)
 		}
 	}
 	found, err := db.queryRuns(ctx, `WHERE r.uuid LIKE ? ESCAPE '\' ORDER BY r.id LIMIT 2`, escapeLike(ref)+"%")

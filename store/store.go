@@ -15,6 +15,7 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -31,6 +32,9 @@ var (
 	ErrNotExpDatabase = errors.New("not an exp database")
 	// ErrNewerSchema is returned when the file was written by a newer exp.
 	ErrNewerSchema = errors.New("database schema is newer than this exp")
+	// ErrCannotOpen is returned when the path cannot hold a database file:
+	// a directory, or a file in a directory that is missing or unwritable.
+	ErrCannotOpen = errors.New("cannot open database file")
 	// ErrRunNotFound is returned by FindRun when no run matches.
 	ErrRunNotFound = errors.New("run not found")
 )
@@ -56,19 +60,25 @@ type DB struct {
 // foreign tables and ErrNewerSchema for a file from a newer exp; in both
 // cases the file is not changed.
 func Open(ctx context.Context, path string) (*DB, error) {
-	return open(ctx, path, migrations.FS)
+	return open(ctx, path, migrations.FS, true)
 }
 
 // OpenExisting is Open for commands that only read: it returns ErrNoDatabase
-// instead of creating a missing file.
+// instead of creating a missing file, and ErrNotExpDatabase instead of
+// initialising an empty one. It still upgrades an older exp schema.
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w (run `exp run` first, or pass --db)", path, ErrNoDatabase)
 	}
-	return Open(ctx, path)
+	return open(ctx, path, migrations.FS, false)
 }
 
-func open(ctx context.Context, path string, migs fs.FS) (*DB, error) {
+// open opens path and brings its schema up to date; an empty file is
+// initialised only if create is set.
+func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return nil, fmt.Errorf("%s: %w: it is a directory (give a file name such as %s)", path, ErrCannotOpen, filepath.Join(path, "exp.db"))
+	}
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
@@ -84,7 +94,7 @@ func open(ctx context.Context, path string, migs fs.FS) (*DB, error) {
 	// connection keeps the pragmas and avoids in-process lock contention.
 	sdb.SetMaxOpenConns(1)
 	db := &DB{sql: sdb, path: path, Now: time.Now}
-	if err := db.migrate(ctx, migs); err != nil {
+	if err := db.migrate(ctx, migs, create); err != nil {
 		sdb.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}

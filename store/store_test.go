@@ -138,6 +138,9 @@ func TestSchemaConstraints(t *testing.T) {
 	run := testRun(t, p, fullHost(), t0)
 	rec := createTestRun(t, db, p, &run, nil)
 	cellID := rec.cellIDs[0]
+	other := testRun(t, p, fullHost(), t0)
+	other.UUID = "01890a5d-ac96-774b-bcce-b302099a8099"
+	otherCell := createTestRun(t, db, p, &other, nil).cellIDs[0]
 	insertTrial := `INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, primes, checksum, ok)
 		VALUES (?, ?, ?, 0, 0, '2025-01-01T00:00:00.000000Z', ?, 0, 0, 0, '', ?)`
 
@@ -153,6 +156,10 @@ func TestSchemaConstraints(t *testing.T) {
 		{"ErrOKNotBoolean", insertTrial, []any{run.ID, cellID, 103, 5, 2}, "CHECK constraint failed"},
 		{"ErrForeignKeyRun", insertTrial, []any{run.ID + 99, cellID, 104, 5, 1}, "FOREIGN KEY constraint failed"},
 		{"ErrForeignKeyCell", insertTrial, []any{run.ID, cellID + 999, 105, 5, 1}, "FOREIGN KEY constraint failed"},
+		{"ErrCellOfAnotherRun", insertTrial, []any{run.ID, otherCell, 106, 5, 1}, "FOREIGN KEY constraint failed"},
+		{"ErrNegativeWall", insertTrial, []any{run.ID, cellID, 107, -5, 1}, "CHECK constraint failed"},
+		{"ErrBadSchedule", `UPDATE cells SET schedule = 'dynamic' WHERE id = ?`, []any{cellID}, "CHECK constraint failed"},
+		{"ErrZeroWorkers", `UPDATE cells SET workers = 0 WHERE id = ?`, []any{cellID}, "CHECK constraint failed"},
 		{"ErrDuplicateSeq", insertTrial, []any{run.ID, cellID, 100, 5, 1}, "UNIQUE constraint failed"},
 		{"ErrBadStatus", `UPDATE runs SET status = 'bogus' WHERE id = ?`, []any{run.ID}, "CHECK constraint failed"},
 		{"ErrTextInRealColumn", `UPDATE runs SET cgroup_cpu_limit = 'two' WHERE id = ?`, []any{run.ID}, "cannot store TEXT value in REAL column runs.cgroup_cpu_limit"},
@@ -172,12 +179,12 @@ func TestSchemaConstraints(t *testing.T) {
 		if err := rec.AddTrial(ctx, makeTrial(p, p.Steps[0], 0)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM runs WHERE id = ?`, run.ID); err != nil {
+		if _, err := db.SQL().ExecContext(ctx, `DELETE FROM runs WHERE id IN (?, ?)`, run.ID, other.ID); err != nil {
 			t.Fatal(err)
 		}
 		for _, table := range []string{"cells", "trials", "trial_workers"} {
 			if n := queryInt(t, db.SQL(), `SELECT count(*) FROM `+table); n != 0 {
-				t.Errorf("%s: %d rows left after deleting the run", table, n)
+				t.Errorf("%s: %d rows left after deleting the runs", table, n)
 			}
 		}
 	})
@@ -365,4 +372,33 @@ func TestOpenPathIsLiteral(t *testing.T) {
 			t.Error(msg)
 		})
 	}
+}
+
+// TestOpenBadPaths: paths that cannot hold a database are ErrCannotOpen, and
+// a read-only open leaves an empty file empty.
+func TestOpenBadPaths(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for name, path := range map[string]string{
+		"Directory":        dir,
+		"MissingDirectory": filepath.Join(dir, "nope", "x.db"),
+	} {
+		t.Run("ErrCannotOpen/"+name, func(t *testing.T) {
+			if _, err := Open(ctx, path); !errors.Is(err, ErrCannotOpen) {
+				t.Errorf("Open(%s) = %v, want ErrCannotOpen", path, err)
+			}
+		})
+	}
+	t.Run("ErrNotExpDatabase/EmptyFileReadOnly", func(t *testing.T) {
+		empty := filepath.Join(dir, "empty.db")
+		if err := os.WriteFile(empty, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := OpenExisting(ctx, empty); !errors.Is(err, ErrNotExpDatabase) {
+			t.Errorf("OpenExisting(empty file) = %v, want ErrNotExpDatabase", err)
+		}
+		if st, err := os.Stat(empty); err != nil || st.Size() != 0 {
+			t.Errorf("the empty file changed: %v, %d bytes", err, st.Size())
+		}
+	})
 }
