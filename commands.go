@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
@@ -61,6 +62,7 @@ func cmdRun(c *cli.Context) error {
 	quiet, stderr := c.Bool("quiet"), c.App.ErrWriter
 	if !quiet {
 		fmt.Fprintf(stderr, "run %d (%s): %d cells, %d trials, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), len(plan.Steps), seed, db.Path())
+		fmt.Fprintln(stderr, oracleLine(cfg.Ranges, refs))
 	}
 	prog := newProgress(stderr, quiet, len(plan.Steps))
 	runner := &experiment.Runner{References: refs, Progress: prog.update}
@@ -70,6 +72,19 @@ func cmdRun(c *cli.Context) error {
 	sum, err := runner.Run(ctx, plan, plan.Steps, save)
 	prog.finish()
 	return finishRun(c, rec, r, sum, len(plan.Steps), err, time.Since(start))
+}
+
+// oracleLine says what every trial will be checked against.
+func oracleLine(ranges []experiment.Range, refs []experiment.Reference) string {
+	parts := make([]string, len(ranges))
+	for i, r := range ranges {
+		if refs[i].Source == "oracle" {
+			parts[i] = fmt.Sprintf("%s has %d primes", r, refs[i].Hits)
+		} else {
+			parts[i] = fmt.Sprintf("%s: no oracle, checked against its first trial", r)
+		}
+	}
+	return "oracle (math/big, exact below 2^64): " + strings.Join(parts, "; ")
 }
 
 // interruptedError reports an interrupted run; it unwraps to

@@ -242,7 +242,7 @@ func TestBadInput(t *testing.T) {
 		args []string
 		want string // substring of the single stderr line
 	}{
-		{"ConfigError", []string{"run", "bad.yaml"}, "bad.yaml:7:14: workers[1]: must be an integer from 1 to 65536, got 0"},
+		{"ConfigError", []string{"run", "bad.yaml"}, "bad.yaml:7:14: workers[1]: 0 is out of range (must be an integer from 1 to 65536)"},
 		{"ConfigErrorExistingDB", []string{"run", "bad.yaml", "--db", "existing.db"}, "workers[1]"},
 		{"MissingFile", []string{"run", "nope.yaml"}, "nope.yaml: cannot read experiment file"},
 		{"NoFile", []string{"run"}, "run takes one experiment file"},

@@ -126,7 +126,7 @@ func Parse(file string, data []byte) (*Config, error) {
 		if at == nil {
 			at = kv["workers"]
 		}
-		return nil, d.errAt(at.Value, at.Key.GetToken().Value, "the matrix has %.0f trials (ranges x schedules x workers x (warmup+repeats)); at most %d are allowed", n, MaxTrials)
+		return nil, d.errAt(at.Value, at.Key.GetToken().Value, "the matrix has %.0f trials, ranges x schedules x workers x (warmup+repeats) (at most %d are allowed)", n, MaxTrials)
 	}
 	return c, nil
 }
@@ -200,10 +200,10 @@ func (d *decoder) ranges(n ast.Node, field string) ([]Range, error) {
 		}
 		if r.Count-1 > MaxValue-r.Start {
 			return nil, d.errAt(kv["count"].Value, join(name, "count"),
-				"range ends past the largest supported number %d (2^63-1, SQLite's INTEGER limit): start+count-1 must be <= it", uint64(MaxValue))
+				"the range ends past %d (start+count-1 must be <= 2^63-1, SQLite's INTEGER limit)", uint64(MaxValue))
 		}
 		if j := slices.Index(out, r); j >= 0 {
-			return nil, d.errAt(item, name, "duplicate of ranges[%d]", j)
+			return nil, d.errAt(item, name, "duplicate of ranges[%d] (each range once)", j)
 		}
 		out = append(out, r)
 	}
@@ -222,7 +222,7 @@ func (d *decoder) workers(n ast.Node, field string) ([]int, error) {
 			return nil, err
 		}
 		if j := slices.Index(out, int(u)); j >= 0 {
-			return nil, d.errAt(item, index(field, i), "duplicate worker count %d (also workers[%d])", u, j)
+			return nil, d.errAt(item, index(field, i), "duplicate worker count %d, also workers[%d] (each count once)", u, j)
 		}
 		out = append(out, int(u))
 	}
@@ -245,7 +245,7 @@ func (d *decoder) schedules(n ast.Node, field string) ([]Schedule, error) {
 			return nil, d.errAt(item, index(field, i), "unknown schedule %q (allowed: %s)", s, scheduleList())
 		}
 		if j := slices.Index(out, sc); j >= 0 {
-			return nil, d.errAt(item, index(field, i), "duplicate schedule %q (also schedules[%d])", s, j)
+			return nil, d.errAt(item, index(field, i), "duplicate schedule %q, also schedules[%d] (each schedule once)", s, j)
 		}
 		out = append(out, sc)
 	}

@@ -45,8 +45,8 @@ func TestParseErrors(t *testing.T) {
 		{"ErrOnlyComments", "# nothing here\n", "exp.yaml:1:1: the file is empty (an experiment needs at least name, ranges and workers)"},
 		{"ErrOnlyDocumentMarker", "---\n", "exp.yaml:1:1: the file is empty (an experiment needs at least name, ranges and workers)"},
 		{"ErrTwoDocuments", minimal + "---\nname: y\n", "exp.yaml:5:5: the file holds 2 YAML documents; exp reads exactly one"},
-		{"ErrTopLevelList", "- name: x\n- workers: [1]\n", "exp.yaml:1:1: the file must be a mapping of keys to values, got a list"},
-		{"ErrTopLevelScalar", "hello\n", "exp.yaml:1:1: the file must be a mapping of keys to values, got a string"},
+		{"ErrTopLevelList", "- name: x\n- workers: [1]\n", "exp.yaml:1:1: the file is a list (must be a mapping of keys to values)"},
+		{"ErrTopLevelScalar", "hello\n", "exp.yaml:1:1: the file is a string (must be a mapping of keys to values)"},
 		{"ErrAnchoredFile", "&top\nname: x\n", "exp.yaml:1:1: anchors, aliases, tags and merge keys are not supported (write the value out)"},
 
 		// Keys.
@@ -62,59 +62,59 @@ func TestParseErrors(t *testing.T) {
 		{"ErrMissingStart", "name: x\nranges:\n  - count: 4\nworkers: [1]\n", "exp.yaml:3:10: ranges[0].start: is required (a range is {start: N, count: N})"},
 
 		// Strings.
-		{"ErrNameInteger", "name: 3\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: must be a non-empty string, got an integer"},
-		{"ErrNameEmpty", "name:\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:6: name: must be a non-empty string, got empty"},
-		{"ErrNameList", "name: [a]\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: must be a non-empty string, got a list"},
-		{"ErrDatabaseBool", minimal + "database: false\n", "exp.yaml:4:11: database: must be a non-empty string, got a boolean"},
+		{"ErrNameInteger", "name: 3\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: is an integer (must be a non-empty string)"},
+		{"ErrNameEmpty", "name:\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:6: name: is empty (must be a non-empty string)"},
+		{"ErrNameList", "name: [a]\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: is a list (must be a non-empty string)"},
+		{"ErrDatabaseBool", minimal + "database: false\n", "exp.yaml:4:11: database: is a boolean (must be a non-empty string)"},
 		{"ErrUnknownKernel", minimal + "kernel: sieve\n", `exp.yaml:4:9: kernel: unknown kernel "sieve" (allowed: primes)`},
 
 		// Integers.
-		{"ErrQuotedInt", minimal + "repeats: \"3\"\n", `exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got a string "3"`},
-		{"ErrSingleQuotedInt", minimal + "repeats: '3'\n", `exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got a string "3"`},
-		{"ErrFloat", minimal + "repeats: 1.5\n", `exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got a float "1.5"`},
-		{"ErrWholeFloat", minimal + "seed: 1.0\n", `exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got a float "1.0"`},
-		{"ErrExponent", minimal + "chunk: 1e3\n", `exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got a string "1e3"`}, // go-yaml reads 1e3 as a string
-		{"ErrExponentFloat", minimal + "chunk: 1.0e3\n", `exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got a float "1.0e3"`},
-		{"ErrInfinity", minimal + "seed: .inf\n", `exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got a float ".inf"`},
-		{"ErrNaN", minimal + "seed: .nan\n", `exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got a float ".nan"`},
-		{"ErrBool", minimal + "warmup: true\n", `exp.yaml:4:9: warmup: must be an integer from 0 to 1048576, got a boolean "true"`},
+		{"ErrQuotedInt", minimal + "repeats: \"3\"\n", `exp.yaml:4:10: repeats: got a string "3" (must be an integer from 1 to 1048576)`},
+		{"ErrSingleQuotedInt", minimal + "repeats: '3'\n", `exp.yaml:4:10: repeats: got a string "3" (must be an integer from 1 to 1048576)`},
+		{"ErrFloat", minimal + "repeats: 1.5\n", `exp.yaml:4:10: repeats: got a float "1.5" (must be an integer from 1 to 1048576)`},
+		{"ErrWholeFloat", minimal + "seed: 1.0\n", `exp.yaml:4:7: seed: got a float "1.0" (must be an integer from 0 to 9223372036854775807)`},
+		{"ErrExponent", minimal + "chunk: 1e3\n", `exp.yaml:4:8: chunk: got a string "1e3" (must be an integer from 1 to 9223372036854775807)`}, // go-yaml reads 1e3 as a string
+		{"ErrExponentFloat", minimal + "chunk: 1.0e3\n", `exp.yaml:4:8: chunk: got a float "1.0e3" (must be an integer from 1 to 9223372036854775807)`},
+		{"ErrInfinity", minimal + "seed: .inf\n", `exp.yaml:4:7: seed: got a float ".inf" (must be an integer from 0 to 9223372036854775807)`},
+		{"ErrNaN", minimal + "seed: .nan\n", `exp.yaml:4:7: seed: got a float ".nan" (must be an integer from 0 to 9223372036854775807)`},
+		{"ErrBool", minimal + "warmup: true\n", `exp.yaml:4:9: warmup: got a boolean "true" (must be an integer from 0 to 1048576)`},
 		{"ErrNull", minimal + "warmup: null\n", "exp.yaml:4:9: warmup: has no value (must be an integer from 0 to 1048576)"},
 		{"ErrTilde", minimal + "warmup: ~\n", "exp.yaml:4:9: warmup: has no value (must be an integer from 0 to 1048576)"},
 		{"ErrNoValue", minimal + "repeats:\n", "exp.yaml:4:10: repeats: has no value (must be an integer from 1 to 1048576)"},
-		{"ErrNegative", minimal + "seed: -1\n", "exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got -1"},
-		{"ErrWarmupNegative", minimal + "warmup: -1\n", "exp.yaml:4:9: warmup: must be an integer from 0 to 1048576, got -1"},
+		{"ErrNegative", minimal + "seed: -1\n", "exp.yaml:4:7: seed: -1 is out of range (must be an integer from 0 to 9223372036854775807)"},
+		{"ErrWarmupNegative", minimal + "warmup: -1\n", "exp.yaml:4:9: warmup: -1 is out of range (must be an integer from 0 to 1048576)"},
 		{"ErrOverflowUint64", minimal + "seed: 18446744073709551616\n", "exp.yaml:4:7: seed: 18446744073709551616 overflows uint64 (must be an integer from 0 to 9223372036854775807)"},
 		{"ErrOverflowHuge", "name: x\nranges: [{start: 123456789012345678901234567890, count: 5}]\nworkers: [1]\n", "exp.yaml:2:18: ranges[0].start: 123456789012345678901234567890 overflows uint64 (must be an integer from 0 to 9223372036854775807)"},
-		{"ErrMaxUint64", minimal + "seed: 18446744073709551615\n", "exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got 18446744073709551615"},
-		{"ErrSeedPastInt64", minimal + "seed: 9223372036854775808\n", "exp.yaml:4:7: seed: must be an integer from 0 to 9223372036854775807, got 9223372036854775808"},
-		{"ErrRepeatsZero", minimal + "repeats: 0\n", "exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got 0"},
-		{"ErrRepeatsTooMany", minimal + "repeats: 1048577\n", "exp.yaml:4:10: repeats: must be an integer from 1 to 1048576, got 1048577"},
-		{"ErrWarmupTooMany", minimal + "warmup: 0x100001\n", "exp.yaml:4:9: warmup: must be an integer from 0 to 1048576, got 0x100001"},
-		{"ErrChunkZero", minimal + "chunk: 0\n", "exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got 0"},
-		{"ErrChunkList", minimal + "chunk: [8]\n", "exp.yaml:4:8: chunk: must be an integer from 1 to 9223372036854775807, got a list \"[\""},
+		{"ErrMaxUint64", minimal + "seed: 18446744073709551615\n", "exp.yaml:4:7: seed: 18446744073709551615 is out of range (must be an integer from 0 to 9223372036854775807)"},
+		{"ErrSeedPastInt64", minimal + "seed: 9223372036854775808\n", "exp.yaml:4:7: seed: 9223372036854775808 is out of range (must be an integer from 0 to 9223372036854775807)"},
+		{"ErrRepeatsZero", minimal + "repeats: 0\n", "exp.yaml:4:10: repeats: 0 is out of range (must be an integer from 1 to 1048576)"},
+		{"ErrRepeatsTooMany", minimal + "repeats: 1048577\n", "exp.yaml:4:10: repeats: 1048577 is out of range (must be an integer from 1 to 1048576)"},
+		{"ErrWarmupTooMany", minimal + "warmup: 0x100001\n", "exp.yaml:4:9: warmup: 0x100001 is out of range (must be an integer from 0 to 1048576)"},
+		{"ErrChunkZero", minimal + "chunk: 0\n", "exp.yaml:4:8: chunk: 0 is out of range (must be an integer from 1 to 9223372036854775807)"},
+		{"ErrChunkList", minimal + "chunk: [8]\n", "exp.yaml:4:8: chunk: is a list (must be an integer from 1 to 9223372036854775807)"},
 
 		// Ranges.
-		{"ErrRangesEmpty", "name: x\nranges: []\nworkers: [1]\n", "exp.yaml:2:9: ranges: must not be empty"},
-		{"ErrRangesMapping", "name: x\nranges: {start: 1, count: 5}\nworkers: [1]\n", "exp.yaml:2:9: ranges: must be a list, got a mapping"},
-		{"ErrRangeInteger", "name: x\nranges: [3]\nworkers: [1]\n", "exp.yaml:2:10: ranges[0]: this must be a mapping of keys to values, got an integer"},
-		{"ErrCountZero", "name: x\nranges: [{start: 1, count: 0}]\nworkers: [1]\n", "exp.yaml:2:28: ranges[0].count: must be an integer from 1 to 9223372036854775807, got 0"},
-		{"ErrStartPastMaxValue", "name: x\nranges: [{start: 9223372036854775808, count: 1}]\nworkers: [1]\n", "exp.yaml:2:18: ranges[0].start: must be an integer from 0 to 9223372036854775807, got 9223372036854775808"},
-		{"ErrEndPastMaxValue", "name: x\nranges: [{start: 9223372036854775807, count: 2}]\nworkers: [1]\n", "exp.yaml:2:46: ranges[0].count: range ends past the largest supported number 9223372036854775807 (2^63-1, SQLite's INTEGER limit): start+count-1 must be <= it"},
-		{"ErrEndPastMaxValueFromZero", "name: x\nranges: [{start: 2, count: 9223372036854775807}]\nworkers: [1]\n", "exp.yaml:2:28: ranges[0].count: range ends past the largest supported number 9223372036854775807 (2^63-1, SQLite's INTEGER limit): start+count-1 must be <= it"},
-		{"ErrDuplicateRange", "name: x\nranges: [{start: 1, count: 2}, {count: 2, start: 1}]\nworkers: [1]\n", "exp.yaml:2:32: ranges[1]: duplicate of ranges[0]"},
+		{"ErrRangesEmpty", "name: x\nranges: []\nworkers: [1]\n", "exp.yaml:2:9: ranges: is empty (must be a non-empty list)"},
+		{"ErrRangesMapping", "name: x\nranges: {start: 1, count: 5}\nworkers: [1]\n", "exp.yaml:2:9: ranges: is a mapping (must be a list)"},
+		{"ErrRangeInteger", "name: x\nranges: [3]\nworkers: [1]\n", "exp.yaml:2:10: ranges[0]: is an integer (must be a mapping of keys to values)"},
+		{"ErrCountZero", "name: x\nranges: [{start: 1, count: 0}]\nworkers: [1]\n", "exp.yaml:2:28: ranges[0].count: 0 is out of range (must be an integer from 1 to 9223372036854775807)"},
+		{"ErrStartPastMaxValue", "name: x\nranges: [{start: 9223372036854775808, count: 1}]\nworkers: [1]\n", "exp.yaml:2:18: ranges[0].start: 9223372036854775808 is out of range (must be an integer from 0 to 9223372036854775807)"},
+		{"ErrEndPastMaxValue", "name: x\nranges: [{start: 9223372036854775807, count: 2}]\nworkers: [1]\n", "exp.yaml:2:46: ranges[0].count: the range ends past 9223372036854775807 (start+count-1 must be <= 2^63-1, SQLite's INTEGER limit)"},
+		{"ErrEndPastMaxValueFromZero", "name: x\nranges: [{start: 2, count: 9223372036854775807}]\nworkers: [1]\n", "exp.yaml:2:28: ranges[0].count: the range ends past 9223372036854775807 (start+count-1 must be <= 2^63-1, SQLite's INTEGER limit)"},
+		{"ErrDuplicateRange", "name: x\nranges: [{start: 1, count: 2}, {count: 2, start: 1}]\nworkers: [1]\n", "exp.yaml:2:32: ranges[1]: duplicate of ranges[0] (each range once)"},
 
 		// Workers and schedules.
-		{"ErrWorkersEmpty", "name: x\nranges: [{start: 1, count: 5}]\nworkers: []\n", "exp.yaml:3:10: workers: must not be empty"},
-		{"ErrWorkersScalar", "name: x\nranges: [{start: 1, count: 5}]\nworkers: 3\n", "exp.yaml:3:10: workers: must be a list, got an integer"},
-		{"ErrWorkersNoValue", "name: x\nranges: [{start: 1, count: 5}]\nworkers:\n", "exp.yaml:3:10: workers: must be a list, got empty"},
-		{"ErrWorkersZero", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 0]\n", "exp.yaml:3:14: workers[1]: must be an integer from 1 to 65536, got 0"},
-		{"ErrWorkersTooMany", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [65537]\n", "exp.yaml:3:11: workers[0]: must be an integer from 1 to 65536, got 65537"},
-		{"ErrWorkersQuoted", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [\"2\"]\n", `exp.yaml:3:11: workers[0]: must be an integer from 1 to 65536, got a string "2"`},
-		{"ErrDuplicateWorkers", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 2, 0x2]\n", "exp.yaml:3:17: workers[2]: duplicate worker count 2 (also workers[1])"},
-		{"ErrSchedulesEmpty", minimal + "schedules: []\n", "exp.yaml:4:12: schedules: must not be empty"},
+		{"ErrWorkersEmpty", "name: x\nranges: [{start: 1, count: 5}]\nworkers: []\n", "exp.yaml:3:10: workers: is empty (must be a non-empty list)"},
+		{"ErrWorkersScalar", "name: x\nranges: [{start: 1, count: 5}]\nworkers: 3\n", "exp.yaml:3:10: workers: is an integer (must be a list)"},
+		{"ErrWorkersNoValue", "name: x\nranges: [{start: 1, count: 5}]\nworkers:\n", "exp.yaml:3:10: workers: has no value (must be a non-empty list)"},
+		{"ErrWorkersZero", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 0]\n", "exp.yaml:3:14: workers[1]: 0 is out of range (must be an integer from 1 to 65536)"},
+		{"ErrWorkersTooMany", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [65537]\n", "exp.yaml:3:11: workers[0]: 65537 is out of range (must be an integer from 1 to 65536)"},
+		{"ErrWorkersQuoted", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [\"2\"]\n", `exp.yaml:3:11: workers[0]: got a string "2" (must be an integer from 1 to 65536)`},
+		{"ErrDuplicateWorkers", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 2, 0x2]\n", "exp.yaml:3:17: workers[2]: duplicate worker count 2, also workers[1] (each count once)"},
+		{"ErrSchedulesEmpty", minimal + "schedules: []\n", "exp.yaml:4:12: schedules: is empty (must be a non-empty list)"},
 		{"ErrUnknownSchedule", minimal + "schedules: [chunked, dynamic]\n", `exp.yaml:4:22: schedules[1]: unknown schedule "dynamic" (allowed: per-item, chunked, static)`},
-		{"ErrScheduleInteger", minimal + "schedules: [1]\n", "exp.yaml:4:13: schedules[0]: must be a non-empty string, got an integer"},
-		{"ErrDuplicateSchedule", minimal + "schedules: [static, per-item, static]\n", `exp.yaml:4:31: schedules[2]: duplicate schedule "static" (also schedules[0])`},
+		{"ErrScheduleInteger", minimal + "schedules: [1]\n", "exp.yaml:4:13: schedules[0]: is an integer (must be a non-empty string)"},
+		{"ErrDuplicateSchedule", minimal + "schedules: [static, per-item, static]\n", `exp.yaml:4:31: schedules[2]: duplicate schedule "static", also schedules[0] (each schedule once)`},
 
 		// YAML features exp refuses.
 		{"ErrAnchor", "name: &n x\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: anchors, aliases, tags and merge keys are not supported (write the value out)"},
@@ -233,7 +233,7 @@ func TestParseErrTooManyTrials(t *testing.T) {
 	t.Parallel()
 	in := "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]\nrepeats: 1048576\n"
 	_, err := Parse("exp.yaml", []byte(in))
-	want := "exp.yaml:4:10: repeats: the matrix has 10485770 trials (ranges x schedules x workers x (warmup+repeats)); at most 10000000 are allowed"
+	want := "exp.yaml:4:10: repeats: the matrix has 10485770 trials, ranges x schedules x workers x (warmup+repeats) (at most 10000000 are allowed)"
 	if err == nil || err.Error() != want {
 		t.Errorf("Parse = %v, want %s", err, want)
 	}

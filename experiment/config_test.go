@@ -174,7 +174,7 @@ func TestLoad(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := Load(path)
-		if want := path + ":4:10: repeats: must be an integer from 1 to 1048576, got 0"; err == nil || err.Error() != want {
+		if want := path + ":4:10: repeats: 0 is out of range (must be an integer from 1 to 1048576)"; err == nil || err.Error() != want {
 			t.Errorf("Load = %v, want %s", err, want)
 		}
 	})

@@ -49,7 +49,7 @@ func ExampleParse_error() {
 	_, err := experiment.Parse("exp.yaml", []byte("name: demo\nranges: [{start: 0, count: 100}]\nworkers: [1, 2.5]\n"))
 	fmt.Println(err)
 	// Output:
-	// exp.yaml:3:14: workers[1]: must be an integer from 1 to 65536, got a float "2.5"
+	// exp.yaml:3:14: workers[1]: got a float "2.5" (must be an integer from 1 to 65536)
 }
 
 func ExampleExecute() {

@@ -62,11 +62,11 @@ func (d *decoder) mapping(n ast.Node, field string, allowed []string) (map[strin
 	case *ast.MappingValueNode:
 		values = []*ast.MappingValueNode{m}
 	default:
-		what := "the file"
-		if field != "" {
-			what = "this"
+		what := "is"
+		if field == "" {
+			what = "the file is"
 		}
-		return nil, d.errAt(n, field, "%s must be a mapping of keys to values, got %s", what, nodeKind(n))
+		return nil, d.errAt(n, field, "%s %s (must be a mapping of keys to values)", what, nodeKind(n))
 	}
 	out := make(map[string]*ast.MappingValueNode, len(values))
 	for _, kv := range values {
@@ -89,14 +89,14 @@ func (d *decoder) str(n ast.Node, field string) (string, error) {
 		return "", err
 	}
 	if _, block := n.(*ast.LiteralNode); block {
-		return "", d.errAt(n, field, "must be a one-line string; block scalars (| and >) are not accepted")
+		return "", d.errAt(n, field, "is a block scalar (must be a one-line string; | and > are not accepted)")
 	}
 	s, ok := n.(*ast.StringNode)
 	if !ok {
-		return "", d.errAt(n, field, "must be a non-empty string, got %s", nodeKind(n))
+		return "", d.errAt(n, field, "is %s (must be a non-empty string)", nodeKind(n))
 	}
 	if s.Value == "" {
-		return "", d.errAt(n, field, "must not be empty (remove the key to use the default, if it has one)")
+		return "", d.errAt(n, field, "is empty (must be a non-empty string; remove the key to use the default, if it has one)")
 	}
 	return s.Value, nil
 }
@@ -128,7 +128,11 @@ func (d *decoder) uint(n ast.Node, field string, lo, hi uint64) (uint64, error) 
 			}
 			return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
 		}
-		return 0, d.errAt(n, field, "must be %s, got %s %q", allowed, nodeKind(n), raw)
+		switch n.(type) {
+		case *ast.SequenceNode, *ast.MappingNode, *ast.MappingValueNode:
+			return 0, d.errAt(n, field, "is %s (must be %s)", nodeKind(n), allowed)
+		}
+		return 0, d.errAt(n, field, "got %s %q (must be %s)", nodeKind(n), raw, allowed)
 	}
 	raw := in.GetToken().Value
 	if leadingZero(raw) {
@@ -141,23 +145,23 @@ func (d *decoder) uint(n ast.Node, field string, lo, hi uint64) (uint64, error) 
 			return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
 		}
 		if strings.HasPrefix(raw, "-") {
-			return 0, d.errAt(n, field, "must be %s, got %s", allowed, raw)
+			return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
 		}
 		// YAML spellings strconv does not know, such as 0o17 or +5.
 		switch iv := in.Value.(type) {
 		case int64:
 			if iv < 0 {
-				return 0, d.errAt(n, field, "must be %s, got %s", allowed, raw)
+				return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
 			}
 			v = uint64(iv)
 		case uint64:
 			v = iv
 		default:
-			return 0, d.errAt(n, field, "must be %s, got %q", allowed, raw)
+			return 0, d.errAt(n, field, "cannot read %q as an integer (must be %s)", raw, allowed)
 		}
 	}
 	if v < lo || v > hi {
-		return 0, d.errAt(n, field, "must be %s, got %s", allowed, raw)
+		return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
 	}
 	return v, nil
 }
@@ -168,11 +172,14 @@ func (d *decoder) seq(n ast.Node, field string) ([]ast.Node, error) {
 		return nil, err
 	}
 	s, ok := n.(*ast.SequenceNode)
+	if _, isNull := n.(*ast.NullNode); isNull {
+		return nil, d.errAt(n, field, "has no value (must be a non-empty list)")
+	}
 	if !ok {
-		return nil, d.errAt(n, field, "must be a list, got %s", nodeKind(n))
+		return nil, d.errAt(n, field, "is %s (must be a list)", nodeKind(n))
 	}
 	if len(s.Values) == 0 {
-		return nil, d.errAt(n, field, "must not be empty")
+		return nil, d.errAt(n, field, "is empty (must be a non-empty list)")
 	}
 	return s.Values, nil
 }
