@@ -91,7 +91,10 @@ func oracleLine(ranges []experiment.Range, refs []experiment.Reference) string {
 // experiment.ErrInterrupted (exit status 130).
 type interruptedError struct{ msg string }
 
+// Error returns the message.
 func (e interruptedError) Error() string { return e.msg }
+
+// Unwrap returns experiment.ErrInterrupted.
 func (e interruptedError) Unwrap() error { return experiment.ErrInterrupted }
 
 // finishRun records how the run ended and says so on stderr.
