@@ -34,12 +34,7 @@ func cmdRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	seed := cfg.Seed
-	if !cfg.HasSeed {
-		seed = rand.Int64()
-	}
-	plan := experiment.NewPlan(cfg, seed)
-	ctx := c.Context
+	plan, ctx := experiment.NewPlan(cfg, chooseSeed(cfg)), c.Context
 	// The oracle runs before the database is touched, so that Ctrl-C here
 	// leaves no empty run behind.
 	refs, err := experiment.References(ctx, experiment.Kernels[cfg.Kernel], cfg.Ranges)
@@ -59,12 +54,7 @@ func cmdRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	quiet, stderr := c.Bool("quiet"), c.App.ErrWriter
-	if !quiet {
-		fmt.Fprintf(stderr, "run %d (%s): %d cells, %d trials, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), len(plan.Steps), seed, db.Path())
-		fmt.Fprintln(stderr, oracleLine(cfg.Ranges, refs))
-	}
-	prog := newProgress(stderr, quiet, len(plan.Steps))
+	prog := announce(c, r, plan, refs, db.Path())
 	runner := &experiment.Runner{References: refs, Progress: prog.update}
 	// A finished trial is committed even if Ctrl-C arrives during the write.
 	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(ctx), t) }
@@ -72,6 +62,25 @@ func cmdRun(c *cli.Context) error {
 	sum, err := runner.Run(ctx, plan, plan.Steps, save)
 	prog.finish()
 	return finishRun(c, rec, r, sum, len(plan.Steps), err, time.Since(start))
+}
+
+// chooseSeed is the file's seed, or a random one (recorded with the run).
+func chooseSeed(cfg *experiment.Config) int64 {
+	if cfg.HasSeed {
+		return cfg.Seed
+	}
+	return rand.Int64()
+}
+
+// announce says what the run will do, unless --quiet, and returns its
+// progress reporter.
+func announce(c *cli.Context, r experiment.Run, plan *experiment.Plan, refs []experiment.Reference, path string) *progress {
+	quiet, stderr := c.Bool("quiet"), c.App.ErrWriter
+	if !quiet {
+		fmt.Fprintf(stderr, "run %d (%s): %d cells, %d trials, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), len(plan.Steps), plan.Seed, path)
+		fmt.Fprintln(stderr, oracleLine(plan.Config.Ranges, refs))
+	}
+	return newProgress(stderr, quiet, len(plan.Steps))
 }
 
 // oracleLine says what every trial will be checked against.
