@@ -90,24 +90,32 @@ func (db *DB) migrate(ctx context.Context, migs fs.FS, create bool) error {
 	return nil
 }
 
+// apply runs migration m and records it, in one write transaction; it does
+// nothing if a concurrent exp has applied m first.
 func (db *DB) apply(ctx context.Context, m migration) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	stmts := []string{
-		`CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 			version    INTEGER PRIMARY KEY,
 			name       TEXT NOT NULL,
 			applied_at TEXT NOT NULL
-		) STRICT`,
-		m.sql,
+		) STRICT`); err != nil {
+		return err
 	}
-	for _, s := range stmts {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return err
-		}
+	// Another exp may have applied m since we looked: the transaction holds
+	// the write lock (_txlock=immediate), so this check is final.
+	var done int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = ?`, m.version).Scan(&done); err != nil {
+		return err
+	}
+	if done > 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)`,
 		m.version, m.name, formatTime(db.Now())); err != nil {

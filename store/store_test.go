@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -401,4 +402,38 @@ func TestOpenBadPaths(t *testing.T) {
 			t.Errorf("the empty file changed: %v, %d bytes", err, st.Size())
 		}
 	})
+}
+
+// TestOpenConcurrently: exps started together on a new file must not both
+// apply the migrations; every Open succeeds and the schema is applied once.
+func TestOpenConcurrently(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "race.db")
+	const n = 6
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			db, err := Open(ctx, path)
+			if err == nil {
+				err = db.Close()
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+	}
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := queryInt(t, db.SQL(), `SELECT count(*) FROM schema_migrations`); n != 1 {
+		t.Errorf("%d migration rows, want 1", n)
+	}
 }
