@@ -24,14 +24,21 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	// it except the global flags belongs to the command.
 	ci := slices.IndexFunc(args[1:], func(a string) bool { return app.Command(a) != nil || a == "help" || a == "h" })
 	if ci < 0 {
-		if i := slices.IndexFunc(args[1:], func(a string) bool { return !strings.HasPrefix(a, "-") }); i >= 0 {
-			return nil, usagef("unknown command %q (commands: %s)", args[1+i], strings.Join(commandNames(app), ", "))
+		commands := strings.Join(commandNames(app), ", ")
+		switch {
+		case !strings.HasPrefix(args[1], "-"):
+			return nil, usagef("unknown command %q (commands: %s)", args[1], commands)
+		case slices.ContainsFunc(args[1:], func(a string) bool { return !slices.Contains(globalFlags, a) }):
+			return nil, usagef("no command in %q (commands: %s)", strings.Join(args[1:], " "), commands)
 		}
 		return args, nil
 	}
 	ci++
 	cmd := app.Command(args[ci])
-	if cmd == nil { // help: leave as is
+	if cmd == nil { // help [command]: the topic must be a command
+		if ci+1 < len(args) && app.Command(args[ci+1]) == nil && !strings.HasPrefix(args[ci+1], "-") {
+			return nil, usagef("no help for %q (commands: %s)", args[ci+1], strings.Join(commandNames(app), ", "))
+		}
 		return args, nil
 	}
 	var global, rest []string
@@ -55,15 +62,26 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 			continue
 		}
 		flags = append(flags, a)
-		name := strings.TrimLeft(a, "-")
-		if strings.Contains(a, "=") || !takesValue(cmd, name) {
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !takesValue(cmd, name) {
 			continue
 		}
-		if i+1 >= len(rest) || rest[i+1] == "--" {
-			return nil, usagef("flag %s needs a value (see exp help %s)", a, cmd.Name)
+		if !hasValue {
+			if i+1 >= len(rest) || rest[i+1] == "--" {
+				return nil, usagef("flag %s needs a value (see exp help %s)", a, cmd.Name)
+			}
+			value = rest[i+1]
+			flags = append(flags, value)
+			i++
 		}
-		flags = append(flags, rest[i+1])
-		i++
+		if value == "" {
+			// --db "$UNSET" must not quietly fall back to a default file.
+			return nil, usagef("flag --%s needs a non-empty value", name)
+		}
+	}
+	if slices.ContainsFunc(flags, func(f string) bool { return f == "-h" || f == "--help" || f == "-help" }) {
+		// Help wins over everything else, wherever it was typed.
+		return []string{args[0], cmd.Name, "--help"}, nil
 	}
 	out := append(append(append([]string{args[0]}, global...), cmd.Name), flags...)
 	if len(positional) > 0 {

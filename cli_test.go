@@ -69,9 +69,26 @@ func TestHoistFlags(t *testing.T) {
 	check("exp --db x.db report --format csv", "exp report --db x.db --format csv")
 	check("exp -h run", "exp -h run")
 	check("exp h run", "exp h run")
-	for _, bad := range []string{"exp nope", "exp run e.yaml -q --db", "exp report --format csv --run", "exp run e.yaml --db -- x"} {
+	check("exp run e.yaml -h", "exp run --help")
+	check("exp run --db x.db e.yaml --help", "exp run --help")
+	for _, bad := range []string{"exp nope", "exp run e.yaml -q --db", "exp report --format csv --run", "exp run e.yaml --db -- x",
+		"exp help nosuch", "exp --db x.db", "exp -q", "exp run e.yaml --db=", "exp report --run="} {
 		if _, err := hoistFlags(app, strings.Fields(bad)); err == nil || exitCode(err) != 2 {
 			t.Errorf("hoistFlags(%q): err %v, exit %d; want a usage error", bad, err, exitCode(err))
+		}
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"exp.db":          "exp.db",
+		"/tmp/x-1/a_b.db": "/tmp/x-1/a_b.db",
+		"my runs/x.db":    "'my runs/x.db'",
+		"it's.db":         `'it'\''s.db'`,
+		"":                "''",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
 		}
 	}
 }

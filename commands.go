@@ -120,7 +120,7 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experi
 	if err := rec.Finish(status, msg); err != nil {
 		return errors.Join(runErr, err)
 	}
-	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, rec.DBPath())
+	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, shellQuote(rec.DBPath()))
 	switch {
 	case status == experiment.StatusInterrupted:
 		return interruptedError{fmt.Sprintf("run %d %s; kept %d finished trials (see %s)", r.ID, msg, sum.Trials, next)}
@@ -188,4 +188,17 @@ func cmdRuns(c *cli.Context) error {
 		return err
 	}
 	return report.WriteRuns(c.App.Writer, format, runs)
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but safe
+// characters, so that suggested commands can be pasted.
+func shellQuote(s string) string {
+	safe := func(r rune) bool {
+		return r == '/' || r == '.' || r == '_' || r == '-' || r == '+' || r == ':' || r == '=' || r == '@' || r == ',' ||
+			'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

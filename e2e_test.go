@@ -255,6 +255,8 @@ func TestBadInput(t *testing.T) {
 		{"UnknownRun", []string{"report", "--db", "existing.db", "--run", "42"}, "run not found"},
 		{"RunZero", []string{"report", "--db", "existing.db", "--run", "0"}, "no run has id 0"},
 		{"FlagWithoutValue", []string{"run", "good.yaml", "-q", "--db"}, "flag --db needs a value"},
+		{"EmptyDB", []string{"run", "good.yaml", "--db="}, "flag --db needs a non-empty value"},
+		{"HelpUnknownTopic", []string{"help", "nosuch"}, `no help for "nosuch"`},
 		{"DatabaseIsDirectory", []string{"run", "good.yaml", "--db", "."}, "cannot open database file: it is a directory"},
 		{"DatabaseDirMissing", []string{"run", "good.yaml", "--db", "no/such/dir/x.db"}, "cannot open database file"},
 		{"EmptyFileReport", []string{"report", "--db", "empty.db"}, "the file is empty"},
@@ -364,4 +366,36 @@ func TestHelpAndVersion(t *testing.T) {
 	check([]string{"help", "run"}, "EXPERIMENT.yaml", "--db", "--quiet")
 	check([]string{"run", "--help"}, "EXPERIMENT.yaml")
 	check([]string{"report", "--help"}, "--format", "--run")
+	check([]string{"run", "e.yaml", "--db", "x.db", "-h"}, "EXPERIMENT.yaml") // help wins wherever it is typed
+}
+
+// TestConcurrentRuns starts three exps at once on a database that does not
+// exist yet: all must succeed, as distinct runs, with every trial kept.
+func TestConcurrentRuns(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "e.yaml", smallYAML)
+	const n = 3
+	cmds := make([]*exec.Cmd, n)
+	outs := make([]*bytes.Buffer, n)
+	for i := range cmds {
+		cmds[i] = exec.Command(expBin, "run", "e.yaml", "-q", "--db", "shared.db")
+		cmds[i].Dir = dir
+		outs[i] = new(bytes.Buffer)
+		cmds[i].Stderr = outs[i]
+		if err := cmds[i].Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Errorf("exp %d: %v\n%s", i, err, outs[i])
+		}
+	}
+	db := openDB(t, filepath.Join(dir, "shared.db"))
+	if got := queryInt(t, db, `SELECT count(DISTINCT uuid) FROM runs WHERE status = 'done'`); got != n {
+		t.Errorf("%d done runs, want %d", got, n)
+	}
+	if got := queryInt(t, db, `SELECT count(*) FROM trials`); got != n*18 {
+		t.Errorf("%d trials, want %d", got, n*18)
+	}
 }

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"os"
@@ -82,14 +83,16 @@ func Load(path string) (*Config, error) {
 // It returns a *ConfigError naming the line, column and field of the first
 // problem found.
 func Parse(file string, data []byte) (*Config, error) {
-	f, err := parser.ParseBytes(data, 0)
+	// A UTF-8 byte order mark is not part of the YAML text (editors add it
+	// unseen); columns on line 1 then count from after it.
+	f, err := parser.ParseBytes(bytes.TrimPrefix(data, []byte("\ufeff")), 0)
 	if err != nil {
 		return nil, fromYAML(file, err)
 	}
 	d := &decoder{file: file}
 	var bodies []ast.Node
 	for _, doc := range f.Docs {
-		if doc.Body != nil {
+		if _, directive := doc.Body.(*ast.DirectiveNode); doc.Body != nil && !directive {
 			bodies = append(bodies, doc.Body)
 		}
 	}

@@ -238,3 +238,27 @@ func TestParseErrTooManyTrials(t *testing.T) {
 		t.Errorf("Parse = %v, want %s", err, want)
 	}
 }
+
+func TestParseTextRules(t *testing.T) {
+	t.Parallel()
+	ok := func(in string) {
+		t.Helper()
+		if _, err := Parse("exp.yaml", []byte(in)); err != nil {
+			t.Errorf("Parse(%q) = %v, want success", in, err)
+		}
+	}
+	bad := func(in, want string) {
+		t.Helper()
+		_, err := Parse("exp.yaml", []byte(in))
+		if err == nil || err.Error() != want {
+			t.Errorf("Parse(%q) = %v, want %s", in, err, want)
+		}
+	}
+	ok("\ufeff" + minimal)                         // a byte order mark is not YAML text
+	ok("%YAML 1.2\n---\n" + minimal)               // a directive is not a second document
+	ok(strings.Replace(minimal, "x", "Tëst ✓", 1)) // printable unicode is fine
+	bad(strings.Replace(minimal, "name: x", `name: "a\nb"`, 1),
+		"exp.yaml:1:7: name: holds control characters or invalid UTF-8 (must be one line of printable text)")
+	bad(strings.Replace(minimal, "name: x", `name: "red\e[31m"`, 1),
+		"exp.yaml:1:7: name: holds control characters or invalid UTF-8 (must be one line of printable text)")
+}

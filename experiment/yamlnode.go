@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
@@ -97,6 +99,9 @@ func (d *decoder) str(n ast.Node, field string) (string, error) {
 	}
 	if s.Value == "" {
 		return "", d.errAt(n, field, "is empty (must be a non-empty string; remove the key to use the default, if it has one)")
+	}
+	if !utf8.ValidString(s.Value) || strings.IndexFunc(s.Value, unicode.IsControl) >= 0 {
+		return "", d.errAt(n, field, "holds control characters or invalid UTF-8 (must be one line of printable text)")
 	}
 	return s.Value, nil
 }

@@ -131,6 +131,16 @@ func TestBuildWarnings(t *testing.T) {
 			t.Errorf("a single processor count must not fit")
 		}
 	})
+	t.Run("CellWithoutTrials", func(t *testing.T) {
+		var b strings.Builder
+		if err := WriteCSV(&b, Build(run, cells, nil, DefaultThresholds)); err != nil {
+			t.Fatal(err)
+		}
+		row := strings.Split(strings.Split(b.String(), "\r\n")[1], ",")
+		if p := row[slices.Index(CSVHeader(), "primes")]; p != "" {
+			t.Errorf("primes of a cell with no trials = %q, want empty", p)
+		}
+	})
 	t.Run("Interrupted", func(t *testing.T) {
 		run := run
 		run.Status = experiment.StatusInterrupted

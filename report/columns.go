@@ -23,7 +23,12 @@ var cellColumns = []column{
 	{"n", func(c *CellStats) any { return c.N }},
 	{"warmups", func(c *CellStats) any { return c.Warmups }},
 	{"failed", func(c *CellStats) any { return c.Failed }},
-	{"primes", func(c *CellStats) any { return c.Primes }},
+	{"primes", func(c *CellStats) any {
+		if c.N+c.Warmups == 0 {
+			return math.NaN() // no trial yet: unknown, not zero
+		}
+		return c.Primes
+	}},
 	{"mean_s", func(c *CellStats) any { return c.Mean }},
 	{"median_s", func(c *CellStats) any { return c.Median }},
 	{"stddev_s", func(c *CellStats) any { return c.Stddev }},

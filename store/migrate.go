@@ -52,39 +52,46 @@ func loadMigrations(migs fs.FS) ([]migration, error) {
 	return out, nil
 }
 
-// migrate applies pending migrations, each in one transaction together with
-// its row in schema_migrations. A file that already has tables but no
-// schema_migrations is not exp's and is left alone.
-func (db *DB) migrate(ctx context.Context, migs fs.FS, create bool) error {
-	all, err := loadMigrations(migs)
-	if err != nil {
-		return err
-	}
+// schemaVersion checks that the file is exp's and returns the version it
+// holds (0 for an empty file) and the number of migrations exp knows. A file
+// that already has tables but no schema_migrations is not exp's; an empty
+// one is accepted only if create is set.
+func (db *DB) schemaVersion(ctx context.Context, all []migration, create bool) (int, error) {
 	var tables, ours int
-	err = db.sql.QueryRowContext(ctx,
+	err := db.sql.QueryRowContext(ctx,
 		`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
 		 FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &ours)
 	if err != nil {
-		return classify(err)
+		return 0, classify(err)
 	}
 	if tables > 0 && ours == 0 {
-		return fmt.Errorf("%w: it holds tables exp did not create", ErrNotExpDatabase)
+		return 0, fmt.Errorf("%w: it holds tables exp did not create", ErrNotExpDatabase)
 	}
 	if tables == 0 && !create {
-		return fmt.Errorf("%w: the file is empty (run `exp run` to create a database)", ErrNotExpDatabase)
+		return 0, fmt.Errorf("%w: the file is empty (run `exp run` to create a database)", ErrNotExpDatabase)
 	}
 	current := 0
 	if ours == 1 {
 		if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return fmt.Errorf("read schema version: %w", err)
+			return 0, fmt.Errorf("read schema version: %w", classify(err))
 		}
 	}
 	if current > len(all) {
-		return fmt.Errorf("%w (file has version %d, this exp knows %d): upgrade exp", ErrNewerSchema, current, len(all))
+		return 0, fmt.Errorf("%w (file has version %d, this exp knows %d): upgrade exp", ErrNewerSchema, current, len(all))
+	}
+	return current, nil
+}
+
+// migrate applies pending migrations, each in one transaction together with
+// its row in schema_migrations.
+func (db *DB) migrate(ctx context.Context, all []migration, create bool) error {
+	current, err := db.schemaVersion(ctx, all, create)
+	if err != nil {
+		return err
 	}
 	for _, m := range all[current:] {
 		if err := db.apply(ctx, m); err != nil {
-			return fmt.Errorf("migrate %s: %w", m.name, err)
+			return fmt.Errorf("migrate %s: %w", m.name, classify(err))
 		}
 	}
 	return nil
@@ -124,8 +131,9 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	return tx.Commit()
 }
 
-// classify turns SQLite's "not a database" and "cannot open" results into
-// the store's sentinels, so that a bad --db is reported as bad input.
+// classify turns SQLite's "not a database", "cannot open" and "read-only"
+// results into the store's sentinels, so that a bad --db is reported as bad
+// input; other errors pass through.
 func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -134,9 +142,11 @@ func classify(err error) error {
 			return fmt.Errorf("%w: the file is not SQLite (%v)", ErrNotExpDatabase, err)
 		case sqlite3.SQLITE_CANTOPEN:
 			return fmt.Errorf("%w (does the directory exist, and may exp write there?)", ErrCannotOpen)
+		case sqlite3.SQLITE_READONLY:
+			return fmt.Errorf("%w: the file or its directory is read-only (%v)", ErrCannotOpen, err)
 		}
 	}
-	return fmt.Errorf("read schema: %w", err)
+	return err
 }
 
 // SchemaVersion returns the highest migration applied to the file.
@@ -147,4 +157,14 @@ func (db *DB) SchemaVersion(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	return v, err
+}
+
+// isBusy reports whether err is SQLITE_BUSY or SQLITE_LOCKED.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	}
+	return false
 }

@@ -55,34 +55,116 @@ type DB struct {
 	Now func() time.Time
 }
 
-// Open opens the database at path, creating it if missing, and applies any
-// pending migrations. It returns ErrNotExpDatabase for a SQLite file with
-// foreign tables and ErrNewerSchema for a file from a newer exp; in both
-// cases the file is not changed.
+// Open opens the database at path for writing, creating it if missing, and
+// applies any pending migrations. It returns ErrNotExpDatabase for a file
+// that is not an exp database, ErrNewerSchema for a file from a newer exp,
+// and ErrCannotOpen for a path that cannot hold a writable database; in
+// every case the file is not changed.
 func Open(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations.FS, true)
 }
 
-// OpenExisting is Open for commands that only read: it returns ErrNoDatabase
-// instead of creating a missing file, and ErrNotExpDatabase instead of
-// initialising an empty one. It still upgrades an older exp schema.
+// open is Open with the migrations taken from migs.
+func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error) {
+	all, err := loadMigrations(migs)
+	if err != nil {
+		return nil, err
+	}
+	return openWrite(ctx, path, all, create)
+}
+
+// OpenExisting opens the database at path for reading. It returns
+// ErrNoDatabase for a missing file and ErrNotExpDatabase for an empty one.
+// It neither migrates a current file nor changes its journal mode, and it
+// works on write-protected files and directories; only a file from an
+// older exp is upgraded, which needs write access.
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w (run `exp run` first, or pass --db)", path, ErrNoDatabase)
 	}
-	return open(ctx, path, migrations.FS, false)
+	all, err := loadMigrations(migrations.FS)
+	if err != nil {
+		return nil, err
+	}
+	return openRead(ctx, path, all)
 }
 
-// open opens path and brings its schema up to date; an empty file is
-// initialised only if create is set.
-func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return nil, fmt.Errorf("%s: %w: it is a directory (give a file name such as %s)", path, ErrCannotOpen, filepath.Join(path, "exp.db"))
+// openRead opens path for reading. If the file's directory is not writable
+// and the file is in WAL mode, SQLite cannot create the shared-memory file,
+// so exp falls back to immutable mode, which is safe because nobody else
+// can be writing there either.
+func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
+	if err := notDir(path); err != nil {
+		return nil, err
 	}
+	var current int
+	var db *DB
+	var err error
+	for _, mode := range []string{"rw", "ro-immutable"} {
+		if db, err = dial(path, mode); err != nil {
+			return nil, err
+		}
+		if current, err = db.schemaVersion(ctx, all, false); err == nil {
+			break
+		}
+		db.Close()
+		if !errors.Is(err, ErrCannotOpen) {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if current == len(all) {
+		return db, nil
+	}
+	db.Close()
+	return openWrite(ctx, path, all, false)
+}
+
+// openWrite opens path read-write, brings its schema up to date (an empty
+// file is initialised only if create is set) and switches it to WAL.
+func openWrite(ctx context.Context, path string, all []migration, create bool) (*DB, error) {
+	if err := notDir(path); err != nil {
+		return nil, err
+	}
+	db, err := dial(path, "rwc")
+	if err != nil {
+		return nil, err
+	}
+	if err := db.migrate(ctx, all, create); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := db.ensureWAL(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("%s: set WAL: %w", path, classify(err))
+	}
+	return db, nil
+}
+
+func notDir(path string) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s: %w: it is a directory (give a file name such as %s)", path, ErrCannotOpen, filepath.Join(path, "exp.db"))
+	}
+	return nil
+}
+
+// dial opens a one-connection handle on path with exp's pragmas. mode is
+// "rwc" (create if missing), "rw" (which SQLite opens read-only when the
+// file is write-protected) or "ro-immutable".
+func dial(path, mode string) (*DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_txlock", "immediate")
+	switch mode {
+	case "rw":
+		q.Add("mode", "rw")
+	case "ro-immutable":
+		q.Add("mode", "ro")
+		q.Add("immutable", "1")
+	}
 	// In a file: URI, '?', '#' and '%' are syntax; escape them so the path
 	// is taken literally.
 	literal := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
@@ -93,16 +175,33 @@ func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error
 	// One connection: exp writes from one goroutine, and a single
 	// connection keeps the pragmas and avoids in-process lock contention.
 	sdb.SetMaxOpenConns(1)
-	db := &DB{sql: sdb, path: path, Now: time.Now}
-	if err := db.migrate(ctx, migs, create); err != nil {
-		sdb.Close()
-		return nil, fmt.Errorf("%s: %w", path, err)
+	return &DB{sql: sdb, path: path, Now: time.Now}, nil
+}
+
+// ensureWAL switches the file to WAL unless it is already. Changing the
+// journal mode needs a moment of exclusive access, which SQLite does not
+// wait for, so exp retries for up to BusyTimeout while other exps hold the
+// file.
+func (db *DB) ensureWAL(ctx context.Context) error {
+	deadline := time.Now().Add(BusyTimeout)
+	for {
+		var mode string
+		err := db.sql.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode)
+		if err == nil && mode == "wal" {
+			return nil
+		}
+		if err == nil {
+			err = db.sql.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
+		}
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
 	}
-	if _, err := sdb.ExecContext(ctx, `PRAGMA journal_mode = WAL`); err != nil {
-		sdb.Close()
-		return nil, fmt.Errorf("%s: set WAL: %w", path, err)
-	}
-	return db, nil
 }
 
 // Path returns the file the database was opened from.
