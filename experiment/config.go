@@ -85,7 +85,8 @@ func Load(path string) (*Config, error) {
 func Parse(file string, data []byte) (*Config, error) {
 	// A UTF-8 byte order mark is not part of the YAML text (editors add it
 	// unseen); columns on line 1 then count from after it.
-	f, err := parser.ParseBytes(bytes.TrimPrefix(data, []byte("\ufeff")), 0)
+	// Duplicate keys are left to exp's decoder, which names the whole field.
+	f, err := parser.ParseBytes(bytes.TrimPrefix(data, []byte("\ufeff")), 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, fromYAML(file, err)
 	}

@@ -136,8 +136,8 @@ func TestParseErrors(t *testing.T) {
 
 // TestParseSyntaxErrors checks errors reported by the YAML parser itself. Their
 // wording is go-yaml's, so only the position and prefix are pinned.
-// Duplicate keys, which go-yaml's parser also rejects, are reworded to
-// exp's field: message form; see TestParseDuplicateKeys.
+// Duplicate keys are checked by exp's decoder, which names the whole
+// field; see TestParseDuplicateKeys.
 func TestParseSyntaxErrors(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -226,7 +226,7 @@ func TestParseDuplicateKeys(t *testing.T) {
 	check("name: x\nname: y\nranges: [{start: 1, count: 5}]\nworkers: [1]\n",
 		"exp.yaml:2:1: name: duplicate key (first at line 1, column 1)")
 	check("name: x\nranges: [{start: 1, start: 2, count: 5}]\nworkers: [1]\n",
-		"exp.yaml:2:21: start: duplicate key (first at line 2, column 11)")
+		"exp.yaml:2:21: ranges[0].start: duplicate key (first at line 2, column 11)")
 }
 
 func TestParseErrTooManyTrials(t *testing.T) {

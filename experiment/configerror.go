@@ -3,7 +3,6 @@ package experiment
 import (
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -70,14 +69,6 @@ func fromYAML(file string, err error) *ConfigError {
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 		}
-		// The parser rejects duplicate keys before exp's decoder sees them;
-		// say it the way the decoder would.
-		if m := duplicateKey.FindStringSubmatch(ye.GetMessage()); m != nil {
-			e.Field, e.Msg = fieldName(m[1]), fmt.Sprintf("duplicate key (first at line %s, column %s)", m[2], m[3])
-		}
 	}
 	return e
 }
-
-// duplicateKey matches go-yaml's duplicate-key message.
-var duplicateKey = regexp.MustCompile(`^mapping key "(.*)" already defined at \[(\d+):(\d+)\]$`)

@@ -78,7 +78,8 @@ func (d *decoder) mapping(n ast.Node, field string, allowed []string) (map[strin
 			return nil, d.errAt(kv.Key, name, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
 		}
 		if prev, dup := out[key]; dup {
-			return nil, d.errAt(kv.Key, name, "duplicate key (first at line %d)", prev.Key.GetToken().Position.Line)
+			first := prev.Key.GetToken().Position
+			return nil, d.errAt(kv.Key, name, "duplicate key (first at line %d, column %d)", first.Line, first.Column)
 		}
 		out[key] = kv
 	}
