@@ -94,15 +94,12 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		if err != nil {
 			return sum, err
 		}
-		ref := &refs[p.Cells[st.Cell].RangeIndex]
+		c := p.Cells[st.Cell]
+		ref := &refs[c.RangeIndex]
 		if ref.Source == "" {
 			*ref = Reference{Digest: t.Digest, Source: "first-trial"}
 		}
-		t.OK = t.Digest == ref.Digest
-		if !t.OK {
-			t.Mismatch = fmt.Sprintf("found %d hits (checksum %.12s) but the %s reference has %d (checksum %.12s)",
-				t.Hits, t.Checksum, ref.Source, ref.Hits, ref.Checksum)
-		}
+		Verify(&t, *ref, c.Range.Count)
 		if err := emit(t); err != nil {
 			return sum, fmt.Errorf("save trial %d: %w", st.Seq, err)
 		}
@@ -115,6 +112,25 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		}
 	}
 	return sum, nil
+}
+
+// Verify sets t.OK and t.Mismatch: a trial is correct when its workers
+// tested every number of the range exactly once in total (count) and its
+// hits and checksum equal the reference's.
+func Verify(t *Trial, ref Reference, count uint64) {
+	var items uint64
+	for _, w := range t.Workers {
+		items += w.Items
+	}
+	switch {
+	case items != count:
+		t.OK, t.Mismatch = false, fmt.Sprintf("workers tested %d numbers but the range has %d", items, count)
+	case t.Digest != ref.Digest:
+		t.OK, t.Mismatch = false, fmt.Sprintf("found %d hits (checksum %.12s) but the %s reference has %d (checksum %.12s)",
+			t.Hits, t.Checksum, ref.Source, ref.Hits, ref.Checksum)
+	default:
+		t.OK, t.Mismatch = true, ""
+	}
 }
 
 // trial runs and times one step. The wall time covers starting the workers,

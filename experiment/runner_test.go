@@ -398,3 +398,21 @@ func TestRunnerSummaryOnEmitError(t *testing.T) {
 		}
 	})
 }
+
+func TestVerify(t *testing.T) {
+	ref := Reference{Digest: DigestOf([]uint64{2, 3, 5}), Source: "oracle"}
+	check := func(name string, tr Trial, wantOK bool, wantMsg string) {
+		t.Helper()
+		Verify(&tr, ref, 10)
+		if tr.OK != wantOK || !strings.Contains(tr.Mismatch, wantMsg) || (wantOK && tr.Mismatch != "") {
+			t.Errorf("%s: OK %v, Mismatch %q; want %v, %q", name, tr.OK, tr.Mismatch, wantOK, wantMsg)
+		}
+	}
+	workers := []WorkerStat{{Items: 4}, {Items: 6}}
+	check("Correct", Trial{Digest: ref.Digest, Workers: workers}, true, "")
+	check("WrongHits", Trial{Digest: DigestOf([]uint64{2, 3}), Workers: workers}, false, "found 2 hits")
+	check("SkippedNumbers", Trial{Digest: ref.Digest, Workers: []WorkerStat{{Items: 4}, {Items: 5}}}, false,
+		"workers tested 9 numbers but the range has 10")
+	check("DuplicatedNumbers", Trial{Digest: ref.Digest, Workers: []WorkerStat{{Items: 6}, {Items: 6}}}, false,
+		"workers tested 12 numbers")
+}
