@@ -138,6 +138,24 @@ func TestEndToEnd(t *testing.T) {
 	if n := queryInt(t, db, `SELECT count(*) FROM trial_workers`); n != 3*(1+2)*3 {
 		t.Errorf("%d worker rows, want 27", n)
 	}
+	// What each trial must record, and the run's provenance.
+	for q, want := range map[string]int{
+		`SELECT count(*) FROM trials WHERE wall_ns > 0 AND user_ns + sys_ns > 0 AND load1 IS NOT NULL`: 18,
+		`SELECT count(*) FROM trials WHERE warmup = 1`:                                                 6,
+		`SELECT count(DISTINCT seq) FROM trials WHERE seq BETWEEN 0 AND 17`:                            18,
+		`SELECT count(*) FROM trial_workers WHERE busy_ns > 0 AND items > 0`:                           27,
+		`SELECT sum(items) FROM trial_workers`:                                                         18 * 200,
+		`SELECT count(*) FROM runs WHERE seed = 7 AND num_cpu > 0 AND gomaxprocs > 0 AND go_version LIKE 'go1.%'
+			AND hostname != '' AND os != '' AND arch != '' AND exp_version != '' AND started_at < finished_at`: 1,
+	} {
+		if n := queryInt(t, db, q); n != want {
+			t.Errorf("%s = %d, want %d", q, n, want)
+		}
+	}
+	var sum string
+	if err := db.QueryRow(`SELECT config_sha256 FROM runs`).Scan(&sum); err != nil || sum != fmt.Sprintf("%x", sha256.Sum256([]byte(smallYAML))) {
+		t.Errorf("config_sha256 = %q (%v), want the SHA-256 of the YAML", sum, err)
+	}
 
 	r = exp(t, dir, nil, "report", "--format", "csv")
 	if r.code != 0 {
