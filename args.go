@@ -28,7 +28,13 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 		switch {
 		case !strings.HasPrefix(args[1], "-"):
 			return nil, usagef("unknown command %q (commands: %s)", args[1], commands)
-		case slices.ContainsFunc(args[1:], func(a string) bool { return !slices.Contains(globalFlags, a) }):
+		case !slices.ContainsFunc(args[1:], func(a string) bool { return !strings.HasPrefix(a, "-") }):
+			for _, a := range args[1:] {
+				if !slices.Contains(globalFlags, a) {
+					return nil, usagef("unknown flag %s (global flags: --help, --version; command flags go with a command: %s)", a, commands)
+				}
+			}
+		default:
 			return nil, usagef("no command in %q (commands: %s)", strings.Join(args[1:], " "), commands)
 		}
 		return args, nil

@@ -264,7 +264,7 @@ func TestBadInput(t *testing.T) {
 		{"ConfigErrorExistingDB", []string{"run", "bad.yaml", "--db", "existing.db"}, "workers[1]"},
 		{"MissingFile", []string{"run", "nope.yaml"}, "nope.yaml: cannot read experiment file"},
 		{"NoFile", []string{"run"}, "run takes one experiment file"},
-		{"UnknownFlag", []string{"run", "good.yaml", "--nope"}, "flag provided but not defined: -nope"},
+		{"UnknownFlag", []string{"run", "good.yaml", "--nope"}, "unknown flag --nope (see exp help run)"},
 		{"BadFormat", []string{"report", "--db", "existing.db", "--format", "xml"}, "--format must be one of table, csv, json, markdown"},
 		{"UnknownCommand", []string{"frobnicate"}, `unknown command "frobnicate"`},
 		{"NotADatabase", []string{"report", "--db", "notadb.db"}, "notadb.db"},

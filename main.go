@@ -16,8 +16,9 @@
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp runs                              # list the runs in the database
 //
-// The database is chosen by --db, then $EXP_DB, then the experiment file's
-// database key, then exp.db in the current directory.
+// exp run writes to --db, then $EXP_DB, then the experiment file's database
+// key, then exp.db in the current directory; exp report and exp runs read
+// --db, then $EXP_DB, then exp.db.
 //
 // Exit status: 0 on success, 1 on a runtime failure (including a trial
 // that found a wrong answer), 2 on bad input (experiment file, flags,
@@ -32,6 +33,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/exp-tool/exp/experiment"
@@ -89,7 +91,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 func newApp(stdout, stderr io.Writer) *cli.App {
-	onUsage := func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
+	onUsage := func(c *cli.Context, err error, _ bool) error {
+		// Go's flag package says "flag provided but not defined: -x".
+		if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+			where := "exp --help"
+			if c.Command != nil && c.Command.Name != "" {
+				where = "exp help " + c.Command.Name
+			}
+			return usagef("unknown flag --%s (see %s)", strings.TrimLeft(name, "-"), where)
+		}
+		return usageError{err}
+	}
 	runDB := &cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"},
 		Usage: "SQLite `FILE` to add the run to (default: the experiment file's database key, else exp.db)"}
 	readDB := &cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"}, Value: experiment.DefaultDatabase,
@@ -106,7 +118,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp report                             latest run: medians, 95% CIs, speedups, Amdahl fit\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp runs                               runs stored in the database\n\n" +
-			"The database is --db, else $EXP_DB, else the experiment file's database key, else exp.db.\n" +
+			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
+			"report and runs read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
 			"130 interrupted (finished trials are kept).",
 		Writer:    stdout,
