@@ -18,7 +18,7 @@ type Trial struct {
 	HasLoad   bool         // whether Load1 could be read
 	Digest                 // hits found and their checksum
 	Workers   []WorkerStat // per-worker busy time and counts
-	OK        bool         // whether Digest equals the range's reference
+	OK        bool         // whether the answer is right (see Verify)
 	Mismatch  string       // why OK is false, empty when OK
 }
 
@@ -28,7 +28,7 @@ type Reference struct {
 	Source string // "oracle" (independent check) or "first-trial" (kernel has no oracle)
 }
 
-// References computes the oracle answer of every range of p, so that each
+// References computes the oracle answer of every range, so that each
 // trial can be checked, not only compared with its siblings. Ranges whose
 // kernel has no oracle get a zero Reference; the Runner then uses the
 // range's first trial.
