@@ -8,16 +8,6 @@ import (
 	"github.com/goccy/go-yaml/ast"
 )
 
-// Sentinel errors of the experiment package.
-var (
-	// ErrConfig is wrapped by every *ConfigError, so callers can test
-	// errors.Is(err, ErrConfig) to tell bad input from a runtime failure.
-	ErrConfig = errors.New("invalid experiment file")
-	// ErrInterrupted is returned by the Runner when its context is
-	// cancelled; the trials finished before it have been emitted.
-	ErrInterrupted = errors.New("interrupted")
-)
-
 // ConfigError is a problem in an experiment file, with its position.
 // Error renders it as one line: FILE:LINE:COL: FIELD: MSG.
 type ConfigError struct {

@@ -45,14 +45,14 @@ type WorkerStat struct {
 
 // Outcome is the result of executing one trial's work.
 type Outcome struct {
-	Hits    []uint64     // every hit, in the order workers reported them
+	Hits    []uint64     // every hit, unordered: per-item in completion order, other schedules grouped by worker
 	Workers []WorkerStat // one entry per worker, by worker index
 }
 
 // Execute runs kernel k over r with the given number of workers and schedule.
 // chunk is the chunk size for Chunked and ignored otherwise. If ctx is
 // cancelled the workers stop at the next number and Execute returns
-// ErrInterrupted.
+// ErrInterrupted, unless every number had already been tested.
 func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, chunk uint64) (Outcome, error) {
 	if workers < 1 {
 		return Outcome{}, fmt.Errorf("workers must be >= 1, got %d", workers)
@@ -70,7 +70,13 @@ func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, ch
 	default:
 		return out, fmt.Errorf("unknown schedule %q (allowed: %s)", s, scheduleList())
 	}
-	if stop.Load() {
+	// A cancellation that arrives after the last number still leaves a
+	// complete trial.
+	var items uint64
+	for _, w := range out.Workers {
+		items += w.Items
+	}
+	if stop.Load() && items < r.Count {
 		return out, ErrInterrupted
 	}
 	return out, nil

@@ -284,3 +284,32 @@ func BenchmarkExecute(b *testing.B) {
 		})
 	}
 }
+
+// cancelAtLast cancels its context while testing the range's last number.
+type cancelAtLast struct {
+	last   uint64
+	cancel context.CancelFunc
+}
+
+func (cancelAtLast) Name() string { return "cancel-at-last" }
+func (k cancelAtLast) Hit(x uint64) bool {
+	if x == k.last {
+		k.cancel()
+	}
+	return IsPrime(x)
+}
+
+// TestExecuteCancelledAfterLastNumber: a cancellation that arrives once
+// every number is tested leaves a complete trial, not ErrInterrupted.
+func TestExecuteCancelledAfterLastNumber(t *testing.T) {
+	t.Parallel()
+	r := Range{Start: 0, Count: 100}
+	for _, s := range Schedules {
+		ctx, cancel := context.WithCancel(context.Background())
+		out, err := Execute(ctx, cancelAtLast{last: r.Last(), cancel: cancel}, r, 1, s, 8)
+		cancel()
+		if err != nil || out.Workers[0].Items != r.Count {
+			t.Errorf("%s: err %v after testing %d of %d numbers, want a complete trial", s, err, out.Workers[0].Items, r.Count)
+		}
+	}
+}

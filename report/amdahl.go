@@ -17,6 +17,12 @@ var (
 	// ErrDegenerateFit means the fitted T1 = a + b is not positive, so B is
 	// undefined.
 	ErrDegenerateFit = errors.New("fitted single-processor time is not positive")
+	// ErrBadPoint means a point has a non-positive or non-finite P or SE,
+	// or a non-finite T.
+	ErrBadPoint = errors.New("bad point: P and SE must be positive and finite, T finite")
+	// ErrPoorFit is wrapped by the warning FitAmdahl gives when the cells
+	// disagree with the model by far more than their noise.
+	ErrPoorFit = errors.New("poor fit")
 )
 
 // Point is one cell's measurement for a fit.
@@ -52,14 +58,14 @@ func (m Amdahl) Speedup(p float64) float64 { return 1 / (m.B + (1-m.B)/p) }
 // Time is the predicted wall time on p processors, T1 (B + (1-B)/p).
 func (m Amdahl) Time(p float64) float64 { return m.T1 * (m.B + (1-m.B)/p) }
 
-// MaxSpeedup is the ceiling 1/B as p grows without bound: +Inf when B <= 0,
-// and NaN when B > 1, where the model describes a slowdown and has no
-// ceiling to speak of.
+// MaxSpeedup is the ceiling 1/B as p grows without bound: +Inf when B = 0,
+// and NaN when B is outside [0, 1], where the model has no ceiling to speak
+// of (B < 0 diverges at p = 1 - 1/B; B > 1 is a slowdown).
 func (m Amdahl) MaxSpeedup() float64 {
 	switch {
-	case m.B <= 0:
+	case m.B == 0:
 		return math.Inf(1)
-	case m.B > 1:
+	case m.B < 0 || m.B > 1 || math.IsNaN(m.B):
 		return math.NaN()
 	}
 	return 1 / m.B
@@ -75,14 +81,17 @@ func (m Amdahl) MaxSpeedup() float64 {
 // the quantile is Student's t on DoF degrees of freedom; otherwise it is the
 // normal quantile.
 //
-// It returns ErrTooFewPoints with fewer than two distinct processor counts
-// and ErrDegenerateFit if a+b <= 0.
+// It returns ErrBadPoint for a point it cannot weigh, ErrTooFewPoints with
+// fewer than two distinct processor counts and ErrDegenerateFit if a+b <= 0.
 func FitAmdahl(points []Point) (Amdahl, error) {
 	x := make([]float64, len(points))
 	y := make([]float64, len(points))
 	w := make([]float64, len(points))
 	distinct := map[float64]bool{}
 	for i, pt := range points {
+		if !(pt.P > 0 && pt.SE > 0) || math.IsInf(pt.P, 0) || math.IsInf(pt.SE, 0) || math.IsNaN(pt.T) || math.IsInf(pt.T, 0) {
+			return Amdahl{}, fmt.Errorf("%w: point %d is %+v", ErrBadPoint, i, pt)
+		}
 		x[i], y[i], w[i] = 1/pt.P, pt.T, 1/(pt.SE*pt.SE)
 		distinct[pt.P] = true
 	}
@@ -91,7 +100,7 @@ func FitAmdahl(points []Point) (Amdahl, error) {
 	}
 	a, b := stat.LinearRegression(x, y, w, false)
 	m := Amdahl{A: a, Bp: b, T1: a + b, N: len(points), DoF: len(points) - 2, BLow: math.NaN(), BHigh: math.NaN()}
-	if m.T1 <= 0 {
+	if !(m.T1 > 0) {
 		return m, ErrDegenerateFit
 	}
 	m.B = a / m.T1
@@ -123,7 +132,7 @@ func FitAmdahl(points []Point) (Amdahl, error) {
 	if m.DoF > 0 {
 		// P(chi2(DoF) > ChiSq) below 1%: the model does not describe the cells.
 		if p := 1 - (distuv.ChiSquared{K: float64(m.DoF)}).CDF(m.ChiSq); p < 0.01 {
-			m.Warnings = append(m.Warnings, fmt.Errorf("poor fit: chi2 = %.3g on %d dof (p = %.2g); B's interval is widened accordingly", m.ChiSq, m.DoF, p))
+			m.Warnings = append(m.Warnings, fmt.Errorf("%w: chi2 = %.3g on %d dof (p = %.2g); B's interval is widened accordingly", ErrPoorFit, m.ChiSq, m.DoF, p))
 		}
 	}
 	return m, nil

@@ -73,8 +73,28 @@ func TestFitAmdahl(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.B >= 0 || !math.IsInf(m.MaxSpeedup(), 1) {
-			t.Errorf("B = %g, MaxSpeedup = %g: want B < 0 and +Inf", m.B, m.MaxSpeedup())
+		// B < 0 diverges at p = 1 - 1/B: no ceiling, and no sane
+		// prediction past it.
+		if m.B >= 0 || !math.IsNaN(m.MaxSpeedup()) {
+			t.Errorf("B = %g, MaxSpeedup = %g: want B < 0 and NaN", m.B, m.MaxSpeedup())
+		}
+	})
+	t.Run("PerfectlyParallel", func(t *testing.T) {
+		m := Amdahl{B: 0, T1: 1}
+		if !math.IsInf(m.MaxSpeedup(), 1) {
+			t.Errorf("MaxSpeedup with B = 0 is %g, want +Inf", m.MaxSpeedup())
+		}
+	})
+	t.Run("ErrBadPoint", func(t *testing.T) {
+		for _, pts := range [][]Point{
+			{{1, 1, 0}, {2, 0.5, 0.1}},
+			{{0, 1, 0.1}, {2, 0.5, 0.1}},
+			{{1, math.NaN(), 0.1}, {2, 0.5, 0.1}},
+			{{1, 1, math.Inf(1)}, {2, 0.5, 0.1}},
+		} {
+			if _, err := FitAmdahl(pts); !errors.Is(err, ErrBadPoint) {
+				t.Errorf("FitAmdahl(%v) = %v, want ErrBadPoint", pts, err)
+			}
 		}
 	})
 	t.Run("SlowdownHasNoCeiling", func(t *testing.T) {

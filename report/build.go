@@ -1,6 +1,7 @@
 package report
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -10,7 +11,7 @@ import (
 
 // Thresholds decide when a cell gets a warning.
 type Thresholds struct {
-	MaxCV float64 // coefficient of variation above which a cell is noisy
+	MaxCV float64 // coefficient of variation above which a cell is noisy, as a fraction (0.05 = 5%)
 	MinN  int     // measured trials below which a cell is thin
 }
 
@@ -41,6 +42,7 @@ type CellStats struct {
 	// predicts at Processors; NaN without a fit.
 	AmdahlSpeedup float64
 	Warnings      []string // caveats: noise, few trials, failures, oversubscription, outliers
+	notes         []string // why a speedup or its CI is missing, for Warnings
 }
 
 // Fit is the Amdahl fit of one range and schedule.
@@ -119,32 +121,55 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 }
 
 // speedups fills Speedup, Efficiency and KarpFlatt against the 1-worker cell
-// of the same range and schedule.
+// of the same range and schedule, and notes why any of them is missing.
 func (rep *Report) speedups(times [][]float64) {
 	nan := math.NaN()
+	bonferroni := 1 - (1-Confidence)/2
 	for i := range rep.Cells {
 		cs := &rep.Cells[i]
 		cs.Speedup, cs.SpeedupLow, cs.SpeedupHigh, cs.Efficiency, cs.KarpFlatt = nan, nan, nan, nan, nan
+		if cs.N == 0 {
+			continue
+		}
 		base := slices.IndexFunc(rep.Cells, func(b CellStats) bool {
 			return b.Workers == 1 && b.Range == cs.Range && b.Schedule == cs.Schedule
 		})
-		if base < 0 || cs.N == 0 || rep.Cells[base].N == 0 {
+		switch {
+		case base < 0:
+			cs.notes = append(cs.notes, "no 1-worker cell of this range and schedule: no speedup (add 1 to workers)")
 			continue
+		case rep.Cells[base].N == 0:
+			cs.notes = append(cs.notes, "the 1-worker cell has no measured trials: no speedup")
+			continue
+		case base != i && rep.Cells[base].Failed > 0:
+			cs.notes = append(cs.notes, "speedup is against a 1-worker cell with wrong answers")
 		}
 		b := &rep.Cells[base]
 		cs.Speedup = b.Median / cs.Median
 		if base == i {
 			cs.Speedup, cs.SpeedupLow, cs.SpeedupHigh = 1, 1, 1
-		} else if bl, bh, ok := ciAt(times[base], 1-(1-Confidence)/2); ok {
-			if cl, ch, ok := ciAt(times[i], 1-(1-Confidence)/2); ok {
-				cs.SpeedupLow, cs.SpeedupHigh = bl/ch, bh/cl
-			}
+		} else if bl, bh, ok := ciAt(times[base], bonferroni); !ok {
+			cs.notes = append(cs.notes, fmt.Sprintf("the 1-worker cell's n=%d is too few for the speedup's CI", b.N))
+		} else if cl, ch, ok := ciAt(times[i], bonferroni); !ok {
+			cs.notes = append(cs.notes, fmt.Sprintf("n=%d is too few for the speedup's CI (each cell needs %d)", cs.N, minN(bonferroni)))
+		} else {
+			cs.SpeedupLow, cs.SpeedupHigh = bl/ch, bh/cl
 		}
 		cs.Efficiency = cs.Speedup / float64(cs.Workers)
 		if p := float64(cs.Processors); p > 1 {
 			cs.KarpFlatt = (1/cs.Speedup - 1/p) / (1 - 1/p)
 		}
 	}
+}
+
+// minN is the fewest samples whose median has an order-statistic interval
+// at confidence conf.
+func minN(conf float64) int {
+	n := 1
+	for _, _, ok := MedianCI(n, conf); !ok && n < 1000; _, _, ok = MedianCI(n, conf) {
+		n++
+	}
+	return n
 }
 
 // ciAt is the median's order-statistic interval of xs at confidence conf.
@@ -159,8 +184,8 @@ func ciAt(xs []float64, conf float64) (lo, hi float64, ok bool) {
 
 // fits fits Amdahl's law per (range, schedule) on the cells' medians, with
 // p = effective processors and each median weighted by its standard error
-// (MedianSE). Cells with fewer than 2 measured trials have no error and are
-// left out of the fit, with a warning.
+// (MedianSE). Cells with fewer than 2 measured trials (no error estimate)
+// or with wrong answers are left out of the fit, with a warning.
 func (rep *Report) fits(times [][]float64) {
 	for i := range rep.Cells {
 		rep.Cells[i].AmdahlSpeedup = math.NaN()
@@ -169,19 +194,25 @@ func (rep *Report) fits(times [][]float64) {
 		if slices.ContainsFunc(rep.Fits, func(f Fit) bool { return f.Range == c.Range && f.Schedule == c.Schedule }) {
 			continue
 		}
-		f := Fit{Range: c.Range, Schedule: c.Schedule}
+		f := Fit{Range: c.Range, Schedule: c.Schedule, Processors: []int{}}
 		var pts []Point
 		var members []int
+		oversubscribed := false
 		for j := i; j < len(rep.Cells); j++ {
 			cj := rep.Cells[j]
 			if cj.Range != c.Range || cj.Schedule != c.Schedule {
 				continue
 			}
 			members = append(members, j)
-			if cj.N < 2 {
+			switch {
+			case cj.N < 2:
 				f.Warnings = append(f.Warnings, fmt.Sprintf("%d-worker cell left out: n=%d has no error estimate", cj.Workers, cj.N))
 				continue
+			case cj.Failed > 0:
+				f.Warnings = append(f.Warnings, fmt.Sprintf("%d-worker cell left out: it has wrong answers", cj.Workers))
+				continue
 			}
+			oversubscribed = oversubscribed || cj.Workers > cj.Processors
 			if !slices.Contains(f.Processors, cj.Processors) {
 				f.Processors = append(f.Processors, cj.Processors)
 			}
@@ -191,12 +222,20 @@ func (rep *Report) fits(times [][]float64) {
 		f.Model, f.Err = FitAmdahl(pts)
 		if f.Err != nil {
 			f.Warnings = append(f.Warnings, "no fit: "+f.Err.Error())
-		} else {
-			for _, w := range f.Model.Warnings {
-				f.Warnings = append(f.Warnings, w.Error())
+			rep.Fits = append(rep.Fits, f)
+			continue
+		}
+		for _, w := range f.Model.Warnings {
+			f.Warnings = append(f.Warnings, w.Error())
+			if errors.Is(w, ErrPoorFit) && oversubscribed {
+				f.Warnings = append(f.Warnings, "oversubscribed cells share p with others: their extra overhead is not Amdahl's serial fraction")
 			}
-			for _, j := range members {
-				rep.Cells[j].AmdahlSpeedup = f.Model.Speedup(float64(rep.Cells[j].Processors))
+		}
+		for _, j := range members {
+			// A prediction is a positive, finite speedup or nothing: with
+			// B < 0 the model diverges at p = 1 - 1/B.
+			if sp := f.Model.Speedup(float64(rep.Cells[j].Processors)); sp > 0 && !math.IsInf(sp, 0) {
+				rep.Cells[j].AmdahlSpeedup = sp
 			}
 		}
 		rep.Fits = append(rep.Fits, f)
@@ -208,8 +247,11 @@ func cellWarnings(cs *CellStats, cpus int, th Thresholds) []string {
 	if cs.Failed > 0 {
 		w = append(w, fmt.Sprintf("FAILED: %s found a wrong answer", plural(cs.Failed, "trial")))
 	}
-	if cs.N < th.MinN {
-		w = append(w, fmt.Sprintf("n=%d < %d: no %.0f%% CI of the median", cs.N, th.MinN, Confidence*100))
+	switch {
+	case cs.N < th.MinN && math.IsNaN(cs.CILow):
+		w = append(w, fmt.Sprintf("n=%d < %d: no %g%% CI of the median", cs.N, th.MinN, Confidence*100))
+	case cs.N < th.MinN:
+		w = append(w, fmt.Sprintf("n=%d < %d: few trials", cs.N, th.MinN))
 	}
 	if cs.CV > th.MaxCV {
 		w = append(w, fmt.Sprintf("noisy: cv %.1f%% > %.0f%%", cs.CV*100, th.MaxCV*100))
@@ -220,10 +262,7 @@ func cellWarnings(cs *CellStats, cpus int, th Thresholds) []string {
 	if cs.Outliers > 0 {
 		w = append(w, fmt.Sprintf("%s (beyond 1.5 IQR), kept", plural(cs.Outliers, "outlier")))
 	}
-	if cs.N > 0 && math.IsNaN(cs.Speedup) {
-		w = append(w, "no 1-worker cell of this range and schedule: no speedup (add 1 to workers)")
-	}
-	return w
+	return append(w, cs.notes...)
 }
 
 // plural renders "1 trial" or "2 trials".

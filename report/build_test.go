@@ -141,6 +141,47 @@ func TestBuildWarnings(t *testing.T) {
 			t.Errorf("primes of a cell with no trials = %q, want empty", p)
 		}
 	})
+	t.Run("BaselineWithoutTrials", func(t *testing.T) {
+		var tr []experiment.Trial
+		for _, x := range trials {
+			if x.Cell != 0 {
+				tr = append(tr, x)
+			}
+		}
+		rep := Build(run, cells, tr, DefaultThresholds)
+		if ws := strings.Join(rep.Cells[1].Warnings, "; "); !strings.Contains(ws, "the 1-worker cell has no measured trials") {
+			t.Errorf("warnings %q do not say the baseline is empty", ws)
+		}
+	})
+	t.Run("FailedBaseline", func(t *testing.T) {
+		tr := slices.Clone(trials)
+		for i := range tr {
+			if tr[i].Cell == 0 && !tr[i].Warmup {
+				tr[i].OK = false
+				break
+			}
+		}
+		rep := Build(run, cells, tr, DefaultThresholds)
+		if ws := strings.Join(rep.Cells[1].Warnings, "; "); !strings.Contains(ws, "against a 1-worker cell with wrong answers") {
+			t.Errorf("warnings %q do not flag the failed baseline", ws)
+		}
+		if f := rep.Fits[0]; f.Err == nil {
+			t.Errorf("fit without its 1-worker and 4-worker cells should fail for lack of processor counts, got %+v", f.Model)
+		}
+	})
+	t.Run("SpeedupCINeedsSeven", func(t *testing.T) {
+		var tr []experiment.Trial
+		for _, x := range trials {
+			if x.Cell != 1 || x.Warmup || x.Seq%7 != 0 {
+				tr = append(tr, x)
+			}
+		}
+		rep := Build(run, cells, tr, DefaultThresholds)
+		c := rep.Cells[1]
+		if c.N != 6 || !math.IsNaN(c.SpeedupLow) || !strings.Contains(strings.Join(c.Warnings, "; "), "too few for the speedup's CI (each cell needs 7)") {
+			t.Errorf("n=%d, speedup CI [%g, %g], warnings %q", c.N, c.SpeedupLow, c.SpeedupHigh, c.Warnings)
+		}
+	})
 	t.Run("Interrupted", func(t *testing.T) {
 		run := run
 		run.Status = experiment.StatusInterrupted

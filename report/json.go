@@ -54,11 +54,17 @@ func (cj cellJSON) MarshalJSON() ([]byte, error) {
 		if i > 0 {
 			b.WriteByte(',')
 		}
+		k, err := json.Marshal(col.name)
+		if err != nil {
+			return nil, fmt.Errorf("cell key %s: %w", col.name, err)
+		}
 		v, err := json.Marshal(jsonValue(col.value(cj.c)))
 		if err != nil {
 			return nil, fmt.Errorf("cell %s: %w", col.name, err)
 		}
-		fmt.Fprintf(&b, "%q:%s", col.name, v)
+		b.Write(k)
+		b.WriteByte(':')
+		b.Write(v)
 	}
 	b.WriteByte('}')
 	return b.Bytes(), nil
@@ -81,8 +87,8 @@ type fitJSON struct {
 	T1         any            `json:"t1_s"`
 	MaxSpeedup any            `json:"max_speedup"`
 	Processors []int          `json:"processors"`
-	N          int            `json:"n"`
-	DoF        int            `json:"dof"`
+	N          any            `json:"n"`   // cells fitted; null without a fit
+	DoF        any            `json:"dof"` // residual degrees of freedom; null without a fit
 	Points     []fitPointJSON `json:"points"`
 	Warnings   []string       `json:"warnings"`
 }

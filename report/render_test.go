@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"flag"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -134,5 +135,23 @@ func TestWriteRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		golden(t, "runs."+string(f), b.Bytes())
+	}
+}
+
+func TestDur(t *testing.T) {
+	for in, want := range map[float64]string{
+		0.99996:    "1s",
+		0.00099996: "1ms",
+		1.5:        "1.5s",
+		0.0612345:  "61.23ms",
+		2.5e-6:     "2.5µs",
+		3e-9:       "3ns",
+	} {
+		if got := dur(in); got != want {
+			t.Errorf("dur(%g) = %q, want %q", in, got, want)
+		}
+	}
+	if got := dur(math.NaN()); got != "-" {
+		t.Errorf("dur(NaN) = %q, want -", got)
 	}
 }

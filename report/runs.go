@@ -25,12 +25,19 @@ func WriteRuns(w io.Writer, format Format, runs []experiment.Run) error {
 	case FormatCSV:
 		cw := csv.NewWriter(w)
 		cw.UseCRLF = true
-		cw.Write(RunsHeader)
+		if err := cw.Write(RunsHeader); err != nil {
+			return fmt.Errorf("write runs csv: %w", err)
+		}
 		for _, r := range runs {
-			cw.Write(runRow(r))
+			if err := cw.Write(runRow(r)); err != nil {
+				return fmt.Errorf("write runs csv: %w", err)
+			}
 		}
 		cw.Flush()
-		return cw.Error()
+		if err := cw.Error(); err != nil {
+			return fmt.Errorf("write runs csv: %w", err)
+		}
+		return nil
 	case FormatJSON:
 		out := make([]RunJSON, len(runs))
 		for i, r := range runs {
@@ -39,16 +46,23 @@ func WriteRuns(w io.Writer, format Format, runs []experiment.Run) error {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		if err := enc.Encode(out); err != nil {
+			return fmt.Errorf("write runs json: %w", err)
+		}
+		return nil
 	case FormatTable, FormatMarkdown:
 		g := grid{header: []string{"ID", "UUID", "NAME", "STATUS", "STARTED_AT", "TRIALS", "HOST"}}
 		for _, r := range runs {
 			g.rows = append(g.rows, runRow(r))
 		}
+		write := g.writeAligned
 		if format == FormatMarkdown {
-			return g.writeMarkdown(w)
+			write = g.writeMarkdown
 		}
-		return g.writeAligned(w)
+		if err := write(w); err != nil {
+			return fmt.Errorf("write runs: %w", err)
+		}
+		return nil
 	}
 	return fmt.Errorf("unknown format %q", format)
 }

@@ -24,7 +24,7 @@ type Summary struct {
 	Mean     float64 // arithmetic mean
 	Median   float64 // median
 	Stddev   float64 // sample standard deviation (n-1); NaN for n < 2
-	CV       float64 // coefficient of variation, Stddev/Mean; NaN for n < 2
+	CV       float64 // coefficient of variation, Stddev/Mean, as a fraction; NaN for n < 2 or a zero mean
 	Min, Max float64 // extremes
 	// CILow and CIHigh bound the median with at least Confidence coverage,
 	// by the distribution-free binomial order-statistic interval. They are
@@ -86,11 +86,12 @@ func MedianCI(n int, conf float64) (lo, hi int, ok bool) {
 	return k, n - 1 - k, true
 }
 
-// MedianSE estimates the standard error of the median of xs robustly:
-// 1.2533 * 1.4826 * MAD / sqrt(n), the normal-theory error of a median with
-// sigma estimated by the scaled median absolute deviation. It is floored at
-// one part in a million of the median (and 1 ns) so that identical samples
-// still give a usable weight, and is NaN for fewer than 2 samples.
+// MedianSE estimates the standard error of the median of xs:
+// 1.2533 * sigma / sqrt(n), the normal-theory error of a median, with sigma
+// estimated robustly by 1.4826 * MAD. When more than half the samples are
+// equal (MAD = 0, as with a coarse timer) sigma falls back to the sample
+// standard deviation; when all are equal, to one part in a million of the
+// median (and at least 1 ns). It is NaN for fewer than 2 samples.
 func MedianSE(xs []float64) float64 {
 	if len(xs) < 2 {
 		return math.NaN()
@@ -98,6 +99,10 @@ func MedianSE(xs []float64) float64 {
 	data := stats.Float64Data(xs)
 	mad, _ := data.MedianAbsoluteDeviation()
 	med, _ := data.Median()
-	se := 1.2533 * 1.4826 * mad / math.Sqrt(float64(len(xs)))
+	sigma := 1.4826 * mad
+	if sigma == 0 {
+		sigma, _ = data.StandardDeviationSample()
+	}
+	se := 1.2533 * sigma / math.Sqrt(float64(len(xs)))
 	return max(se, 1e-6*math.Abs(med), 1e-9)
 }

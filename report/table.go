@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -50,8 +51,9 @@ func (g grid) writeMarkdown(w io.Writer) error {
 // cellGrid lays out the cells for humans: times with units, ratios to 2-3
 // decimals, "-" where a value is missing.
 func cellGrid(r *Report) grid {
-	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", "95% CI", "CV",
-		"SPEEDUP", "95% CI", "EFF", "KARP-FLATT", "AMDAHL", "WARNINGS"}}
+	ci := fmt.Sprintf("%g%% CI", Confidence*100)
+	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV",
+		"SPEEDUP", ci, "EFF", "KARP-FLATT", "AMDAHL", "WARNINGS"}}
 	for _, c := range r.Cells {
 		g.rows = append(g.rows, []string{
 			c.Range.String(), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
@@ -64,7 +66,7 @@ func cellGrid(r *Report) grid {
 }
 
 func fitGrid(r *Report) grid {
-	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", "95% CI", "T1", "MAX SPEEDUP 1/B", "WARNINGS"}}
+	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", fmt.Sprintf("%g%% CI", Confidence*100), "T1", "MAX SPEEDUP 1/B", "WARNINGS"}}
 	for _, f := range r.Fits {
 		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
 		row := []string{f.Range.String(), string(f.Schedule), ps, "-", "-", "-", "-", strings.Join(f.Warnings, "; ")}
@@ -150,16 +152,18 @@ func dur(s float64) string {
 	if missing(s) {
 		return "-"
 	}
-	d := time.Duration(s * 1e9)
-	switch {
-	case d >= time.Second:
-		return fmt.Sprintf("%.4gs", s)
-	case d >= time.Millisecond:
-		return fmt.Sprintf("%.4gms", s*1e3)
-	case d >= time.Microsecond:
-		return fmt.Sprintf("%.4gµs", s*1e6)
+	// Round to 4 significant digits first, so that 0.99996 s reads 1s,
+	// not 1000ms.
+	r, _ := strconv.ParseFloat(strconv.FormatFloat(s, 'g', 4, 64), 64)
+	switch a := math.Abs(r); {
+	case a >= 1:
+		return fmt.Sprintf("%.4gs", r)
+	case a >= 1e-3:
+		return fmt.Sprintf("%.4gms", r*1e3)
+	case a >= 1e-6:
+		return fmt.Sprintf("%.4gµs", r*1e6)
 	}
-	return fmt.Sprintf("%.4gns", s*1e9)
+	return fmt.Sprintf("%.4gns", r*1e9)
 }
 
 func num(v float64, prec int) string {

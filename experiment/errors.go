@@ -1,0 +1,13 @@
+package experiment
+
+import "errors"
+
+// Sentinel errors of the experiment package.
+var (
+	// ErrConfig is wrapped by every *ConfigError, so callers can test
+	// errors.Is(err, ErrConfig) to tell bad input from a runtime failure.
+	ErrConfig = errors.New("invalid experiment file")
+	// ErrInterrupted is returned by the Runner when its context is
+	// cancelled; the trials finished before it have been emitted.
+	ErrInterrupted = errors.New("interrupted")
+)
