@@ -417,3 +417,23 @@ func TestConcurrentRuns(t *testing.T) {
 		t.Errorf("%d trials, want %d", got, n*18)
 	}
 }
+
+// TestProgressOnTerminal runs exp under a pseudo-terminal (util-linux
+// script): stderr then shows a redrawn bar with an ETA, not plain lines.
+func TestProgressOnTerminal(t *testing.T) {
+	if _, err := exec.LookPath("script"); err != nil {
+		t.Skip("script(1) from util-linux is not installed")
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "e.yaml", smallYAML)
+	cmd := exec.Command("script", "-qec", expBin+" run e.yaml --db tty.db", "/dev/null")
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	s := string(out)
+	if !strings.Contains(s, "\r\033[K[") || !strings.Contains(s, "18/18 trials") || !strings.Contains(s, "ETA") || strings.Contains(s, "progress: ") {
+		t.Errorf("terminal output lacks a redrawn bar with an ETA:\n%q", s)
+	}
+}

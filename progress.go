@@ -11,6 +11,9 @@ import (
 // ProgressEvery is how often progress is printed when stderr is not a terminal.
 var ProgressEvery = 5 * time.Second
 
+// ProgressRedraw is how often the progress bar may be redrawn on a terminal.
+var ProgressRedraw = 100 * time.Millisecond
+
 // progress reports trials done on stderr: a redrawn bar with an ETA on a
 // terminal, a plain line every ProgressEvery otherwise, nothing when quiet.
 type progress struct {
@@ -47,6 +50,11 @@ func (p *progress) update(done, total int) {
 		eta = time.Duration(float64(elapsed) / float64(done) * float64(total-done))
 	}
 	if p.tty {
+		// Redraw at most every ProgressRedraw, and always at the end.
+		if p.drawn && now.Sub(p.last) < ProgressRedraw && done < total {
+			return
+		}
+		p.last = now
 		const width = 30
 		fill := width * done / max(total, 1)
 		fmt.Fprintf(p.w, "\r\033[K[%s%s] %d/%d trials  %s elapsed  ETA %s",
