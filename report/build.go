@@ -166,8 +166,10 @@ func (rep *Report) speedups(times [][]float64) {
 // at confidence conf.
 func minN(conf float64) int {
 	n := 1
-	for _, _, ok := MedianCI(n, conf); !ok && n < 1000; _, _, ok = MedianCI(n, conf) {
-		n++
+	for ; n < 1000; n++ {
+		if _, _, ok := MedianCI(n, conf); ok {
+			break
+		}
 	}
 	return n
 }
