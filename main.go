@@ -33,6 +33,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -185,16 +186,15 @@ func formatList(fs []report.Format) string {
 
 // version describes this build: module version, VCS revision, Go version.
 func version() string {
-	h := experiment.Probe()
-	v := h.ExpVersion
+	v, rev, modified := experiment.BuildInfo()
 	if v == "" {
 		v = "(unknown)"
 	}
-	if h.VCSRevision != "" {
-		v += " " + h.VCSRevision
-		if h.VCSModified {
+	if rev != "" {
+		v += " " + rev
+		if modified {
 			v += "+dirty"
 		}
 	}
-	return v + " " + h.GoVersion
+	return v + " " + runtime.Version()
 }

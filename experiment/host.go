@@ -58,21 +58,29 @@ func Probe() Host {
 		KernelRelease:  readTrim("/proc/sys/kernel/osrelease"),
 	}
 	h.Hostname, _ = os.Hostname()
+	h.ExpVersion, h.VCSRevision, h.VCSModified = BuildInfo()
+	return h
+}
+
+// BuildInfo returns exp's module version and the VCS revision it was built
+// from, as runtime/debug.ReadBuildInfo reports them; under `go run`, which
+// stamps no revision, the revision is read from the source checkout.
+func BuildInfo() (version, revision string, modified bool) {
 	if bi, ok := debug.ReadBuildInfo(); ok {
-		h.ExpVersion = bi.Main.Version
+		version = bi.Main.Version
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				h.VCSRevision = s.Value
+				revision = s.Value
 			case "vcs.modified":
-				h.VCSModified = s.Value == "true"
+				modified = s.Value == "true"
 			}
 		}
 	}
-	if h.VCSRevision == "" && h.ExpVersion == "(devel)" && underGoRun() {
-		h.VCSRevision, h.VCSModified = sourceRevision()
+	if revision == "" && version == "(devel)" && underGoRun() {
+		revision, modified = sourceRevision()
 	}
-	return h
+	return version, revision, modified
 }
 
 // underGoRun reports whether this executable was built by `go run`, which

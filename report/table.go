@@ -99,47 +99,57 @@ func runHeader(r *Report) []string {
 const fitLegend = "Amdahl fit per range and schedule: T(p) = a + b/p by weighted least squares on the cell medians (weight 1/SE^2),\n" +
 	"B = a/(a+b), T1 = a+b, p = min(workers, usable CPUs). AMDAHL is the speedup the fit predicts, beside the measured SPEEDUP."
 
-// WriteTable writes the report as aligned text for a terminal.
-func WriteTable(w io.Writer, r *Report) error {
-	var b strings.Builder
-	for _, l := range runHeader(r) {
-		b.WriteString(l + "\n")
-	}
-	b.WriteString("\n")
-	if err := cellGrid(r).writeAligned(&b); err != nil {
-		return err
-	}
-	b.WriteString("\n" + fitLegend + "\n\n")
-	if err := fitGrid(r).writeAligned(&b); err != nil {
-		return err
-	}
-	for _, wr := range r.Warnings {
-		b.WriteString("\nwarning: " + wr)
-	}
-	if len(r.Warnings) > 0 {
-		b.WriteString("\n")
-	}
-	_, err := io.WriteString(w, b.String())
-	return err
+// textStyle is how WriteTable and WriteMarkdown differ.
+type textStyle struct {
+	heading func(r *Report) string      // text before the run's header lines
+	bullet  string                      // prefix of each header line
+	grid    func(grid, io.Writer) error // renders a grid
+	warning func(w string) string       // renders a run-level warning
+	gap     string                      // written once before the warnings
 }
 
+var (
+	aligned = textStyle{
+		heading: func(*Report) string { return "" },
+		grid:    grid.writeAligned,
+		warning: func(w string) string { return "warning: " + w + "\n" },
+		gap:     "\n",
+	}
+	markdown = textStyle{
+		heading: func(r *Report) string { return fmt.Sprintf("## Run %d: %s\n\n", r.Run.ID, r.Run.Name) },
+		bullet:  "- ",
+		grid:    grid.writeMarkdown,
+		warning: func(w string) string { return "\n> warning: " + w + "\n" },
+	}
+)
+
+// WriteTable writes the report as aligned text for a terminal.
+func WriteTable(w io.Writer, r *Report) error { return writeText(w, r, aligned) }
+
 // WriteMarkdown writes the report as GitHub-flavoured Markdown.
-func WriteMarkdown(w io.Writer, r *Report) error {
+func WriteMarkdown(w io.Writer, r *Report) error { return writeText(w, r, markdown) }
+
+// writeText lays out the header, cell table, fit legend and fit table, then
+// the run's warnings, in style st.
+func writeText(w io.Writer, r *Report, st textStyle) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "## Run %d: %s\n\n", r.Run.ID, r.Run.Name)
+	b.WriteString(st.heading(r))
 	for _, l := range runHeader(r) {
-		b.WriteString("- " + l + "\n")
+		b.WriteString(st.bullet + l + "\n")
 	}
 	b.WriteString("\n")
-	if err := cellGrid(r).writeMarkdown(&b); err != nil {
+	if err := st.grid(cellGrid(r), &b); err != nil {
 		return err
 	}
 	b.WriteString("\n" + fitLegend + "\n\n")
-	if err := fitGrid(r).writeMarkdown(&b); err != nil {
+	if err := st.grid(fitGrid(r), &b); err != nil {
 		return err
 	}
+	if len(r.Warnings) > 0 {
+		b.WriteString(st.gap)
+	}
 	for _, wr := range r.Warnings {
-		b.WriteString("\n> warning: " + wr + "\n")
+		b.WriteString(st.warning(wr))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
