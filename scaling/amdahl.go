@@ -62,8 +62,8 @@ type AmdahlFit struct {
 	QuantileDoF int
 	// ChiSq is the weighted residual sum of squares, sum ((Y - T(P))/SE)^2;
 	// NaN when the SEs are unknown. ChiSqP is the lack-of-fit p-value
-	// P(F(DoF, nu) > ChiSq/DoF), with nu the SEs' degrees of freedom:
-	// a heuristic, since the SEs come from the MAD (see FitAmdahl).
+	// P(F(DoF, n-1) > ChiSq/DoF), n the fewest samples behind a point
+	// (see lackOfFitP); NaN when DoF = 0.
 	ChiSq, ChiSqP float64
 	// R2 is the (weighted) coefficient of determination of T(p) = a + b/p.
 	R2        float64
@@ -209,7 +209,7 @@ func lackOfFitP(chisq float64, dof, n int) float64 {
 // MADEfficiency is the asymptotic efficiency of the median absolute
 // deviation as an estimate of a normal sigma (Rousseeuw & Croux 1993): a
 // MAD from n samples is worth about MADEfficiency (n-1) degrees of freedom.
-const MADEfficiency = 0.37
+const MADEfficiency = 0.6
 
 func amdahlResiduals(points []Point, m Amdahl, weighted bool) []Residual {
 	base := m.T1
@@ -242,7 +242,7 @@ func amdahlWarnings(f AmdahlFit, weighted bool) []error {
 		ws = append(ws, fmt.Errorf("%w: B = %.3g", ErrSlowdown, f.B))
 	}
 	if f.ChiSqP < LackOfFitAlpha {
-		ws = append(ws, fmt.Errorf("%w (heuristic): chi2 = %.3g on %d dof, p = %.2g; B's interval is widened by sqrt(chi2/dof)",
+		ws = append(ws, fmt.Errorf("%w: chi2 = %.3g on %d dof, p = %.2g; B's interval is widened by sqrt(chi2/dof)",
 			ErrLackOfFit, f.ChiSq, f.DoF, f.ChiSqP))
 	}
 	if !weighted && math.IsNaN(f.BLow) {
