@@ -87,8 +87,8 @@ func TestBuild(t *testing.T) {
 	if c2.Failed != 1 {
 		t.Errorf("c2.Failed = %d, want 1", c2.Failed)
 	}
-	hasWarning := func(ws []string, sub string) bool {
-		return slices.ContainsFunc(ws, func(w string) bool { return strings.Contains(w, sub) })
+	hasWarning := func(ws []error, sub string) bool {
+		return strings.Contains(joinWarnings(ws), sub)
 	}
 	for _, want := range []string{"FAILED", "oversubscribed"} {
 		if !hasWarning(c2.Warnings, want) {
@@ -96,7 +96,7 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	if len(c0.Warnings) != 0 {
-		t.Errorf("c0 warnings = %q, want none", c0.Warnings)
+		t.Errorf("c0 warnings = %v, want none", c0.Warnings)
 	}
 	for _, want := range []string{"wrong answer", "oversubscribed"} {
 		if !hasWarning(rep.Warnings, want) {
@@ -104,14 +104,14 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	f := rep.Fits[0]
-	if f.Err != nil || !slices.Equal(f.Processors, []int{1, 2}) {
-		t.Fatalf("fit: err %v, processors %v", f.Err, f.Processors)
+	if f.AmdahlErr != nil || !slices.Equal(f.Processors, []int{1, 2}) {
+		t.Fatalf("fit: err %v, processors %v", f.AmdahlErr, f.Processors)
 	}
-	if f.Model.B <= 0 || f.Model.B >= 1 {
-		t.Errorf("B = %g, want in (0, 1)", f.Model.B)
+	if f.Amdahl.B <= 0 || f.Amdahl.B >= 1 {
+		t.Errorf("B = %g, want in (0, 1)", f.Amdahl.B)
 	}
 	for _, c := range rep.Cells {
-		checkClose(t, "AmdahlSpeedup", c.AmdahlSpeedup, f.Model.Speedup(float64(c.Processors)), 1e-12)
+		checkClose(t, "AmdahlSpeedup", c.AmdahlSpeedup, f.Amdahl.Speedup(float64(c.Processors)), 1e-12)
 	}
 }
 
@@ -123,11 +123,11 @@ func TestBuildWarnings(t *testing.T) {
 			tr = append(tr, experiment.Trial{Step: experiment.Step{Seq: i, Cell: 0}, WallNS: int64(s * 1e9), OK: true})
 		}
 		rep := Build(run, cells[:1], tr, DefaultThresholds)
-		ws := strings.Join(rep.Cells[0].Warnings, "; ")
+		ws := joinWarnings(rep.Cells[0].Warnings)
 		if !strings.Contains(ws, "noisy") || !strings.Contains(ws, "n=3 < 6") {
 			t.Errorf("warnings %q, want noisy and n=3 < 6", ws)
 		}
-		if rep.Fits[0].Err == nil {
+		if rep.Fits[0].AmdahlErr == nil {
 			t.Errorf("a single processor count must not fit")
 		}
 	})
@@ -149,7 +149,7 @@ func TestBuildWarnings(t *testing.T) {
 			}
 		}
 		rep := Build(run, cells, tr, DefaultThresholds)
-		if ws := strings.Join(rep.Cells[1].Warnings, "; "); !strings.Contains(ws, "the 1-worker cell has no measured trials") {
+		if ws := joinWarnings(rep.Cells[1].Warnings); !strings.Contains(ws, "the 1-worker cell has no measured trials") {
 			t.Errorf("warnings %q do not say the baseline is empty", ws)
 		}
 	})
@@ -162,11 +162,11 @@ func TestBuildWarnings(t *testing.T) {
 			}
 		}
 		rep := Build(run, cells, tr, DefaultThresholds)
-		if ws := strings.Join(rep.Cells[1].Warnings, "; "); !strings.Contains(ws, "against a 1-worker cell with wrong answers") {
+		if ws := joinWarnings(rep.Cells[1].Warnings); !strings.Contains(ws, "against a 1-worker cell with wrong answers") {
 			t.Errorf("warnings %q do not flag the failed baseline", ws)
 		}
-		if f := rep.Fits[0]; f.Err == nil {
-			t.Errorf("fit without its 1-worker and 4-worker cells should fail for lack of processor counts, got %+v", f.Model)
+		if f := rep.Fits[0]; f.AmdahlErr == nil {
+			t.Errorf("fit without its 1-worker and 4-worker cells should fail for lack of processor counts, got %+v", f.Amdahl)
 		}
 	})
 	t.Run("SpeedupCINeedsSeven", func(t *testing.T) {
@@ -178,7 +178,7 @@ func TestBuildWarnings(t *testing.T) {
 		}
 		rep := Build(run, cells, tr, DefaultThresholds)
 		c := rep.Cells[1]
-		if c.N != 6 || !math.IsNaN(c.SpeedupLow) || !strings.Contains(strings.Join(c.Warnings, "; "), "too few for the speedup's CI (each cell needs 7)") {
+		if c.N != 6 || !math.IsNaN(c.SpeedupLow) || !strings.Contains(joinWarnings(c.Warnings), "too few for the speedup's CI (each cell needs 7)") {
 			t.Errorf("n=%d, speedup CI [%g, %g], warnings %q", c.N, c.SpeedupLow, c.SpeedupHigh, c.Warnings)
 		}
 	})
@@ -186,8 +186,47 @@ func TestBuildWarnings(t *testing.T) {
 		run := run
 		run.Status = experiment.StatusInterrupted
 		rep := Build(run, cells, trials[:10], DefaultThresholds)
-		if !strings.Contains(strings.Join(rep.Warnings, "; "), "interrupted: 10 of 24 planned trials") {
+		if !strings.Contains(joinWarnings(rep.Warnings), "interrupted: 10 of 24 planned trials") {
 			t.Errorf("warnings %q", rep.Warnings)
+		}
+	})
+	t.Run("ErrStarved", func(t *testing.T) {
+		// The 2-worker cell kept 1.3 CPUs busy of 2: starved, and the fit
+		// says the machine was the bottleneck. The 1-worker cell used its
+		// CPU fully.
+		tr := slices.Clone(trials)
+		for i := range tr {
+			share := 1.0
+			if tr[i].Cell == 1 {
+				share = 1.3
+			}
+			tr[i].UserNS = int64(share * float64(tr[i].WallNS))
+		}
+		rep := Build(run, cells, tr, DefaultThresholds)
+		if !hasWarning(rep.Cells[1].Warnings, ErrStarved) || hasWarning(rep.Cells[0].Warnings, ErrStarved) {
+			t.Errorf("cell warnings %v / %v: want only the 2-worker cell starved", rep.Cells[0].Warnings, rep.Cells[1].Warnings)
+		}
+		checkClose(t, "CPUUse", rep.Cells[1].CPUUse, 1.3, 1e-9)
+		if f := rep.Fits[0]; !hasWarning(f.Warnings, ErrStarved) || !strings.Contains(joinWarnings(f.Warnings), "the machine, not the program") {
+			t.Errorf("fit warnings %v lack the starvation warning", f.Warnings)
+		}
+		if !hasWarning(rep.Warnings, ErrStarved) {
+			t.Errorf("report warnings %v lack the starvation warning", rep.Warnings)
+		}
+	})
+	t.Run("OversubscribedLeftOut", func(t *testing.T) {
+		// Without the failed trial, the 4-worker cell (p = 2 on 2 CPUs)
+		// would otherwise enter the fit; it must stay out.
+		tr := slices.Clone(trials)
+		for i := range tr {
+			tr[i].OK, tr[i].Hits = true, 34
+		}
+		rep := Build(run, cells, tr, DefaultThresholds)
+		if rep.Cells[2].InFit || !rep.Cells[1].InFit || rep.Fits[0].Amdahl.N != 2 {
+			t.Errorf("in fit: %v %v %v, %d points; want the 4-worker cell out", rep.Cells[0].InFit, rep.Cells[1].InFit, rep.Cells[2].InFit, rep.Fits[0].Amdahl.N)
+		}
+		if !math.IsNaN(rep.Cells[2].Residual) || math.IsNaN(rep.Cells[2].AmdahlSpeedup) {
+			t.Errorf("4-worker cell: residual %g (want NaN), prediction %g (want one)", rep.Cells[2].Residual, rep.Cells[2].AmdahlSpeedup)
 		}
 	})
 	t.Run("NoBaseline", func(t *testing.T) {
@@ -204,7 +243,7 @@ func TestBuildWarnings(t *testing.T) {
 				t.Errorf("%d workers: speedup %g, efficiency %g, karp-flatt %g; want NaN without a 1-worker cell",
 					c.Workers, c.Speedup, c.Efficiency, c.KarpFlatt)
 			}
-			if !strings.Contains(strings.Join(c.Warnings, "; "), "no 1-worker cell") {
+			if !strings.Contains(joinWarnings(c.Warnings), "no 1-worker cell") {
 				t.Errorf("%d workers: warnings %q do not say why speedup is missing", c.Workers, c.Warnings)
 			}
 		}

@@ -9,7 +9,7 @@ import (
 // column is one field of a cell row in CSV and JSON output.
 type column struct {
 	name  string
-	value func(c *CellStats) any // float64, int, uint64, string or []string
+	value func(c *CellStats) any // float64, int, uint64, bool, string or []error
 }
 
 // cellColumns are the per-cell fields, in CSV column order. Times are
@@ -38,12 +38,17 @@ var cellColumns = []column{
 	{"ci_low_s", func(c *CellStats) any { return c.CILow }},
 	{"ci_high_s", func(c *CellStats) any { return c.CIHigh }},
 	{"outliers", func(c *CellStats) any { return c.Outliers }},
+	{"cpu_use", func(c *CellStats) any { return c.CPUUse }},
 	{"speedup", func(c *CellStats) any { return c.Speedup }},
 	{"speedup_ci_low", func(c *CellStats) any { return c.SpeedupLow }},
 	{"speedup_ci_high", func(c *CellStats) any { return c.SpeedupHigh }},
 	{"efficiency", func(c *CellStats) any { return c.Efficiency }},
 	{"karp_flatt", func(c *CellStats) any { return c.KarpFlatt }},
+	{"karp_flatt_ci_low", func(c *CellStats) any { return c.KarpFlattLow }},
+	{"karp_flatt_ci_high", func(c *CellStats) any { return c.KarpFlattHigh }},
+	{"in_fit", func(c *CellStats) any { return c.InFit }},
 	{"amdahl_speedup", func(c *CellStats) any { return c.AmdahlSpeedup }},
+	{"amdahl_residual", func(c *CellStats) any { return c.Residual }},
 	{"warnings", func(c *CellStats) any { return c.Warnings }},
 }
 
@@ -57,7 +62,7 @@ func CSVHeader() []string {
 }
 
 // text renders a value for CSV: shortest exact floats, "" for NaN or
-// infinities, warnings joined by "; ".
+// infinities, true/false, warnings joined by "; ".
 func text(v any) string {
 	switch x := v.(type) {
 	case float64:
@@ -69,10 +74,12 @@ func text(v any) string {
 		return strconv.Itoa(x)
 	case uint64:
 		return strconv.FormatUint(x, 10)
+	case bool:
+		return strconv.FormatBool(x)
 	case string:
 		return x
-	case []string:
-		return strings.Join(x, "; ")
+	case []error:
+		return strings.Join(messages(x), "; ")
 	}
 	return ""
 }
@@ -85,10 +92,18 @@ func jsonValue(v any) any {
 		if math.IsNaN(x) || math.IsInf(x, 0) {
 			return nil
 		}
-	case []string:
-		if x == nil {
-			return []string{}
-		}
+	case []error:
+		return messages(x)
 	}
 	return v
+}
+
+// messages renders warnings as their texts; never nil, so that JSON shows
+// an empty list.
+func messages(ws []error) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = w.Error()
+	}
+	return out
 }

@@ -71,31 +71,65 @@ func (cj cellJSON) MarshalJSON() ([]byte, error) {
 }
 
 type fitPointJSON struct {
-	Workers          int `json:"workers"`
-	Processors       int `json:"processors"`
-	MeasuredSpeedup  any `json:"measured_speedup"`
-	PredictedSpeedup any `json:"predicted_speedup"`
+	Workers          int  `json:"workers"`
+	Processors       int  `json:"processors"`
+	InFit            bool `json:"in_fit"`
+	MeasuredSpeedup  any  `json:"measured_speedup"`
+	PredictedSpeedup any  `json:"predicted_speedup"`
+	Residual         any  `json:"residual"` // (median - T(p)) / SE in the Amdahl fit; null when not in it
+}
+
+// amdahlJSON are the Amdahl keys of a fit; every number is null without a
+// fit. ceiling_ci_high is also null when B's lower bound is <= 0 (no upper
+// bound to the ceiling).
+type amdahlJSON struct {
+	B            any `json:"b"`
+	BCILow       any `json:"b_ci_low"`
+	BCIHigh      any `json:"b_ci_high"`
+	T1           any `json:"t1_s"`
+	MaxSpeedup   any `json:"max_speedup"`
+	CeilingLow   any `json:"max_speedup_ci_low"`
+	CeilingHigh  any `json:"max_speedup_ci_high"`
+	SerialS      any `json:"serial_s"`
+	ParallelS    any `json:"parallel_s"`
+	R2           any `json:"r2"`
+	ChiSq        any `json:"chi2"`
+	ChiSqP       any `json:"chi2_p"`
+	Quantile     any `json:"quantile"`
+	QuantileDoF  any `json:"quantile_dof"`
+	N            any `json:"n"`   // cells fitted
+	DoF          any `json:"dof"` // residual degrees of freedom
+	AmdahlFitErr any `json:"amdahl_error"`
 }
 
 type fitJSON struct {
-	RangeStart uint64         `json:"range_start"`
-	RangeCount uint64         `json:"range_count"`
-	Schedule   string         `json:"schedule"`
-	B          any            `json:"b"`
-	BCILow     any            `json:"b_ci_low"`
-	BCIHigh    any            `json:"b_ci_high"`
-	T1         any            `json:"t1_s"`
-	MaxSpeedup any            `json:"max_speedup"`
+	RangeIndex int     `json:"range_index"`
+	RangeStart uint64  `json:"range_start"`
+	RangeCount uint64  `json:"range_count"`
+	Schedule   string  `json:"schedule"`
+	Confidence float64 `json:"confidence"`
+	amdahlJSON
 	Processors []int          `json:"processors"`
-	N          any            `json:"n"`   // cells fitted; null without a fit
-	DoF        any            `json:"dof"` // residual degrees of freedom; null without a fit
 	Points     []fitPointJSON `json:"points"`
 	Warnings   []string       `json:"warnings"`
 }
 
+func newAmdahlJSON(f Fit) amdahlJSON {
+	if f.AmdahlErr != nil {
+		return amdahlJSON{AmdahlFitErr: f.AmdahlErr.Error()}
+	}
+	m := f.Amdahl
+	return amdahlJSON{B: jsonValue(m.B), BCILow: jsonValue(m.BLow), BCIHigh: jsonValue(m.BHigh), T1: jsonValue(m.T1),
+		MaxSpeedup: jsonValue(m.MaxSpeedup()), CeilingLow: jsonValue(m.CeilingLow), CeilingHigh: jsonValue(m.CeilingHigh),
+		SerialS: jsonValue(m.Serial), ParallelS: jsonValue(m.Parallel), R2: jsonValue(m.R2),
+		ChiSq: jsonValue(m.ChiSq), ChiSqP: jsonValue(m.ChiSqP), Quantile: jsonValue(m.Quantile), QuantileDoF: m.QuantileDoF,
+		N: m.N, DoF: m.DoF}
+}
+
 // WriteJSON writes the report as one JSON document:
-// {"run", "usable_cpus", "cells", "fits", "warnings"}. Cells have the CSV
-// columns as keys; missing numbers are null.
+// {"run", "usable_cpus", "confidence", "cells", "fits", "warnings"}. Cells
+// have the CSV columns as keys; missing numbers are null. README.md lists
+// every key.
 func WriteJSON(w io.Writer, r *Report) error {
 	cells := make([]cellJSON, len(r.Cells))
 	for i := range r.Cells {
@@ -103,27 +137,23 @@ func WriteJSON(w io.Writer, r *Report) error {
 	}
 	fits := make([]fitJSON, len(r.Fits))
 	for i, f := range r.Fits {
-		fj := fitJSON{RangeStart: f.Range.Start, RangeCount: f.Range.Count, Schedule: string(f.Schedule),
-			Processors: f.Processors, Warnings: jsonValue(f.Warnings).([]string), Points: []fitPointJSON{}}
-		if f.Err == nil {
-			m := f.Model
-			fj.B, fj.BCILow, fj.BCIHigh = jsonValue(m.B), jsonValue(m.BLow), jsonValue(m.BHigh)
-			fj.T1, fj.MaxSpeedup, fj.N, fj.DoF = jsonValue(m.T1), jsonValue(m.MaxSpeedup()), m.N, m.DoF
-		}
-		for _, c := range r.Cells {
-			if c.Range == f.Range && c.Schedule == f.Schedule {
-				fj.Points = append(fj.Points, fitPointJSON{c.Workers, c.Processors, jsonValue(c.Speedup), jsonValue(c.AmdahlSpeedup)})
-			}
+		fj := fitJSON{RangeIndex: f.RangeIndex, RangeStart: f.Range.Start, RangeCount: f.Range.Count, Schedule: string(f.Schedule),
+			Confidence: r.Thresholds.Confidence, amdahlJSON: newAmdahlJSON(f),
+			Processors: f.Processors, Warnings: messages(f.Warnings), Points: []fitPointJSON{}}
+		for _, j := range f.cells {
+			c := r.Cells[j]
+			fj.Points = append(fj.Points, fitPointJSON{c.Workers, c.Processors, c.InFit, jsonValue(c.Speedup), jsonValue(c.AmdahlSpeedup), jsonValue(c.Residual)})
 		}
 		fits[i] = fj
 	}
 	doc := struct {
 		Run        RunJSON    `json:"run"`
 		UsableCPUs int        `json:"usable_cpus"`
+		Confidence float64    `json:"confidence"`
 		Cells      []cellJSON `json:"cells"`
 		Fits       []fitJSON  `json:"fits"`
 		Warnings   []string   `json:"warnings"`
-	}{NewRunJSON(r.Run), r.UsableCPUs, cells, fits, jsonValue(r.Warnings).([]string)}
+	}{NewRunJSON(r.Run), r.UsableCPUs, r.Thresholds.Confidence, cells, fits, messages(r.Warnings)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

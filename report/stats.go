@@ -1,10 +1,11 @@
-// Package report turns stored trials into statistics, speedups and Amdahl
-// fits, and renders them as a table, CSV, JSON or Markdown.
+// Package report turns stored trials into statistics, speedups and scaling
+// fits (by package scaling), and renders them as a table, CSV, JSON or
+// Markdown.
 //
 // It computes from slices and writes to an io.Writer: it never opens a file
-// or a database. Statistical caveats (few samples, noisy cells, a fit the
-// data cannot support) are carried as warnings on the results, never as
-// errors and never by dropping data.
+// or a database. Statistical caveats (few samples, noisy or starved cells, a
+// fit the data cannot support) are carried as Warnings []error on the
+// results, never as returned errors and never by dropping data.
 package report
 
 import (
@@ -15,9 +16,6 @@ import (
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// Confidence is the level of every confidence interval exp reports.
-var Confidence = 0.95
-
 // Summary describes a sample of trial times, in seconds.
 type Summary struct {
 	N        int     // number of samples
@@ -26,16 +24,20 @@ type Summary struct {
 	Stddev   float64 // sample standard deviation (n-1); NaN for n < 2
 	CV       float64 // coefficient of variation, Stddev/Mean, as a fraction; NaN for n < 2 or a zero mean
 	Min, Max float64 // extremes
-	// CILow and CIHigh bound the median with at least Confidence coverage,
-	// by the distribution-free binomial order-statistic interval. They are
-	// NaN when N is too small for that coverage (N < 6 at 95%).
+	// CILow and CIHigh bound the median with at least the requested
+	// coverage, by the distribution-free binomial order-statistic interval.
+	// They are NaN when N is too small for that coverage (N < 6 at 95%).
 	CILow, CIHigh float64
-	Outliers      int // samples outside Tukey's fences, 1.5 IQR beyond the quartiles
+	// Outliers counts samples beyond the fences, fence x IQR outside the
+	// quartiles; 0 when the IQR is 0 (more than half the samples equal),
+	// where no scale is left to judge by.
+	Outliers int
 }
 
-// Summarize computes the Summary of xs. xs is not modified. An empty sample
-// gives N = 0 and NaN everywhere.
-func Summarize(xs []float64) Summary {
+// Summarize computes the Summary of xs with the median's interval at level
+// conf and outlier fences fence x IQR beyond the quartiles. xs is not
+// modified. An empty sample gives N = 0 and NaN everywhere.
+func Summarize(xs []float64, conf, fence float64) Summary {
 	nan := math.NaN()
 	s := Summary{N: len(xs), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan}
 	if len(xs) == 0 {
@@ -52,15 +54,35 @@ func Summarize(xs []float64) Summary {
 			s.CV = s.Stddev / s.Mean
 		}
 	}
-	if len(xs) >= 4 {
-		if o, err := stats.QuartileOutliers(data); err == nil {
-			s.Outliers = len(o.Mild) + len(o.Extreme)
-		}
-	}
-	if lo, hi, ok := MedianCI(len(sorted), Confidence); ok {
+	s.Outliers = countOutliers(data, fence)
+	if lo, hi, ok := MedianCI(len(sorted), conf); ok {
 		s.CILow, s.CIHigh = sorted[lo], sorted[hi]
 	}
 	return s
+}
+
+// countOutliers counts the samples of sorted data beyond fence x IQR
+// outside the quartiles (Tukey's "far out" values at fence = 3). With fewer
+// than 4 samples or an IQR of 0 it counts none.
+func countOutliers(data stats.Float64Data, fence float64) int {
+	if len(data) < 4 {
+		return 0
+	}
+	q, err := stats.Quartile(data)
+	if err != nil {
+		return 0
+	}
+	iqr := q.Q3 - q.Q1
+	if iqr <= 0 {
+		return 0
+	}
+	n := 0
+	for _, x := range data {
+		if x < q.Q1-fence*iqr || x > q.Q3+fence*iqr {
+			n++
+		}
+	}
+	return n
 }
 
 // MedianCI returns the 0-based order-statistic indexes (lo, hi) of the
@@ -84,25 +106,4 @@ func MedianCI(n int, conf float64) (lo, hi int, ok bool) {
 		k++
 	}
 	return k, n - 1 - k, true
-}
-
-// MedianSE estimates the standard error of the median of xs:
-// 1.2533 * sigma / sqrt(n), the normal-theory error of a median, with sigma
-// estimated robustly by 1.4826 * MAD. When more than half the samples are
-// equal (MAD = 0, as with a coarse timer) sigma falls back to the sample
-// standard deviation; when all are equal, to one part in a million of the
-// median (and at least 1 ns). It is NaN for fewer than 2 samples.
-func MedianSE(xs []float64) float64 {
-	if len(xs) < 2 {
-		return math.NaN()
-	}
-	data := stats.Float64Data(xs)
-	mad, _ := data.MedianAbsoluteDeviation()
-	med, _ := data.Median()
-	sigma := 1.4826 * mad
-	if sigma == 0 {
-		sigma, _ = data.StandardDeviationSample()
-	}
-	se := 1.2533 * sigma / math.Sqrt(float64(len(xs)))
-	return max(se, 1e-6*math.Abs(med), 1e-9)
 }

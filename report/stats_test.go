@@ -9,7 +9,7 @@ import (
 
 func TestSummarize(t *testing.T) {
 	t.Run("OneToTen", func(t *testing.T) {
-		s := Summarize([]float64{7, 1, 10, 4, 2, 9, 3, 5, 8, 6}) // order must not matter
+		s := Summarize([]float64{7, 1, 10, 4, 2, 9, 3, 5, 8, 6}, 0.95, 3) // order must not matter
 		if s.N != 10 {
 			t.Fatalf("N = %d", s.N)
 		}
@@ -27,31 +27,31 @@ func TestSummarize(t *testing.T) {
 		}
 	})
 	t.Run("FiveHasNoCI", func(t *testing.T) {
-		s := Summarize([]float64{1, 2, 3, 4, 5})
+		s := Summarize([]float64{1, 2, 3, 4, 5}, 0.95, 3)
 		if !math.IsNaN(s.CILow) || !math.IsNaN(s.CIHigh) {
 			t.Errorf("CI = [%g, %g], want NaN: 1-2/32 < 95%%", s.CILow, s.CIHigh)
 		}
 	})
 	t.Run("SixIsMinMax", func(t *testing.T) {
-		s := Summarize([]float64{3, 1, 2, 6, 5, 4})
+		s := Summarize([]float64{3, 1, 2, 6, 5, 4}, 0.95, 3)
 		if s.CILow != 1 || s.CIHigh != 6 {
 			t.Errorf("CI = [%g, %g], want [1, 6]", s.CILow, s.CIHigh)
 		}
 	})
 	t.Run("Outlier", func(t *testing.T) {
-		s := Summarize([]float64{1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 5.0})
+		s := Summarize([]float64{1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 5.0}, 0.95, 3)
 		if s.Outliers != 1 {
 			t.Errorf("Outliers = %d, want 1", s.Outliers)
 		}
 	})
 	t.Run("Empty", func(t *testing.T) {
-		s := Summarize(nil)
+		s := Summarize(nil, 0.95, 3)
 		if s.N != 0 || !math.IsNaN(s.Median) || !math.IsNaN(s.Mean) {
-			t.Errorf("Summarize(nil) = %+v", s)
+			t.Errorf("Summarize(nil, 0.95, 3) = %+v", s)
 		}
 	})
 	t.Run("OneSample", func(t *testing.T) {
-		s := Summarize([]float64{2})
+		s := Summarize([]float64{2}, 0.95, 3)
 		if s.Median != 2 || !math.IsNaN(s.Stddev) || !math.IsNaN(s.CV) {
 			t.Errorf("Summarize([2]) = %+v", s)
 		}
@@ -90,7 +90,7 @@ func TestMedianCIEmpirical(t *testing.T) {
 			for i := range xs {
 				xs[i] = rng.ExpFloat64()
 			}
-			s := Summarize(xs)
+			s := Summarize(xs, 0.95, 3)
 			if s.CILow <= trueMedian && trueMedian <= s.CIHigh {
 				hit++
 			}
@@ -101,19 +101,32 @@ func TestMedianCIEmpirical(t *testing.T) {
 	}
 }
 
-func TestMedianSE(t *testing.T) {
-	// MAD of 1..9 about median 5 is 2; se = 1.2533*1.4826*2/3.
-	checkClose(t, "MedianSE", MedianSE([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}), 1.2533*1.4826*2/3, 1e-12)
-	if !math.IsNaN(MedianSE([]float64{1})) {
-		t.Error("MedianSE of one sample should be NaN")
+// TestOutlierFence checks that the fence flags rarely on clean data (it
+// flagged a fifth of clean cells at 1.5 IQR) and not at all when the IQR is
+// 0, where every value off the quartile would otherwise be "out".
+func TestOutlierFence(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const cells = 4000
+	flagged := 0
+	xs := make([]float64, 10)
+	for range cells {
+		for i := range xs {
+			xs[i] = math.Exp(0.05 * rng.NormFloat64())
+		}
+		if Summarize(xs, 0.95, DefaultThresholds.OutlierFence).Outliers > 0 {
+			flagged++
+		}
 	}
-	if se := MedianSE([]float64{2, 2, 2}); se <= 0 {
-		t.Errorf("MedianSE of identical samples = %g, want a positive floor", se)
+	if rate := float64(flagged) / cells; rate > 0.04 {
+		t.Errorf("%.1f%% of clean lognormal cells flagged, want <= 4%% (1.5 IQR flagged about 20%%)", rate*100)
+	}
+	if s := Summarize([]float64{1, 1, 1, 1, 1, 1, 1.2, 0.9}, 0.95, 3); s.Outliers != 0 {
+		t.Errorf("IQR = 0: %d outliers, want 0", s.Outliers)
 	}
 }
 
 func ExampleSummarize() {
-	s := Summarize([]float64{1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.01, 0.99})
+	s := Summarize([]float64{1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.01, 0.99}, 0.95, 3)
 	fmt.Printf("n=%d median=%.3f 95%% CI [%.2f, %.2f]\n", s.N, s.Median, s.CILow, s.CIHigh)
 	// Output: n=10 median=1.000 95% CI [0.98, 1.02]
 }
@@ -125,6 +138,6 @@ func BenchmarkSummarize(b *testing.B) {
 		xs[i] = 1 + rng.NormFloat64()*0.01
 	}
 	for b.Loop() {
-		Summarize(xs)
+		Summarize(xs, 0.95, 3)
 	}
 }

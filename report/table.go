@@ -51,33 +51,61 @@ func (g grid) writeMarkdown(w io.Writer) error {
 // cellGrid lays out the cells for humans: times with units, ratios to 2-3
 // decimals, "-" where a value is missing.
 func cellGrid(r *Report) grid {
-	ci := fmt.Sprintf("%g%% CI", Confidence*100)
-	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV",
-		"SPEEDUP", ci, "EFF", "KARP-FLATT", "AMDAHL", "WARNINGS"}}
+	ci := ciHeader(r)
+	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV", "CPU",
+		"SPEEDUP", ci, "EFF", "KARP-FLATT", "AMDAHL", "RESID", "WARNINGS"}}
 	for _, c := range r.Cells {
+		resid := "out"
+		if c.InFit {
+			resid = signed(c.Residual, 1)
+		}
 		g.rows = append(g.rows, []string{
 			c.Range.String(), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
-			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV),
+			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV), num(c.CPUUse, 2),
 			num(c.Speedup, 2), interval(c.SpeedupLow, c.SpeedupHigh, func(v float64) string { return num(v, 2) }),
-			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(c.AmdahlSpeedup, 2), strings.Join(c.Warnings, "; "),
+			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(c.AmdahlSpeedup, 2), resid, joinWarnings(c.Warnings),
 		})
 	}
 	return g
 }
 
+func ciHeader(r *Report) string {
+	return strconv.FormatFloat(r.Thresholds.Confidence*100, 'f', -1, 64) + "% CI"
+}
+
+// fitGrid lays out the Amdahl fit of each range and schedule.
 func fitGrid(r *Report) grid {
-	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", fmt.Sprintf("%g%% CI", Confidence*100), "T1", "MAX SPEEDUP 1/B", "WARNINGS"}}
+	ci := ciHeader(r)
+	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", ci, "T1", "CEILING 1/B", ci, "R2", "LACK-OF-FIT p", "WARNINGS"}}
 	for _, f := range r.Fits {
 		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
-		row := []string{f.Range.String(), string(f.Schedule), ps, "-", "-", "-", "-", strings.Join(f.Warnings, "; ")}
-		if f.Err == nil {
-			m := f.Model
-			row[3], row[4], row[5], row[6] = num(m.B, 4), interval(m.BLow, m.BHigh, func(v float64) string { return num(v, 4) }),
-				dur(m.T1), num(m.MaxSpeedup(), 1)
+		row := []string{f.Range.String(), string(f.Schedule), ps, "-", "-", "-", "-", "-", "-", "-", joinWarnings(f.Warnings)}
+		if f.AmdahlErr != nil {
+			row[len(row)-1] = joinWarnings(append([]error{fmt.Errorf("no fit: %w", f.AmdahlErr)}, f.Warnings...))
+		} else if !weak(r.Run) {
+			m := f.Amdahl
+			four := func(v float64) string { return num(v, 4) }
+			row[3], row[4], row[5] = four(m.B), interval(m.BLow, m.BHigh, four), dur(m.T1)
+			row[6], row[7] = num(m.MaxSpeedup(), 1), interval(m.CeilingLow, m.CeilingHigh, func(v float64) string { return num(v, 1) })
+			row[8], row[9] = num(m.R2, 3), num(m.ChiSqP, 3)
 		}
 		g.rows = append(g.rows, row)
 	}
 	return g
+}
+
+func joinWarnings(ws []error) string { return strings.Join(messages(ws), "; ") }
+
+// signed renders v with a sign and prec decimals, "-" when missing.
+func signed(v float64, prec int) string {
+	if missing(v) {
+		return "-"
+	}
+	s := fmt.Sprintf("%+.*f", prec, v)
+	if strings.Trim(s, "+-0.") == "" {
+		return s[1:] // no sign on zero
+	}
+	return s
 }
 
 // runHeader describes the run in a few lines.
@@ -97,7 +125,8 @@ func runHeader(r *Report) []string {
 }
 
 const fitLegend = "Amdahl fit per range and schedule: T(p) = a + b/p by weighted least squares on the cell medians (weight 1/SE^2),\n" +
-	"B = a/(a+b), T1 = a+b, p = min(workers, usable CPUs). AMDAHL is the speedup the fit predicts, beside the measured SPEEDUP."
+	"B = a/(a+b), T1 = a+b. AMDAHL is the speedup the fit predicts beside the measured SPEEDUP, RESID the cell's residual\n" +
+	"in standard errors (out: not in the fit). CPU is (user+sys)/wall, the CPUs the trials kept busy."
 
 // textStyle is how WriteTable and WriteMarkdown differ.
 type textStyle struct {
@@ -149,7 +178,7 @@ func writeText(w io.Writer, r *Report, st textStyle) error {
 		b.WriteString(st.gap)
 	}
 	for _, wr := range r.Warnings {
-		b.WriteString(st.warning(wr))
+		b.WriteString(st.warning(wr.Error()))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err

@@ -175,3 +175,14 @@ func BenchmarkFitAmdahl(b *testing.B) {
 		FitAmdahl(pts, 0.95)
 	}
 }
+
+func TestMedianSE(t *testing.T) {
+	// MAD of 1..9 about median 5 is 2; se = 1.2533*1.4826*2/3.
+	checkNear(t, "MedianSE", MedianSE([]float64{1, 2, 3, 4, 5, 6, 7, 8, 9}), 1.2533*1.4826*2/3, 1e-12)
+	if !math.IsNaN(MedianSE([]float64{1})) {
+		t.Error("MedianSE of one sample should be NaN")
+	}
+	if se := MedianSE([]float64{2, 2, 2}); se <= 0 {
+		t.Errorf("MedianSE of identical samples = %g, want a positive floor", se)
+	}
+}

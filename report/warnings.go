@@ -1,0 +1,68 @@
+package report
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// Sentinels wrapped by the warnings of cells, fits and reports, so that
+// callers can test them with errors.Is.
+var (
+	// ErrFailed marks a cell or run with trials that found a wrong answer.
+	ErrFailed = errors.New("FAILED")
+	// ErrFewTrials marks a cell with fewer than Thresholds.MinN trials.
+	ErrFewTrials = errors.New("few trials")
+	// ErrNoisy marks a cell whose CV exceeds Thresholds.MaxCV.
+	ErrNoisy = errors.New("noisy")
+	// ErrOutliers marks a cell with trials beyond the outlier fences; they
+	// are kept in every statistic.
+	ErrOutliers = errors.New("outliers")
+	// ErrOversubscribed marks a CPU-bound cell with more workers than usable
+	// CPUs; it is left out of the fits.
+	ErrOversubscribed = errors.New("oversubscribed")
+	// ErrStarved marks a CPU-bound cell whose trials kept fewer CPUs busy
+	// than Thresholds.MinCPUShare of the CPUs they could use: the machine
+	// was the bottleneck.
+	ErrStarved = errors.New("starved")
+)
+
+// cellWarnings are the caveats of one cell.
+func cellWarnings(cs *CellStats, cpus int, th Thresholds, cpuBound bool) []error {
+	var w []error
+	if cs.Failed > 0 {
+		w = append(w, fmt.Errorf("%w: %s found a wrong answer", ErrFailed, plural(cs.Failed, "trial")))
+	}
+	switch {
+	case cs.N < th.MinN && math.IsNaN(cs.CILow):
+		w = append(w, fmt.Errorf("%w: n=%d < %d, no %g%% CI of the median", ErrFewTrials, cs.N, th.MinN, th.Confidence*100))
+	case cs.N < th.MinN:
+		w = append(w, fmt.Errorf("%w: n=%d < %d", ErrFewTrials, cs.N, th.MinN))
+	}
+	if cs.CV > th.MaxCV {
+		w = append(w, fmt.Errorf("%w: cv %s > %s", ErrNoisy, above(cs.CV*100, th.MaxCV*100), strconv.FormatFloat(th.MaxCV*100, 'f', -1, 64)+"%"))
+	}
+	if cpuBound && cs.Workers > cpus {
+		w = append(w, fmt.Errorf("%w: %d workers > %d usable CPUs, left out of the fits", ErrOversubscribed, cs.Workers, cpus))
+	}
+	if want := float64(cs.Processors); cpuBound && cs.CPUUse < th.MinCPUShare*want {
+		w = append(w, fmt.Errorf("%w: the trials kept %.2f CPUs busy of the %d they could use ((user+sys)/wall)", ErrStarved, cs.CPUUse, cs.Processors))
+	}
+	if cs.Outliers > 0 {
+		w = append(w, fmt.Errorf("%w: %d beyond %g IQR, kept", ErrOutliers, cs.Outliers, th.OutlierFence))
+	}
+	return w
+}
+
+// above renders v as a percentage with the fewest decimals (at least one)
+// that keep it visibly above limit: 5.04% rather than a false "5.0% > 5%".
+func above(v, limit float64) string {
+	for prec := 1; prec < 6; prec++ {
+		s := strconv.FormatFloat(v, 'f', prec, 64)
+		if r, _ := strconv.ParseFloat(s, 64); r > limit {
+			return s + "%"
+		}
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64) + "%"
+}
