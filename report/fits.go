@@ -18,9 +18,9 @@ type Fit struct {
 	// Amdahl is Amdahl's law fitted to the cells' median times (strong
 	// scaling); meaningful only when AmdahlErr is nil.
 	Amdahl    scaling.AmdahlFit
-	AmdahlErr error    // why there is no Amdahl fit, if there is none
-	Warnings  []error  // caveats of the group: cells left out, starved cells, the models' warnings
-	cells     []int    // indexes of the group's cells in Report.Cells
+	AmdahlErr error   // why there is no Amdahl fit, if there is none
+	Warnings  []error // caveats of the group: cells left out, starved cells, the models' warnings
+	cells     []int   // indexes of the group's cells in Report.Cells
 }
 
 // fits analyses each group (range and schedule) of cells. Cells enter the
