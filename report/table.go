@@ -86,12 +86,26 @@ func fitGrid(r *Report) grid {
 			m := f.Amdahl
 			four := func(v float64) string { return num(v, 4) }
 			row[3], row[4], row[5] = four(m.B), interval(m.BLow, m.BHigh, four), dur(m.T1)
-			row[6], row[7] = num(m.MaxSpeedup(), 1), interval(m.CeilingLow, m.CeilingHigh, func(v float64) string { return num(v, 1) })
+			row[6], row[7] = num(m.MaxSpeedup(), 1), ceiling(m.CeilingLow, m.CeilingHigh)
 			row[8], row[9] = num(m.R2, 3), num(m.ChiSqP, 3)
 		}
 		g.rows = append(g.rows, row)
 	}
 	return g
+}
+
+// ceiling renders the interval of 1/B, with ∞ for an unbounded end.
+func ceiling(lo, hi float64) string {
+	f := func(v float64) string {
+		if math.IsInf(v, 1) {
+			return "∞"
+		}
+		return num(v, 1)
+	}
+	if math.IsNaN(lo) || math.IsNaN(hi) {
+		return "-"
+	}
+	return "[" + f(lo) + ", " + f(hi) + "]"
 }
 
 func joinWarnings(ws []error) string { return strings.Join(messages(ws), "; ") }
