@@ -44,10 +44,9 @@ type CellStats struct {
 	CPUUse float64
 	// Speedup is T~(1 worker) / T~(this cell), medians of the same range and
 	// schedule (for weak scaling, the scaled speedup p T~(1)/T~(p)); NaN
-	// without a 1-worker cell. SpeedupLow and SpeedupHigh divide the two
-	// cells' median intervals, each at level (1+Confidence)/2, so that the
-	// ratio's interval has at least Confidence coverage (Bonferroni); NaN
-	// when a cell has too few trials.
+	// without a 1-worker cell. SpeedupLow and SpeedupHigh are its interval
+	// at Confidence, from the two medians' standard errors on the log scale
+	// (see ratioCI); NaN when a cell has fewer than 2 trials.
 	Speedup, SpeedupLow, SpeedupHigh float64
 	Efficiency                       float64 // Speedup / Workers
 	// KarpFlatt is the experimentally determined serial fraction

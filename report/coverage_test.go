@@ -89,3 +89,36 @@ func simTrials(rng *rand.Rand, cells []experiment.Cell, b, noise float64, outlie
 	}
 	return out
 }
+
+// TestSpeedupCoverage checks by simulation that the speedup's 95% interval
+// covers the true speedup 93–97.5% of the time on lognormal noise of 2% and
+// 5%, with and without 10% of trials 30% slow, at 10 trials per cell.
+func TestSpeedupCoverage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("simulation")
+	}
+	const runs, n, b = 2000, 10, 0.1
+	truth := 1 / (b + (1-b)/2)
+	for _, noise := range []float64{0.02, 0.05} {
+		for _, outliers := range []bool{false, true} {
+			t.Run(fmt.Sprintf("noise=%g/outliers=%v", noise, outliers), func(t *testing.T) {
+				t.Parallel()
+				rng := rand.New(rand.NewPCG(uint64(noise*1000), 11))
+				run, cells := simRun(n)
+				cells = cells[:2]
+				covered := 0
+				for range runs {
+					c := Build(run, cells, simTrials(rng, cells, b, noise, outliers, n), DefaultThresholds).Cells[1]
+					if c.SpeedupLow <= truth && truth <= c.SpeedupHigh {
+						covered++
+					}
+				}
+				cov := float64(covered) / runs
+				t.Logf("coverage %.3f", cov)
+				if cov < 0.93 || cov > 0.975 {
+					t.Errorf("coverage %.3f, want 0.93..0.975", cov)
+				}
+			})
+		}
+	}
+}

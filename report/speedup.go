@@ -8,6 +8,7 @@ import (
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/scaling"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // group identifies the cells that share a baseline and a fit: one range of
@@ -32,7 +33,6 @@ func (rep *Report) groupOf(c experiment.Cell) group {
 // the 1-worker cell of the same group, and notes why any of them is missing.
 func (rep *Report) speedups(times [][]float64) {
 	nan := math.NaN()
-	bonferroni := 1 - (1-rep.Thresholds.Confidence)/2
 	for i := range rep.Cells {
 		cs := &rep.Cells[i]
 		cs.Speedup, cs.SpeedupLow, cs.SpeedupHigh, cs.Efficiency = nan, nan, nan, nan
@@ -59,14 +59,15 @@ func (rep *Report) speedups(times [][]float64) {
 			scale = float64(cs.Processors)
 		}
 		cs.Speedup = scale * b.Median / cs.Median
-		if base == i {
+		switch {
+		case base == i:
 			cs.Speedup, cs.SpeedupLow, cs.SpeedupHigh = 1, 1, 1
-		} else if bl, bh, ok := ciAt(times[base], bonferroni); !ok {
-			cs.notes = append(cs.notes, fmt.Errorf("the 1-worker cell's n=%d is too few for the speedup's CI", b.N))
-		} else if cl, ch, ok := ciAt(times[i], bonferroni); !ok {
-			cs.notes = append(cs.notes, fmt.Errorf("n=%d is too few for the speedup's CI (each cell needs %d)", cs.N, minN(bonferroni)))
-		} else {
-			cs.SpeedupLow, cs.SpeedupHigh = scale*bl/ch, scale*bh/cl
+		case b.N < 2:
+			cs.notes = append(cs.notes, fmt.Errorf("the 1-worker cell's n=%d is too few for the speedup's CI (need 2)", b.N))
+		case cs.N < 2:
+			cs.notes = append(cs.notes, fmt.Errorf("n=%d is too few for the speedup's CI (need 2)", cs.N))
+		default:
+			cs.SpeedupLow, cs.SpeedupHigh = ratioCI(cs.Speedup, times[base], times[i], rep.Thresholds.Confidence)
 		}
 		cs.Efficiency = cs.Speedup / float64(cs.Workers)
 		if p := float64(cs.Processors); p > 1 && !weak(rep.Run) {
@@ -77,24 +78,17 @@ func (rep *Report) speedups(times [][]float64) {
 	}
 }
 
-// minN is the fewest samples whose median has an order-statistic interval
-// at confidence conf.
-func minN(conf float64) int {
-	n := 1
-	for ; n < 1000; n++ {
-		if _, _, ok := MedianCI(n, conf); ok {
-			break
-		}
-	}
-	return n
-}
-
-// ciAt is the median's order-statistic interval of xs at confidence conf.
-func ciAt(xs []float64, conf float64) (lo, hi float64, ok bool) {
-	sorted := slices.Sorted(slices.Values(xs))
-	i, j, ok := MedianCI(len(sorted), conf)
-	if !ok {
-		return 0, 0, false
-	}
-	return sorted[i], sorted[j], true
+// ratioCI is the interval of a ratio of two medians, s = m(base)/m(cell):
+// log s ± q sqrt(se_b^2 + se_c^2), with se the relative standard error of
+// each median (scaling.MedianSE / median) and q Student's t with n-1
+// degrees of freedom, n the smaller cell. Measured by simulation
+// (TestSpeedupCoverage) it covers 94–97% at 95% on lognormal noise with
+// or without outliers, about half as wide as dividing two 97.5% median
+// intervals (which covered 99.8–100%).
+func ratioCI(s float64, base, cell []float64, conf float64) (lo, hi float64) {
+	rel := func(xs []float64) float64 { return scaling.MedianSE(xs) / median(xs) }
+	se := math.Hypot(rel(base), rel(cell))
+	n := min(len(base), len(cell))
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-conf)/2)
+	return s * math.Exp(-q*se), s * math.Exp(q*se)
 }
