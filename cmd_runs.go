@@ -1,0 +1,20 @@
+package main
+
+import (
+	"github.com/exp-tool/exp/report"
+	"github.com/urfave/cli/v2"
+)
+
+func cmdRuns(c *cli.Context) error {
+	format, db, err := readSetup(c, runsFormats)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	runs, err := db.ListRuns(c.Context)
+	if err != nil {
+		return err
+	}
+	return report.WriteRuns(c.App.Writer, format, runs)
+}
+

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/report"
+	"github.com/exp-tool/exp/store"
+	"github.com/urfave/cli/v2"
+)
+
+// dbPath picks the database: --db or $EXP_DB, then the experiment file's
+// key, then experiment.DefaultDatabase.
+func dbPath(c *cli.Context, fromFile string) string {
+	if c.IsSet("db") && c.String("db") != "" {
+		return c.String("db")
+	}
+	if fromFile != "" {
+		return fromFile
+	}
+	return experiment.DefaultDatabase
+}
+
+// readSetup is the shared start of the read-only commands: no positional
+// arguments, a valid --format, and an existing database.
+func readSetup(c *cli.Context, formats []report.Format) (report.Format, *store.DB, error) {
+	if c.NArg() != 0 {
+		return "", nil, usagef("%s takes no arguments, got %q (flags: exp help %s)", c.Command.Name, c.Args().Slice(), c.Command.Name)
+	}
+	format, err := report.ParseFormat(c.String("format"), formats)
+	if err != nil {
+		return "", nil, usageError{err}
+	}
+	db, err := store.OpenExisting(c.Context, dbPath(c, ""))
+	if err != nil {
+		return "", nil, err
+	}
+	return format, db, nil
+}
+
+// shellQuote quotes s for a POSIX shell when it holds anything but safe
+// characters, so that suggested commands can be pasted.
+func shellQuote(s string) string {
+	safe := func(r rune) bool {
+		return r == '/' || r == '.' || r == '_' || r == '-' || r == '+' || r == ':' || r == '=' || r == '@' || r == ',' ||
+			'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	}
+	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !safe(r) }) < 0 {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
