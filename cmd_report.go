@@ -30,4 +30,3 @@ func cmdReport(c *cli.Context) error {
 	}
 	return report.Write(c.App.Writer, format, report.Build(r, cells, trials, report.DefaultThresholds))
 }
-

@@ -121,4 +121,3 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experi
 	}
 	return nil
 }
-

@@ -17,4 +17,3 @@ func cmdRuns(c *cli.Context) error {
 	}
 	return report.WriteRuns(c.App.Writer, format, runs)
 }
-
