@@ -92,3 +92,18 @@ func TestShellQuote(t *testing.T) {
 		}
 	}
 }
+
+func TestConfidenceFlag(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "none.db") // never opened: the flag is checked first
+	for _, tc := range []struct{ value, want string }{
+		{"95", "--confidence must be between 0 and 1 (exclusive), got 95"},
+		{"0", "--confidence must be between 0 and 1 (exclusive), got 0"},
+		{"abc", `--confidence must be a number, got "abc"`},
+	} {
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), []string{"exp", "report", "--db", db, "--confidence", tc.value}, &stdout, &stderr)
+		if err == nil || exitCode(err) != 2 || err.Error() != tc.want {
+			t.Errorf("--confidence %s: err %v (exit %d), want %q with exit 2", tc.value, err, exitCode(err), tc.want)
+		}
+	}
+}

@@ -7,6 +7,10 @@ import (
 )
 
 func cmdReport(c *cli.Context) error {
+	th, err := thresholds(c)
+	if err != nil {
+		return err
+	}
 	format, db, err := readSetup(c, report.Formats)
 	if err != nil {
 		return err
@@ -28,5 +32,15 @@ func cmdReport(c *cli.Context) error {
 	for i, sc := range stored {
 		cells[i] = sc.Cell
 	}
-	return report.Write(c.App.Writer, format, report.Build(r, cells, trials, report.DefaultThresholds))
+	return report.Write(c.App.Writer, format, report.Build(r, cells, trials, th))
+}
+
+// thresholds are report.DefaultThresholds with the --confidence level.
+func thresholds(c *cli.Context) (report.Thresholds, error) {
+	th := report.DefaultThresholds
+	th.Confidence = c.Float64("confidence")
+	if !(th.Confidence > 0 && th.Confidence < 1) {
+		return th, usagef("--confidence must be between 0 and 1 (exclusive), got %g", th.Confidence)
+	}
+	return th, nil
 }

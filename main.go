@@ -101,6 +101,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return usagef("unknown flag --%s (see %s)", strings.TrimLeft(name, "-"), where)
 		}
+		// ... and "invalid value "abc" for flag -x: parse error".
+		var value, name string
+		if _, scanErr := fmt.Sscanf(err.Error(), "invalid value %q for flag -%s", &value, &name); scanErr == nil {
+			return usagef("--%s must be a number, got %q", strings.TrimSuffix(strings.TrimLeft(name, "-"), ":"), value)
+		}
 		return usageError{err}
 	}
 	runDB := &cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"},
@@ -110,6 +115,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	formatFlag := func(allowed []report.Format) *cli.StringFlag {
 		return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + formatList(allowed)}
 	}
+	confidenceFlag := &cli.Float64Flag{Name: "confidence", Value: report.DefaultThresholds.Confidence,
+		Usage: "`LEVEL` of every confidence interval, between 0 and 1"}
 	app := &cli.App{
 		Name:    "exp",
 		Usage:   "run scaling experiments, keep every trial in SQLite, fit Amdahl's law",
@@ -155,6 +162,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
 					formatFlag(report.Formats),
+					confidenceFlag,
 				},
 				OnUsageError: onUsage,
 				Action:       cmdReport,
