@@ -2,9 +2,9 @@ package experiment
 
 import "math/bits"
 
-// ISqrt returns floor(sqrt(x)), exact for every uint64. It starts from the
-// float estimate and corrects it with integer arithmetic, so float rounding
-// near 2^64 cannot make it off by one.
+// ISqrt returns floor(sqrt(x)), exact for every uint64. It uses integer
+// arithmetic only (Newton's method from an upper bound), so no float
+// rounding near 2^64 can make it off by one.
 func ISqrt(x uint64) uint64 {
 	if x < 2 {
 		return x
