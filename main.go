@@ -179,7 +179,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
-var runsFormats = []report.Format{report.FormatTable, report.FormatCSV, report.FormatJSON}
+var runsFormats = report.Formats
 
 func formatList(fs []report.Format) string {
 	s := ""
