@@ -39,3 +39,25 @@ func ExampleUSL_Peak() {
 	// peak at 43.6 processors, 1074 per second (true)
 	// speedup on 16: 8.56
 }
+
+func ExampleChoose() {
+	// Throughput that peaks and falls back: coherency costs (κ > 0).
+	p := []float64{1, 2, 4, 8, 16, 32, 48, 64}
+	x := []float64{100, 190, 340, 560, 800, 960, 900, 820}
+	var points []scaling.Point
+	for i := range p {
+		points = append(points, scaling.Point{P: p[i], Y: x[i]})
+	}
+	c, err := scaling.Choose(points, 0.05)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(c.Model)
+	fmt.Println(c.Reason)
+	fmt.Printf("AIC: Amdahl %.1f, USL %.1f\n", c.AICAmdahl, c.AICUSL)
+	// Output:
+	// usl
+	// the USL fits significantly better than Amdahl's law: κ = 0.000905 lowers the residual sum of squares from 3.513e+04 to 806.3, F(1, 5) = 213, p = 2.7e-05 < α = 0.05
+	// AIC: Amdahl 95.8, USL 67.6
+}
