@@ -61,3 +61,35 @@ func ExampleChoose() {
 	// the USL fits significantly better than Amdahl's law: κ = 0.000905 lowers the residual sum of squares from 3.513e+04 to 806.3, F(1, 5) = 213, p = 2.7e-05 < α = 0.05
 	// AIC: Amdahl 95.8, USL 67.6
 }
+
+func ExampleKarpFlatt() {
+	// A speedup of 6.4 on 8 processors: a serial fraction of 3.6%.
+	fmt.Printf("e = %.4f\n", scaling.KarpFlatt(6.4, 8))
+	// Output:
+	// e = 0.0357
+}
+
+func ExampleKarpFlattAnalysis() {
+	// Measured speedups, each known to ±2%, whose serial fraction grows
+	// with p (coherency overhead).
+	p := []float64{1, 2, 4, 8, 16, 32}
+	s := []float64{1, 1.91, 3.42, 5.45, 7.45, 7.82}
+	var speedups []scaling.SpeedupPoint
+	for i := range p {
+		speedups = append(speedups, scaling.SpeedupPoint{P: p[i], S: s[i], Low: 0.98 * s[i], High: 1.02 * s[i], Confidence: 0.95})
+	}
+	tr := scaling.KarpFlattAnalysis(speedups, 0.95)
+	for _, pt := range tr.Points {
+		fmt.Printf("e(%2.0f) = %.3f [%.3f, %.3f]\n", pt.P, pt.E, pt.Low, pt.High)
+	}
+	fmt.Println(tr.Verdict)
+	fmt.Println(tr.Reason)
+	// Output:
+	// e( 2) = 0.047 [0.027, 0.068]
+	// e( 4) = 0.057 [0.049, 0.064]
+	// e( 8) = 0.067 [0.063, 0.071]
+	// e(16) = 0.077 [0.074, 0.079]
+	// e(32) = 0.100 [0.097, 0.102]
+	// rising
+	// e rises by 0.00144 per processor (95% CI 0.00123 to 0.00166, above 0): overhead grows with p, so the USL, not Amdahl's law, is the right model
+}
