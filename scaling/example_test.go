@@ -2,6 +2,7 @@ package scaling_test
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/exp-tool/exp/scaling"
 )
@@ -92,4 +93,24 @@ func ExampleKarpFlattAnalysis() {
 	// e(32) = 0.100 [0.097, 0.102]
 	// rising
 	// e rises by 0.00144 per processor (95% CI 0.00123 to 0.00166, above 0): overhead grows with p, so the USL, not Amdahl's law, is the right model
+}
+
+func ExampleFitGustafson() {
+	// Weak scaling: the problem grows with p; S = p T(1)/T(p).
+	p := []float64{1, 2, 4, 8, 16}
+	s := []float64{1, 1.93, 3.71, 7.35, 14.5}
+	var speedups []scaling.SpeedupPoint
+	for i := range p {
+		speedups = append(speedups, scaling.SpeedupPoint{P: p[i], S: s[i], Low: math.NaN(), High: math.NaN()})
+	}
+	f, err := scaling.FitGustafson(speedups, 0.95)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("α = %.3f [%.3f, %.3f], R² = %.4f\n", f.Alpha, f.AlphaLow, f.AlphaHigh, f.R2)
+	fmt.Printf("scaled speedup on 64: %.1f\n", f.ScaledSpeedup(64))
+	// Output:
+	// α = 0.099 [0.093, 0.104], R² = 1.0000
+	// scaled speedup on 64: 57.8
 }

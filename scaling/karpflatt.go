@@ -89,9 +89,8 @@ func KarpFlattAnalysis(speedups []SpeedupPoint, conf float64) KarpFlattTrend {
 				pt.High = KarpFlatt(sp.Low, sp.P)
 			}
 		}
-		if width := pt.High - pt.Low; width > 0 && !math.IsInf(width, 0) && sp.Confidence > 0 && sp.Confidence < 1 &&
-			(len(tr.Points) == 0 || se != nil) {
-			se = append(se, width/(2*distuv.UnitNormal.Quantile(1-(1-sp.Confidence)/2)))
+		if e := intervalSE(pt.Low, pt.High, sp.Confidence); !math.IsNaN(e) && (len(tr.Points) == 0 || se != nil) {
+			se = append(se, e)
 		} else {
 			se = nil
 		}
