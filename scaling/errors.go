@@ -3,7 +3,8 @@ package scaling
 import "errors"
 
 // Sentinel errors. The first group is returned by fits that cannot be made;
-// the second is wrapped by the Warnings of fits that were made.
+// the second is wrapped by the Warnings of fits that were made; the third
+// is wrapped by errors about input files.
 var (
 	// ErrTooFewPoints means the data has too few distinct processor counts
 	// for the model: 2 for Amdahl and Gustafson, 3 for the USL, 2 above
@@ -39,4 +40,8 @@ var (
 	ErrNoConvergence = errors.New("fit did not converge")
 	// ErrOutOfRange warns that a Karp–Flatt fraction lies outside [0, 1].
 	ErrOutOfRange = errors.New("serial fraction outside [0, 1]")
+
+	// ErrBadCSV is wrapped by every *CSVError, so callers can test
+	// errors.Is(err, ErrBadCSV) to tell bad input from a failed fit.
+	ErrBadCSV = errors.New("invalid CSV file of measurements")
 )

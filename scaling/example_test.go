@@ -1,8 +1,10 @@
 package scaling_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/exp-tool/exp/scaling"
 )
@@ -113,4 +115,37 @@ func ExampleFitGustafson() {
 	// Output:
 	// α = 0.099 [0.093, 0.104], R² = 1.0000
 	// scaled speedup on 64: 57.8
+}
+
+func ExampleReadCSV() {
+	in := "workers,throughput,host\n1,20,a\n1,21,b\n4,78,a\n8,130,a\n"
+	x, y, err := scaling.ReadCSV(strings.NewReader(in), "data.csv", "workers", "throughput")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(x, y)
+	for _, pt := range scaling.Aggregate(x, y) {
+		fmt.Printf("P = %g: Y = %g, the median of %d\n", pt.P, pt.Y, pt.N)
+	}
+
+	_, _, err = scaling.ReadCSV(strings.NewReader("workers,throughput\n1,20\n2,abc\n"), "data.csv", "workers", "throughput")
+	fmt.Println(err)
+	fmt.Println(errors.Is(err, scaling.ErrBadCSV))
+	// Output:
+	// [1 1 4 8] [20 21 78 130]
+	// P = 1: Y = 20.5, the median of 2
+	// P = 4: Y = 78, the median of 1
+	// P = 8: Y = 130, the median of 1
+	// data.csv:3: column "throughput": "abc" is not a number (must be a non-negative number)
+	// true
+}
+
+func ExampleCheckLoads() {
+	x := []float64{1, 1, 2, 2}
+	if err := scaling.CheckLoads(x, 3, "data.csv", "workers"); err != nil {
+		fmt.Println(err)
+	}
+	// Output:
+	// data.csv: column "workers": 2 distinct values, 1 and 2 (must have at least 3 distinct processor counts)
 }
