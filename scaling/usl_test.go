@@ -173,6 +173,8 @@ func TestFitUSLCoverage(t *testing.T) {
 				}
 			}
 		}
+		t.Logf("weighted %v: coverage of σ, κ, λ: %.3f, %.3f, %.3f", weighted,
+			float64(covered[0])/sets, float64(covered[1])/sets, float64(covered[2])/sets)
 		for j, name := range []string{"σ", "κ", "λ"} {
 			if c := float64(covered[j]) / sets; c < 0.90 || c > 0.99 {
 				t.Errorf("weighted %v: coverage of %s = %.3f, want 0.90 to 0.99", weighted, name, c)
