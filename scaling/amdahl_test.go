@@ -149,15 +149,6 @@ func TestAggregate(t *testing.T) {
 	}
 }
 
-func hasWarning(ws []error, target error) bool {
-	for _, w := range ws {
-		if errors.Is(w, target) {
-			return true
-		}
-	}
-	return false
-}
-
 func ExampleFitAmdahl() {
 	pts := []Point{{P: 1, Y: 10, SE: 0.05, N: 10}, {P: 2, Y: 5.5, SE: 0.05, N: 10}, {P: 4, Y: 3.25, SE: 0.05, N: 10}}
 	f, _ := FitAmdahl(pts, 0.95)

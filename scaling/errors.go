@@ -3,7 +3,8 @@ package scaling
 import "errors"
 
 // Sentinel errors. The first group is returned by fits that cannot be made;
-// the second is wrapped by the Warnings of fits that were made.
+// the second is wrapped by the Warnings of fits that were made; the third
+// is wrapped by errors about input files.
 var (
 	// ErrTooFewPoints means the data has too few distinct processor counts
 	// for the model: 2 for Amdahl and Gustafson, 3 for the USL, 2 above
@@ -18,10 +19,12 @@ var (
 	// ErrBadConfidence means the confidence level is not in (0, 1).
 	ErrBadConfidence = errors.New("confidence level must be in (0, 1)")
 
-	// ErrUntestable warns that the data has only two distinct processor
-	// counts: a two-parameter model passes through them exactly, so the fit
-	// can extrapolate the law but not test it.
-	ErrUntestable = errors.New("only 2 processor counts: the fit cannot test the model, only extrapolate it")
+	// ErrUntestable warns that the data has no more distinct processor
+	// counts than the model has parameters (2 for Amdahl and, above p = 1,
+	// 1 for Gustafson; 3 for the USL): the model passes through them
+	// exactly, so the fit can extrapolate the law but not test it. It also
+	// wraps the warning that a fit has no intervals.
+	ErrUntestable = errors.New("too few processor counts: the fit cannot test the model, only extrapolate it")
 	// ErrSuperlinear warns that a serial fraction came out negative: the
 	// speedup grew faster than the processor count (caches, a smaller
 	// working set per worker). The value is reported as measured.
@@ -37,4 +40,8 @@ var (
 	ErrNoConvergence = errors.New("fit did not converge")
 	// ErrOutOfRange warns that a Karp–Flatt fraction lies outside [0, 1].
 	ErrOutOfRange = errors.New("serial fraction outside [0, 1]")
+
+	// ErrBadCSV is wrapped by every *CSVError, so callers can test
+	// errors.Is(err, ErrBadCSV) to tell bad input from a failed fit.
+	ErrBadCSV = errors.New("invalid CSV file of measurements")
 )
