@@ -1,6 +1,7 @@
 package scaling
 
 import (
+	"gonum.org/v1/gonum/optimize"
 	"math"
 	"slices"
 )
@@ -171,11 +172,29 @@ func (d throughputData) linearStart() (sigma, kappa float64) {
 	return min(sigma, 1), kappa
 }
 
-// minimize runs Nelder–Mead from x0, then once more from the optimum found
-// (a restart guards against a simplex that collapsed early). ok reports
-// whether both runs converged rather than stopping at the evaluation limit.
+// minimize runs gonum's Nelder–Mead from x0, then once more from the
+// optimum found (a restart guards against a simplex that collapsed early).
+// ok reports whether both runs converged rather than stopping at the
+// evaluation limit.
 func minimize(f func([]float64) float64, x0 []float64) (x []float64, fx float64, ok bool) {
-	x, fx, ok = nelderMead(f, x0, 0.1, 1e-9, 1e-15, 4000)
-	x, fx, ok2 := nelderMead(f, x, 0.01, 1e-9, 1e-15, 4000)
-	return x, fx, ok && ok2
+	run := func(x0 []float64, size float64) (*optimize.Result, bool) {
+		p := optimize.Problem{Func: func(x []float64) float64 {
+			if v := f(x); !math.IsNaN(v) {
+				return v
+			}
+			return math.Inf(1)
+		}}
+		settings := &optimize.Settings{FuncEvaluations: 4000, Converger: &optimize.FunctionConverge{Absolute: 1e-15, Iterations: 50}}
+		res, err := optimize.Minimize(p, x0, settings, &optimize.NelderMead{SimplexSize: size})
+		return res, err == nil && res.Status != optimize.FunctionEvaluationLimit
+	}
+	first, ok1 := run(x0, 0.1)
+	if first == nil {
+		return x0, f(x0), false
+	}
+	second, ok2 := run(first.X, 0.01)
+	if second == nil || second.F > first.F {
+		return first.X, first.F, ok1 && ok2
+	}
+	return second.X, second.F, ok1 && ok2
 }
