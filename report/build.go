@@ -57,6 +57,9 @@ type CellStats struct {
 	// AmdahlSpeedup is the speedup the group's Amdahl fit predicts at
 	// Processors; NaN without a fit (and under weak scaling).
 	AmdahlSpeedup float64
+	// GustafsonSpeedup is the scaled speedup the group's Gustafson fit
+	// predicts at Processors; NaN without a fit (and under strong scaling).
+	GustafsonSpeedup float64
 	// Residual is the cell's standardised residual in the Amdahl fit,
 	// (median - T(p)) / SE; NaN when the cell is not in the fit.
 	Residual float64

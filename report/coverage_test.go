@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,48 @@ func TestSpeedupCoverage(t *testing.T) {
 					t.Errorf("coverage %.3f, want 0.93..0.975", cov)
 				}
 			})
+		}
+	}
+}
+
+// TestModelsThroughBuild checks that Build runs the models on an 8-CPU run
+// with workers {1, 2, 4, 8}: Amdahl data read flat and choose Amdahl;
+// data with coherency overhead (κ > 0) read rising and choose the USL.
+func TestModelsThroughBuild(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	run, _ := simRun(10)
+	run.Host = experiment.Host{NumCPU: 8, GOMAXPROCS: 8}
+	var cells []experiment.Cell
+	for i, w := range []int{1, 2, 4, 8} {
+		cells = append(cells, experiment.Cell{Index: i, Range: experiment.Range{Start: 1, Count: 1000}, Schedule: experiment.Chunked, Workers: w})
+	}
+	draw := func(time func(p float64) float64) []experiment.Trial {
+		var out []experiment.Trial
+		for ci, c := range cells {
+			for k := range 10 {
+				p := float64(c.Workers)
+				wall := int64(time(p) * math.Exp(0.01*rng.NormFloat64()) * 1e9)
+				out = append(out, experiment.Trial{Step: experiment.Step{Seq: len(out), Cell: ci, Rep: k}, WallNS: wall, UserNS: int64(p * float64(wall)), OK: true})
+			}
+		}
+		return out
+	}
+	amdahl := Build(run, cells, draw(func(p float64) float64 { return 0.1 * (0.05 + 0.95/p) }), DefaultThresholds).Fits[0]
+	if amdahl.KarpFlatt.Verdict != "flat" || amdahl.Choice.Model != "amdahl" || amdahl.USLErr != nil {
+		t.Errorf("Amdahl data: Karp–Flatt %q, choice %q, USL error %v; want flat, amdahl, a fit", amdahl.KarpFlatt.Verdict, amdahl.Choice.Model, amdahl.USLErr)
+	}
+	// USL with σ = 0.02, κ = 0.02: T(p) = T1 (1 + σ(p-1) + κp(p-1)) / p.
+	usl := Build(run, cells, draw(func(p float64) float64 { return 0.1 * (1 + 0.02*(p-1) + 0.02*p*(p-1)) / p }), DefaultThresholds).Fits[0]
+	if usl.KarpFlatt.Verdict != "rising" || usl.Choice.Model != "usl" || !(usl.USL.Kappa > 0.01 && usl.USL.Kappa < 0.03) {
+		t.Errorf("USL data: Karp–Flatt %q, choice %q, κ = %g; want rising, usl, κ near 0.02", usl.KarpFlatt.Verdict, usl.Choice.Model, usl.USL.Kappa)
+	}
+	var b strings.Builder
+	if err := WriteTable(&b, Build(run, cells, draw(func(p float64) float64 { return 0.1 * (1 + 0.02*(p-1) + 0.02*p*(p-1)) / p }), DefaultThresholds)); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Karp–Flatt: rising", "USL: X(N) = λN/(1 + σ(N-1) + κN(N-1))", "peak N* = ", "Model: usl: "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
 		}
 	}
 }

@@ -18,9 +18,25 @@ type Fit struct {
 	// Amdahl is Amdahl's law fitted to the cells' median times (strong
 	// scaling); meaningful only when AmdahlErr is nil.
 	Amdahl    scaling.AmdahlFit
-	AmdahlErr error   // why there is no Amdahl fit, if there is none
-	Warnings  []error // caveats of the group: cells left out, starved cells, the models' warnings
-	cells     []int   // indexes of the group's cells in Report.Cells
+	AmdahlErr error // why there is no Amdahl fit, if there is none
+	// KarpFlatt is the trend of the Karp–Flatt serial fraction over the
+	// fitted cells (strong scaling).
+	KarpFlatt scaling.KarpFlattTrend
+	// USL is the Universal Scalability Law fitted to the fitted cells'
+	// throughput, numbers per second (strong scaling); meaningful only when
+	// USLErr is nil.
+	USL    scaling.USLFit
+	USLErr error
+	// Choice says whether Amdahl's law or the USL describes the throughput,
+	// by the F-test of κ = 0 at level 1 - Confidence (strong scaling).
+	Choice    scaling.Choice
+	ChoiceErr error
+	// Gustafson is Gustafson's law fitted to the scaled speedups (weak
+	// scaling); meaningful only when GustafsonErr is nil.
+	Gustafson    scaling.GustafsonFit
+	GustafsonErr error
+	Warnings     []error // caveats of the group: cells left out, starved cells, Amdahl's warnings
+	cells        []int   // indexes of the group's cells in Report.Cells
 }
 
 // fits analyses each group (range and schedule) of cells. Cells enter the
@@ -68,6 +84,7 @@ func (rep *Report) fits(times [][]float64) {
 			pts = append(pts, scaling.Point{P: float64(cj.Processors), Y: cj.Median, SE: scaling.MedianSE(times[j]), N: cj.N})
 		}
 		slices.Sort(f.Processors)
+		rep.models(&f, members, times)
 		if weak(rep.Run) {
 			rep.Fits = append(rep.Fits, f)
 			continue

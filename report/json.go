@@ -112,6 +112,12 @@ type fitJSON struct {
 	Processors []int          `json:"processors"`
 	Points     []fitPointJSON `json:"points"`
 	Warnings   []string       `json:"warnings"`
+	// Strong scaling: the Karp–Flatt trend, the USL and the model choice;
+	// weak scaling: Gustafson's law. The others are null.
+	KarpFlatt *karpFlattJSON `json:"karp_flatt"`
+	USL       *uslJSON       `json:"usl"`
+	Choice    *choiceJSON    `json:"choice"`
+	Gustafson *gustafsonJSON `json:"gustafson"`
 }
 
 func newAmdahlJSON(f Fit) amdahlJSON {
@@ -140,6 +146,13 @@ func WriteJSON(w io.Writer, r *Report) error {
 		fj := fitJSON{RangeIndex: f.RangeIndex, RangeStart: f.Range.Start, RangeCount: f.Range.Count, Schedule: string(f.Schedule),
 			Confidence: r.Thresholds.Confidence, amdahlJSON: newAmdahlJSON(f),
 			Processors: f.Processors, Warnings: messages(f.Warnings), Points: []fitPointJSON{}}
+		if weak(r.Run) {
+			g := newGustafsonJSON(f.Gustafson, f.GustafsonErr)
+			fj.Gustafson = &g
+		} else {
+			kf, u, ch := newKarpFlattJSON(f.KarpFlatt), newUSLJSON(f.USL, f.USLErr), newChoiceJSON(f.Choice, f.ChoiceErr)
+			fj.KarpFlatt, fj.USL, fj.Choice = &kf, &u, &ch
+		}
 		for _, j := range f.cells {
 			c := r.Cells[j]
 			fj.Points = append(fj.Points, fitPointJSON{c.Workers, c.Processors, c.InFit, jsonValue(c.Speedup), jsonValue(c.AmdahlSpeedup), jsonValue(c.Residual)})

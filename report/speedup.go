@@ -36,7 +36,7 @@ func (rep *Report) speedups(times [][]float64) {
 	for i := range rep.Cells {
 		cs := &rep.Cells[i]
 		cs.Speedup, cs.SpeedupLow, cs.SpeedupHigh, cs.Efficiency = nan, nan, nan, nan
-		cs.KarpFlatt, cs.KarpFlattLow, cs.KarpFlattHigh, cs.AmdahlSpeedup, cs.Residual = nan, nan, nan, nan, nan
+		cs.KarpFlatt, cs.KarpFlattLow, cs.KarpFlattHigh, cs.AmdahlSpeedup, cs.GustafsonSpeedup, cs.Residual = nan, nan, nan, nan, nan, nan
 		if cs.N == 0 {
 			continue
 		}

@@ -146,6 +146,7 @@ const fitLegend = "Amdahl fit per range and schedule: T(p) = a + b/p by weighted
 type textStyle struct {
 	heading func(r *Report) string      // text before the run's header lines
 	bullet  string                      // prefix of each header line
+	sub     string                      // prefix of each line under a bullet
 	grid    func(grid, io.Writer) error // renders a grid
 	warning func(w string) string       // renders a run-level warning
 	gap     string                      // written once before the warnings
@@ -155,12 +156,14 @@ var (
 	aligned = textStyle{
 		heading: func(*Report) string { return "" },
 		grid:    grid.writeAligned,
+		sub:     "  ",
 		warning: func(w string) string { return "warning: " + w + "\n" },
 		gap:     "\n",
 	}
 	markdown = textStyle{
 		heading: func(r *Report) string { return fmt.Sprintf("## Run %d: %s\n\n", r.Run.ID, r.Run.Name) },
 		bullet:  "- ",
+		sub:     "  - ",
 		grid:    grid.writeMarkdown,
 		warning: func(w string) string { return "\n> warning: " + w + "\n" },
 	}
@@ -187,6 +190,13 @@ func writeText(w io.Writer, r *Report, st textStyle) error {
 	b.WriteString("\n" + fitLegend + "\n\n")
 	if err := st.grid(fitGrid(r), &b); err != nil {
 		return err
+	}
+	b.WriteString("\nModels per range and schedule (see README, Reading the report):\n")
+	for _, f := range r.Fits {
+		b.WriteString("\n" + st.bullet + f.Range.String() + " " + string(f.Schedule) + "\n")
+		for _, l := range modelLines(r, f) {
+			b.WriteString(st.sub + l + "\n")
+		}
 	}
 	if len(r.Warnings) > 0 {
 		b.WriteString(st.gap)
