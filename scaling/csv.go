@@ -17,7 +17,7 @@ import (
 // Error renders it as one line, FILE:ROW: column "NAME": MSG, leaving out
 // the row and the column when the error is about neither, for example
 //
-//	data.csv:7: column "throughput": "abc" is not a number (must be a non-negative number)
+//	data.csv:7: column "throughput": "abc" is not a number (must be a positive number)
 type CSVError struct {
 	File   string // path of the CSV file as given by the user
 	Row    int    // 1-based line in the file (the header is line 1); 0 when the error is about no row
@@ -49,7 +49,7 @@ func (e *CSVError) Unwrap() []error {
 // What each column must hold, as the errors say it.
 const (
 	allowedX = "must be a positive processor count"
-	allowedY = "must be a non-negative number"
+	allowedY = "must be a positive number"
 )
 
 // ReadCSV reads measurements for exp fit from a CSV file with a header
@@ -64,7 +64,7 @@ const (
 // header without xCol or yCol (the error lists the columns there are) or
 // with either twice, no data rows, a malformed or ragged row (as
 // encoding/csv reports it, with its line), and a cell that is empty, not a
-// number, NaN or infinite, negative, or (for xCol) not positive. ReadCSV
+// number, NaN or infinite, negative or zero. ReadCSV
 // does not check how many distinct processor counts there are; see
 // CheckLoads.
 func ReadCSV(r io.Reader, file, xCol, yCol string) (x, y []float64, err error) {
@@ -147,7 +147,7 @@ func columnIndex(file string, header []string, name string) (int, error) {
 }
 
 // cell parses the number in rec[i], the column name, at its line in the
-// file: a positive count when isX, a non-negative number otherwise.
+// file: a positive count when isX, a positive number otherwise.
 func cell(cr *csv.Reader, file string, rec []string, i int, name string, isX bool) (float64, error) {
 	line, _ := cr.FieldPos(i)
 	allowed := allowedY
@@ -171,7 +171,8 @@ func cell(cr *csv.Reader, file string, rec []string, i int, name string, isX boo
 	case v < 0:
 		return 0, bad("%q is negative", s)
 	case v == 0:
-		return 0, nil // not -0
+		// A zero time or throughput has no inverse, and every fit uses both.
+		return 0, bad("%q is zero", s)
 	}
 	return v, nil
 }

@@ -137,7 +137,7 @@ func ExampleReadCSV() {
 	// P = 1: Y = 20.5, the median of 2
 	// P = 4: Y = 78, the median of 1
 	// P = 8: Y = 130, the median of 1
-	// data.csv:3: column "throughput": "abc" is not a number (must be a non-negative number)
+	// data.csv:3: column "throughput": "abc" is not a number (must be a positive number)
 	// true
 }
 
