@@ -39,6 +39,7 @@ import (
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/report"
+	"github.com/exp-tool/exp/scaling"
 	"github.com/exp-tool/exp/store"
 	"github.com/urfave/cli/v2"
 )
@@ -74,7 +75,8 @@ func exitCode(err error) int {
 		return 130
 	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig),
 		errors.Is(err, store.ErrNoDatabase), errors.Is(err, store.ErrNotExpDatabase),
-		errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrRunNotFound), errors.Is(err, store.ErrCannotOpen):
+		errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrRunNotFound), errors.Is(err, store.ErrCannotOpen),
+		errors.Is(err, scaling.ErrBadCSV):
 		return 2
 	}
 	return 1
@@ -154,10 +156,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 			{
 				Name:  "report",
-				Usage: "statistics, speedups and Amdahl fits of a run",
-				Description: "Cells: median wall time with a distribution-free 95% CI of the median, CV, speedup against the\n" +
-					"1-worker cell (with a 95% CI), efficiency, Karp-Flatt serial fraction and the Amdahl prediction.\n" +
-					"Fits: B with its 95% CI, T1 and the ceiling 1/B per range and schedule.",
+				Usage: "statistics, speedups and scaling fits of a run",
+				Description: "Cells: median wall time with a distribution-free CI of the median, CV, CPUs kept busy, speedup\n" +
+					"against the 1-worker cell (with a CI), efficiency, Karp-Flatt serial fraction, the Amdahl prediction\n" +
+					"and the cell's residual. Fits per range and schedule: Amdahl's B with its CI, T1, the ceiling 1/B\n" +
+					"with its CI and R2; the Karp-Flatt trend, the USL and which of Amdahl and USL fits (with 3 or more\n" +
+					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
@@ -166,6 +170,29 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 				OnUsageError: onUsage,
 				Action:       cmdReport,
+			},
+			{
+				Name:      "fit",
+				Usage:     "fit Amdahl's law and the USL to a CSV of measurements from elsewhere",
+				ArgsUsage: "FILE.csv",
+				Description: "Reads a CSV with a header row (- reads standard input), takes the load or processor count from\n" +
+					"--x and the measurement from --y (several rows per load are allowed), and fits Amdahl's law\n" +
+					"(with B's CI), the Karp-Flatt trend and the USL (sigma, kappa, lambda with CIs, and the peak),\n" +
+					"then says which model the data support. No database is read or written.\n\n" +
+					"Example (Gunther's raytracer benchmark):\n" +
+					"   exp fit raytracer.csv --x processors --y throughput --kind throughput\n\n" +
+					"A bad file (missing column, a cell that is not a positive number, too few distinct loads: 2 for\n" +
+					"--model amdahl, 3 otherwise) is one line naming the row and column, exit status 2.",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "x", Usage: "`COLUMN` with the load or processor count (required)"},
+					&cli.StringFlag{Name: "y", Usage: "`COLUMN` with the measurement (required)"},
+					&cli.StringFlag{Name: "kind", Value: "time", Usage: "what the measurement is: `KIND` time or throughput"},
+					&cli.StringFlag{Name: "model", Value: "both", Usage: "`MODEL`s to fit: both, amdahl, usl"},
+					formatFlag(report.FitFormats),
+					confidenceFlag,
+				},
+				OnUsageError: onUsage,
+				Action:       cmdFit,
 			},
 			{
 				Name:         "runs",

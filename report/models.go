@@ -36,7 +36,7 @@ func (rep *Report) models(f *Fit, members []int, times [][]float64) {
 	}
 	f.KarpFlatt = scaling.KarpFlattAnalysis(speedups, conf)
 	f.USL, f.USLErr = scaling.FitUSL(throughput, conf)
-	f.Choice, f.ChoiceErr = scaling.Choose(throughput, 1-conf)
+	f.Choice, f.ChoiceErr = scaling.Choose(throughput, alpha(conf))
 }
 
 // modelLines describes the models of f in a few lines of text.
@@ -117,3 +117,7 @@ func sig(v float64) string {
 	}
 	return fmt.Sprintf("%.4g", v)
 }
+
+// alpha is the significance level that goes with confidence level conf,
+// 1 - conf, rounded so that 0.95 gives 0.05 and not 0.050000000000000044.
+func alpha(conf float64) float64 { return math.Round((1-conf)*1e12) / 1e12 }

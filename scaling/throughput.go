@@ -1,9 +1,10 @@
 package scaling
 
 import (
-	"gonum.org/v1/gonum/optimize"
 	"math"
 	"slices"
+
+	"gonum.org/v1/gonum/optimize"
 )
 
 // throughputData is a set of throughput points prepared for least squares
