@@ -18,10 +18,11 @@ type Recorder struct {
 	cellIDs []int64 // database id of each plan cell, by cell index
 }
 
-// CreateRun inserts run (setting run.ID) and the cells of plan p, with the
-// oracle answer of each range from refs (which may be nil), in one
-// transaction. It returns a Recorder for the run's trials.
-func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs []experiment.Reference) (*Recorder, error) {
+// CreateRun inserts run (setting run.ID) and the cells of plan p, each with
+// the oracle answer of the range it tests (refs[cell.Range], from
+// experiment.References; refs may be nil), in one transaction. It returns a
+// Recorder for the run's trials.
+func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs map[experiment.Range]experiment.Reference) (*Recorder, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)
@@ -50,9 +51,9 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	for i, c := range p.Cells {
 		var primes sql.NullInt64
 		var sum sql.NullString
-		if c.RangeIndex < len(refs) && refs[c.RangeIndex].Source == "oracle" {
-			primes = sql.NullInt64{Int64: int64(refs[c.RangeIndex].Hits), Valid: true}
-			sum = nullString(refs[c.RangeIndex].Checksum)
+		if ref := refs[c.Range]; ref.Source == "oracle" {
+			primes = sql.NullInt64{Int64: int64(ref.Hits), Valid: true}
+			sum = nullString(ref.Checksum)
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO cells (run_id, idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum)
