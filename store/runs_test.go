@@ -250,7 +250,7 @@ func TestCreateRunReferences(t *testing.T) {
 
 // TestCreateRunWeakScaling: under weak scaling each cell stores the range it
 // tests (count x workers) beside the file's range index, and the oracle
-// answer for that tested range.
+// answer for that tested range; the run stores its scaling.
 func TestCreateRunWeakScaling(t *testing.T) {
 	ctx := context.Background()
 	c, err := experiment.Parse("weak.yaml", []byte("name: weak\nscaling: weak\nranges: [{start: 1, count: 10}]\nworkers: [1, 2, 4]\nrepeats: 1\n"))
@@ -276,6 +276,9 @@ func TestCreateRunWeakScaling(t *testing.T) {
 			sc.Expected.Hits != primes[sc.Workers] {
 			t.Errorf("cell %d = %+v with expected %v; want range %v with %d primes", i, sc.Cell, sc.Expected, want, primes[sc.Workers])
 		}
+	}
+	if got, err := db.FindRun(ctx, "latest"); err != nil || got.Scaling != "weak" || !got.CPUBound {
+		t.Errorf("FindRun = Scaling %q, CPUBound %v, %v; want weak, true", got.Scaling, got.CPUBound, err)
 	}
 }
 
