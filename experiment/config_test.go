@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // minimal is the smallest valid experiment file; bad inputs below append to
@@ -325,6 +326,29 @@ func checkConfig(tb testing.TB, c *Config, data []byte) {
 	for i, s := range c.Schedules {
 		if !slices.Contains(Schedules, s) || slices.Index(c.Schedules, s) != i {
 			tb.Errorf("schedules[%d] = %q", i, s)
+		}
+	}
+}
+
+// TestParseExamples loads every file in examples/: each must stay valid, and
+// the synthetic ones must keep their documented settings.
+func TestParseExamples(t *testing.T) {
+	t.Parallel()
+	paths, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
+	if err != nil || len(paths) < 3 {
+		t.Fatalf("examples: %v, %v", paths, err)
+	}
+	for _, path := range paths {
+		c, err := Load(path)
+		if err != nil {
+			t.Errorf("Load(%s): %v", path, err)
+			continue
+		}
+		if !c.HasSeed || c.TrialCount() > 100 {
+			t.Errorf("%s: seed fixed %v, %.0f trials; want a fixed seed and a quick run", path, c.HasSeed, c.TrialCount())
+		}
+		if s := c.Synthetic; s != nil && (s.Serial != 10*time.Millisecond || s.Parallel != 90*time.Millisecond) {
+			t.Errorf("%s: %v, want serial 10ms and parallel 90ms (true B = 0.10)", path, s)
 		}
 	}
 }
