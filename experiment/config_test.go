@@ -247,6 +247,9 @@ func FuzzParse(f *testing.F) {
 		"name: &a x\nworkers: *a\n",
 		"- 1\n",
 		"a: 1\n---\nb: 2\n",
+		syntheticMinimal,
+		"name: x\nkernel: synthetic\nscaling: weak\nsynthetic: {serial: 0, parallel: 1us, mode: spin}\nworkers: [65536]\n",
+		"name: x\nscaling: weak\nranges: [{start: 9223372036854775800, count: 2}]\nworkers: [1, 4]\n",
 	} {
 		f.Add([]byte(s))
 	}
