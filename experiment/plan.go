@@ -35,9 +35,10 @@ type Plan struct {
 }
 
 // NewPlan expands c into cells (ranges, then schedules, then workers, in file
-// order; each cell's tested range follows c.Scaling, see Cell.Range) and shuffles all their trials with a PCG generator seeded by seed,
-// so that cells are interleaved and slow drift of the machine spreads over
-// all of them. Within each cell the first c.Warmup trials in that order are
+// order; each cell's tested range follows c.Scaling, see Cell.Range) and
+// shuffles all their trials with a PCG generator seeded by seed, so that
+// cells are interleaved and slow drift of the machine spreads over all of
+// them. Within each cell the first c.Warmup trials in that order are
 // the warmups. The same config and seed always give the same plan.
 func NewPlan(c *Config, seed int64) *Plan {
 	p := &Plan{Config: c, Seed: seed}

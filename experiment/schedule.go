@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -61,6 +62,9 @@ type Outcome struct {
 func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, chunk uint64) (Outcome, error) {
 	if workers < 1 {
 		return Outcome{}, fmt.Errorf("workers must be >= 1, got %d", workers)
+	}
+	if !slices.Contains(Schedules, s) {
+		return Outcome{}, fmt.Errorf("unknown schedule %q (allowed: %s)", s, scheduleList())
 	}
 	out := Outcome{Workers: make([]WorkerStat, workers)}
 	if sk, ok := k.(SerialKernel); ok {
