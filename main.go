@@ -4,10 +4,10 @@
 // schedules and repeats. The primes kernel tests a range of integers by
 // trial division; the synthetic kernel spends a known serial and parallel
 // time, sleeping (concurrency) or spinning on the CPU (parallelism). With
-// scaling: weak, the work grows with the workers (Gustafson). exp expands it into a matrix of cells, runs every
-// cell's trials in a seeded random order, checks each trial's answer against
-// an independent oracle, and commits each trial to a SQLite file as it
-// finishes. exp report turns the trials into medians with confidence
+// scaling: weak, the work grows with the workers (Gustafson). exp expands
+// the file into a matrix of cells, runs every cell's trials in a seeded
+// random order, checks each trial's answer against an independent oracle,
+// and commits each trial to a SQLite file as it finishes. exp report turns the trials into medians with confidence
 // intervals, speedups, efficiencies and an Amdahl's-law fit of the
 // sequential fraction B, S(p) = 1 / (B + (1-B)/p), whose ceiling is 1/B.
 //
@@ -15,7 +15,7 @@
 //
 //	exp run experiments.yaml              # run the matrix into exp.db
 //	exp run experiments.yaml --db x.db    # flags may follow the file
-//	exp run examples/concurrency-vs-parallelism.yaml   # synthetic sleep, B = 0.10
+//	exp run examples/weak-scaling.yaml    # work grows with the workers
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp runs                              # list the runs in the database
