@@ -20,7 +20,7 @@ func (brokenPrimes) Hit(x uint64) bool       { return x != 10000000000037 && exp
 func (brokenPrimes) OracleHit(x uint64) bool { return experiment.Primes{}.OracleHit(x) }
 
 func TestWrongAnswerFailsRun(t *testing.T) {
-	experiment.Kernels["broken-primes"] = brokenPrimes{}
+	experiment.Kernels["broken-primes"] = func(*experiment.Config) experiment.Kernel { return brokenPrimes{} }
 	t.Cleanup(func() { delete(experiment.Kernels, "broken-primes") })
 	dir := t.TempDir()
 	cfg := writeFile(t, dir, "e.yaml", strings.Replace(smallYAML, "name: small", "name: small\nkernel: broken-primes", 1))

@@ -22,9 +22,10 @@ func cmdRun(c *cli.Context) error {
 		return err
 	}
 	plan, ctx := experiment.NewPlan(cfg, chooseSeed(cfg)), c.Context
+	kernel := cfg.NewKernel()
 	// The oracle runs before the database is touched, so that Ctrl-C here
 	// leaves no empty run behind.
-	refs, err := experiment.References(ctx, experiment.Kernels[cfg.Kernel], cfg.Ranges)
+	refs, err := experiment.References(ctx, kernel, plan.Ranges())
 	if err != nil {
 		return err
 	}
@@ -42,7 +43,7 @@ func cmdRun(c *cli.Context) error {
 		return err
 	}
 	prog := announce(c, r, plan, refs, db.Path())
-	runner := &experiment.Runner{References: refs, Progress: prog.update}
+	runner := &experiment.Runner{Kernel: kernel, References: refs, Progress: prog.update}
 	// A finished trial is committed even if Ctrl-C arrives during the write.
 	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(ctx), t) }
 	start := time.Now()
@@ -61,23 +62,32 @@ func chooseSeed(cfg *experiment.Config) int64 {
 
 // announce says what the run will do, unless --quiet, and returns its
 // progress reporter.
-func announce(c *cli.Context, r experiment.Run, plan *experiment.Plan, refs []experiment.Reference, path string) *progress {
+func announce(c *cli.Context, r experiment.Run, plan *experiment.Plan, refs map[experiment.Range]experiment.Reference, path string) *progress {
 	quiet, stderr := c.Bool("quiet"), c.App.ErrWriter
 	if !quiet {
 		fmt.Fprintf(stderr, "run %d (%s): %d cells, %d trials, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), len(plan.Steps), plan.Seed, path)
-		fmt.Fprintln(stderr, oracleLine(plan.Config.Ranges, refs))
+		fmt.Fprintln(stderr, oracleLine(plan, refs))
 	}
 	return newProgress(stderr, quiet, len(plan.Steps))
 }
 
 // oracleLine says what every trial will be checked against.
-func oracleLine(ranges []experiment.Range, refs []experiment.Reference) string {
-	parts := make([]string, len(ranges))
-	for i, r := range ranges {
-		if refs[i].Source == "oracle" {
-			parts[i] = fmt.Sprintf("%s has %d primes", r, refs[i].Hits)
+func oracleLine(plan *experiment.Plan, refs map[experiment.Range]experiment.Reference) string {
+	cfg := plan.Config
+	if s := cfg.Synthetic; s != nil && cfg.Kernel == "synthetic" {
+		per := "shared by the workers"
+		if cfg.Scaling == experiment.ScalingWeak {
+			per = "per worker"
+		}
+		return fmt.Sprintf("kernel synthetic, %s: serial %v once, then parallel %v %s; every trial is checked: "+
+			"each %v unit done once, and neither the serial part nor any worker finishing early", s.Mode, s.Serial, s.Parallel, per, experiment.SyntheticUnit)
+	}
+	var parts []string
+	for _, r := range plan.Ranges() {
+		if ref := refs[r]; ref.Source == "oracle" {
+			parts = append(parts, fmt.Sprintf("%s has %d primes", r, ref.Hits))
 		} else {
-			parts[i] = fmt.Sprintf("%s: no oracle, checked against its first trial", r)
+			parts = append(parts, fmt.Sprintf("%s: no oracle, checked against its first trial", r))
 		}
 	}
 	return "oracle (math/big, exact below 2^64): " + strings.Join(parts, "; ")

@@ -1,10 +1,13 @@
 // Command exp runs scaling experiments and keeps every trial in SQLite.
 //
 // An experiment file (YAML) names a kernel, input ranges, worker counts,
-// schedules and repeats. exp expands it into a matrix of cells, runs every
-// cell's trials in a seeded random order, checks each trial's answer against
-// an independent oracle, and commits each trial to a SQLite file as it
-// finishes. exp report turns the trials into medians with confidence
+// schedules and repeats. The primes kernel tests a range of integers by
+// trial division; the synthetic kernel spends a known serial and parallel
+// time, sleeping (concurrency) or spinning on the CPU (parallelism). With
+// scaling: weak, the work grows with the workers (Gustafson). exp expands
+// the file into a matrix of cells, runs every cell's trials in a seeded
+// random order, checks each trial's answer against an independent oracle,
+// and commits each trial to a SQLite file as it finishes. exp report turns the trials into medians with confidence
 // intervals, speedups, efficiencies and an Amdahl's-law fit of the
 // sequential fraction B, S(p) = 1 / (B + (1-B)/p), whose ceiling is 1/B.
 //
@@ -12,6 +15,7 @@
 //
 //	exp run experiments.yaml              # run the matrix into exp.db
 //	exp run experiments.yaml --db x.db    # flags may follow the file
+//	exp run examples/weak-scaling.yaml    # work grows with the workers
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp runs                              # list the runs in the database
@@ -145,7 +149,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Usage:     "run an experiment file and store every trial",
 				ArgsUsage: "EXPERIMENT.yaml",
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
-					"checks each trial's primes against an oracle, and commits each trial as it finishes.\n" +
+					"checks each trial's answer against an oracle, and commits each trial as it finishes.\n" +
 					"Ctrl-C stops after keeping every finished trial; the run is marked interrupted.",
 				Flags: []cli.Flag{
 					runDB,

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // minimal is the smallest valid experiment file; bad inputs below append to
@@ -23,7 +24,7 @@ func TestParse(t *testing.T) {
 	}{
 		{
 			"DefaultsApplied", minimal,
-			Config{Name: "x", Repeats: 10, Warmup: 1, Kernel: "primes", Ranges: []Range{{1, 5}},
+			Config{Name: "x", Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes", Ranges: []Range{{1, 5}},
 				Workers: []int{1}, Schedules: []Schedule{Chunked}, Chunk: 8},
 		},
 		{
@@ -46,38 +47,38 @@ schedules: [static, per-item, chunked]
 chunk: 64
 `,
 			Config{Name: "all keys", Database: "results/all.db", Seed: 0, HasSeed: true, Repeats: 3, Warmup: 0,
-				Kernel: "primes", Ranges: []Range{{10_000_000_000_000, 1000}, {0, 100}}, Workers: []int{1, 2, 4},
+				Scaling: "strong", Kernel: "primes", Ranges: []Range{{10_000_000_000_000, 1000}, {0, 100}}, Workers: []int{1, 2, 4},
 				Schedules: []Schedule{Static, PerItem, Chunked}, Chunk: 64},
 		},
 		{
 			"KeyOrderFree", "workers: [2]\nchunk: 1\nranges: [{count: 7, start: 3}]\nseed: 42\nname: z\n",
-			Config{Name: "z", Seed: 42, HasSeed: true, Repeats: 10, Warmup: 1, Kernel: "primes",
+			Config{Name: "z", Seed: 42, HasSeed: true, Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
 				Ranges: []Range{{3, 7}}, Workers: []int{2}, Schedules: []Schedule{Chunked}, Chunk: 1},
 		},
 		{
 			"HexAndUnderscores", "name: x\nranges: [{start: 0x10_0000, count: 1_000}]\nworkers: [0x10, 1_6_0]\nseed: 0xFF\n",
-			Config{Name: "x", Seed: 255, HasSeed: true, Repeats: 10, Warmup: 1, Kernel: "primes",
+			Config{Name: "x", Seed: 255, HasSeed: true, Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
 				Ranges: []Range{{1 << 20, 1000}}, Workers: []int{16, 160}, Schedules: []Schedule{Chunked}, Chunk: 8},
 		},
 		{
 			"OtherIntegerSpellings", "name: x\nranges: [{start: 0o17, count: +5}]\nworkers: [0b11]\n",
-			Config{Name: "x", Repeats: 10, Warmup: 1, Kernel: "primes",
+			Config{Name: "x", Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
 				Ranges: []Range{{15, 5}}, Workers: []int{3}, Schedules: []Schedule{Chunked}, Chunk: 8},
 		},
 		{
 			"Limits", "name: x\nranges: [{start: 9223372036854775807, count: 1}, {start: 0, count: 9223372036854775807}]\n" +
 				"workers: [65536]\nseed: 9223372036854775807\nrepeats: 1048576\nwarmup: 1048576\nchunk: 9223372036854775807\n",
-			Config{Name: "x", Seed: 1<<63 - 1, HasSeed: true, Repeats: MaxRepeats, Warmup: MaxRepeats, Kernel: "primes",
+			Config{Name: "x", Seed: 1<<63 - 1, HasSeed: true, Repeats: MaxRepeats, Warmup: MaxRepeats, Scaling: "strong", Kernel: "primes",
 				Ranges: []Range{{MaxValue, 1}, {0, MaxValue}}, Workers: []int{MaxWorkers}, Schedules: []Schedule{Chunked}, Chunk: 1<<63 - 1},
 		},
 		{
 			"QuotedKeysAndNames", "\"name\": '42'\n'ranges': [{\"start\": 1, count: 5}]\nworkers: [1]\n",
-			Config{Name: "42", Repeats: 10, Warmup: 1, Kernel: "primes", Ranges: []Range{{1, 5}},
+			Config{Name: "42", Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes", Ranges: []Range{{1, 5}},
 				Workers: []int{1}, Schedules: []Schedule{Chunked}, Chunk: 8},
 		},
 		{
 			"ExplicitDocumentMarkers", "---\n" + minimal + "...\n",
-			Config{Name: "x", Repeats: 10, Warmup: 1, Kernel: "primes", Ranges: []Range{{1, 5}},
+			Config{Name: "x", Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes", Ranges: []Range{{1, 5}},
 				Workers: []int{1}, Schedules: []Schedule{Chunked}, Chunk: 8},
 		},
 	}
@@ -126,7 +127,7 @@ func TestParseExperimentsYAML(t *testing.T) {
 	if c.File != path || string(c.Source) != string(data) {
 		t.Errorf("File, Source do not match %s", path)
 	}
-	if c.Name == "" || len(c.Ranges) == 0 || len(c.Workers) == 0 || len(c.Schedules) == 0 || Kernels[c.Kernel] == nil {
+	if c.Name == "" || len(c.Ranges) == 0 || len(c.Workers) == 0 || len(c.Schedules) == 0 || c.NewKernel() == nil {
 		t.Errorf("Load(%s) = %+v", path, c)
 	}
 }
@@ -246,6 +247,9 @@ func FuzzParse(f *testing.F) {
 		"name: &a x\nworkers: *a\n",
 		"- 1\n",
 		"a: 1\n---\nb: 2\n",
+		syntheticMinimal,
+		"name: x\nkernel: synthetic\nscaling: weak\nsynthetic: {serial: 0, parallel: 1us, mode: spin}\nworkers: [65536]\n",
+		"name: x\nscaling: weak\nranges: [{start: 9223372036854775800, count: 2}]\nworkers: [1, 4]\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -281,8 +285,30 @@ func checkConfig(tb testing.TB, c *Config, data []byte) {
 	if c.Repeats < 1 || c.Repeats > MaxRepeats || c.Warmup < 0 || c.Warmup > MaxRepeats || c.Chunk < 1 {
 		tb.Errorf("Repeats, Warmup, Chunk = %d, %d, %d", c.Repeats, c.Warmup, c.Chunk)
 	}
-	if Kernels[c.Kernel] == nil {
+	if c.NewKernel() == nil {
 		tb.Errorf("Kernel %q is not registered", c.Kernel)
+	}
+	if (c.Kernel == "synthetic") != (c.Synthetic != nil) {
+		tb.Errorf("Kernel %q with Synthetic %+v", c.Kernel, c.Synthetic)
+	}
+	if c.Scaling != ScalingStrong && c.Scaling != ScalingWeak {
+		tb.Errorf("Scaling = %q", c.Scaling)
+	}
+	if c.Synthetic != nil {
+		s := c.Synthetic
+		if s.Serial < 0 || s.Parallel <= 0 || s.Serial%SyntheticUnit != 0 || s.Parallel%SyntheticUnit != 0 ||
+			!slices.Contains(SyntheticModes, s.Mode) || !slices.Equal(c.Schedules, []Schedule{Static}) ||
+			!slices.Equal(c.Ranges, []Range{{0, uint64(s.Parallel / SyntheticUnit)}}) {
+			tb.Errorf("Synthetic = %+v with schedules %v and ranges %v", s, c.Schedules, c.Ranges)
+		}
+	}
+	if c.Scaling == ScalingWeak {
+		w := uint64(slices.Max(c.Workers))
+		for i, r := range c.Ranges {
+			if r.Count*w/w != r.Count || r.Start+r.Count*w-1 > MaxValue {
+				tb.Errorf("ranges[%d] = %+v overflows with %d workers under weak scaling", i, r, w)
+			}
+		}
 	}
 	if len(c.Ranges) == 0 || len(c.Workers) == 0 || len(c.Schedules) == 0 {
 		tb.Errorf("empty list in %+v", c)
@@ -303,6 +329,29 @@ func checkConfig(tb testing.TB, c *Config, data []byte) {
 	for i, s := range c.Schedules {
 		if !slices.Contains(Schedules, s) || slices.Index(c.Schedules, s) != i {
 			tb.Errorf("schedules[%d] = %q", i, s)
+		}
+	}
+}
+
+// TestParseExamples loads every file in examples/: each must stay valid, and
+// the synthetic ones must keep their documented settings.
+func TestParseExamples(t *testing.T) {
+	t.Parallel()
+	paths, err := filepath.Glob(filepath.Join("..", "examples", "*.yaml"))
+	if err != nil || len(paths) < 3 {
+		t.Fatalf("examples: %v, %v", paths, err)
+	}
+	for _, path := range paths {
+		c, err := Load(path)
+		if err != nil {
+			t.Errorf("Load(%s): %v", path, err)
+			continue
+		}
+		if !c.HasSeed || c.TrialCount() > 100 {
+			t.Errorf("%s: seed fixed %v, %.0f trials; want a fixed seed and a quick run", path, c.HasSeed, c.TrialCount())
+		}
+		if s := c.Synthetic; s != nil && (s.Serial != 10*time.Millisecond || s.Parallel != 90*time.Millisecond) {
+			t.Errorf("%s: %v, want serial 10ms and parallel 90ms (true B = 0.10)", path, s)
 		}
 	}
 }

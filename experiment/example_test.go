@@ -104,13 +104,14 @@ func ExampleRunner_Run() {
 		return
 	}
 	ctx := context.Background()
-	refs, err := experiment.References(ctx, experiment.Primes{}, c.Ranges)
+	p := experiment.NewPlan(c, 1)
+	k := c.NewKernel()
+	refs, err := experiment.References(ctx, k, p.Ranges())
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	p := experiment.NewPlan(c, 1)
-	rn := &experiment.Runner{References: refs}
+	rn := &experiment.Runner{Kernel: k, References: refs}
 	sum, err := rn.Run(ctx, p, p.Steps, func(t experiment.Trial) error {
 		fmt.Println("trial", t.Seq, "warmup", t.Warmup, "hits", t.Hits, "ok", t.OK)
 		return nil

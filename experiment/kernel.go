@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"math/big"
 	"slices"
 )
@@ -19,10 +20,44 @@ type Oracle interface {
 	OracleHit(x uint64) bool
 }
 
-// Kernels maps the names accepted by the experiment file's kernel key to
-// their implementations.
-var Kernels = map[string]Kernel{
-	"primes": Primes{},
+// BlockKernel is implemented by kernels that do a block of consecutive
+// items in one call, where one Hit per item would distort what is measured
+// (the synthetic kernel sleeps once for the whole block, not once per
+// microsecond). Schedules that hand a worker a block (chunked, static) use
+// it; per-item still calls Hit.
+type BlockKernel interface {
+	Kernel
+	// Block does the work of the n items x, x+1, ..., x+n-1, appends the
+	// hits among them to dst and returns it with how many items it did:
+	// n, or fewer if ctx was cancelled first.
+	Block(ctx context.Context, x, n uint64, dst []uint64) (done uint64, hits []uint64)
+}
+
+// SerialKernel is implemented by kernels with a part that no worker can
+// share: Execute runs it once per trial, before the workers start, inside
+// the trial's wall time.
+type SerialKernel interface {
+	Kernel
+	// RunSerial does the serial part once. It returns ErrInterrupted if ctx
+	// is cancelled first.
+	RunSerial(ctx context.Context) error
+}
+
+// Checker is implemented by kernels whose trials have a check of their own
+// beyond the digest of hits, recorded like a wrong answer (Trial.OK false,
+// Trial.Mismatch the reason).
+type Checker interface {
+	// Check returns nil if o is a correct execution of the work r, and an
+	// error saying what is wrong otherwise.
+	Check(o Outcome, r Range) error
+}
+
+// Kernels maps the names accepted by the experiment file's kernel key to a
+// constructor of the kernel from the parsed file. Parse rejects names that
+// are not keys of Kernels.
+var Kernels = map[string]func(c *Config) Kernel{
+	"primes":    func(*Config) Kernel { return Primes{} },
+	"synthetic": newSynthetic,
 }
 
 // KernelNames returns the registered kernel names, sorted.
@@ -33,6 +68,28 @@ func KernelNames() []string {
 	}
 	slices.Sort(names)
 	return names
+}
+
+// NewKernel builds the kernel the file names, with its parameters (for
+// synthetic, the Synthetic settings). It returns nil for a name that is not
+// a key of Kernels, or for a synthetic kernel without settings, which Parse
+// never returns.
+func (c *Config) NewKernel() Kernel {
+	if mk := Kernels[c.Kernel]; mk != nil {
+		return mk(c)
+	}
+	return nil
+}
+
+// CPUBound reports whether the kernel's work keeps a CPU busy, so that
+// workers beyond the usable CPUs cannot speed it up: true for primes and
+// for synthetic in spin mode, false for synthetic in sleep mode, which
+// waits like I/O and keeps speeding up past the CPU count.
+func (c *Config) CPUBound() bool {
+	if c.Kernel != "synthetic" {
+		return true
+	}
+	return c.Synthetic != nil && c.Synthetic.Mode == ModeSpin
 }
 
 // Primes is the seed program's kernel: trial division (see IsPrime).

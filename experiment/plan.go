@@ -1,15 +1,21 @@
 package experiment
 
-import "math/rand/v2"
+import (
+	"math/rand/v2"
+	"slices"
+)
 
 // Cell is one point of the experiment matrix: a range, a schedule and a
 // worker count. Its trials are the repeats measured at that point.
 type Cell struct {
-	Index      int      // position in Plan.Cells
-	RangeIndex int      // position of Range in Config.Ranges
-	Range      Range    // numbers tested
-	Schedule   Schedule // how the range is split
-	Workers    int      // number of worker goroutines
+	Index      int // position in Plan.Cells
+	RangeIndex int // position in Config.Ranges of the range as written in the file
+	// Range is what the cell tests: Config.Ranges[RangeIndex] under strong
+	// scaling; under weak scaling the same start with count x Workers, so
+	// that each worker's share stays the same.
+	Range    Range
+	Schedule Schedule // how the range is split
+	Workers  int      // number of worker goroutines
 }
 
 // Step is one planned trial.
@@ -29,16 +35,21 @@ type Plan struct {
 }
 
 // NewPlan expands c into cells (ranges, then schedules, then workers, in file
-// order) and shuffles all their trials with a PCG generator seeded by seed,
-// so that cells are interleaved and slow drift of the machine spreads over
-// all of them. Within each cell the first c.Warmup trials in that order are
+// order; each cell's tested range follows c.Scaling, see Cell.Range) and
+// shuffles all their trials with a PCG generator seeded by seed, so that
+// cells are interleaved and slow drift of the machine spreads over all of
+// them. Within each cell the first c.Warmup trials in that order are
 // the warmups. The same config and seed always give the same plan.
 func NewPlan(c *Config, seed int64) *Plan {
 	p := &Plan{Config: c, Seed: seed}
 	for ri, r := range c.Ranges {
 		for _, s := range c.Schedules {
 			for _, w := range c.Workers {
-				p.Cells = append(p.Cells, Cell{Index: len(p.Cells), RangeIndex: ri, Range: r, Schedule: s, Workers: w})
+				tested := r
+				if c.Scaling == ScalingWeak {
+					tested.Count *= uint64(w) // Parse checked that the end stays <= MaxValue
+				}
+				p.Cells = append(p.Cells, Cell{Index: len(p.Cells), RangeIndex: ri, Range: tested, Schedule: s, Workers: w})
 			}
 		}
 	}
@@ -60,4 +71,17 @@ func NewPlan(c *Config, seed int64) *Plan {
 		seen[st.Cell]++
 	}
 	return p
+}
+
+// Ranges returns the distinct ranges the cells test, in cell order: the
+// file's ranges under strong scaling, one per range and worker count under
+// weak scaling. These are the ranges References needs.
+func (p *Plan) Ranges() []Range {
+	var out []Range
+	for _, c := range p.Cells {
+		if !slices.Contains(out, c.Range) {
+			out = append(out, c.Range)
+		}
+	}
+	return out
 }

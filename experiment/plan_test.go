@@ -166,3 +166,81 @@ func TestNewPlanOrderIsStable(t *testing.T) {
 		t.Errorf("seed 42 cell order = %v, want %v", got, want)
 	}
 }
+
+// TestNewPlanWeakScaling: under weak scaling each cell tests count x workers
+// from the same start, keeps the file's RangeIndex, and Plan.Ranges lists
+// each tested range once; under strong scaling the cells test the file's
+// ranges.
+func TestNewPlanWeakScaling(t *testing.T) {
+	t.Parallel()
+	parse := func(tb testing.TB, src string) *Config {
+		tb.Helper()
+		c, err := Parse("exp.yaml", []byte(src))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		return c
+	}
+	type cell struct {
+		ri      int
+		r       Range
+		s       Schedule
+		workers int
+	}
+	for _, tc := range []struct {
+		name       string
+		src        string
+		wantCells  []cell
+		wantRanges []Range
+	}{
+		{
+			"PrimesWeak", "name: x\nscaling: weak\nranges: [{start: 100, count: 5}, {start: 7, count: 1}]\nworkers: [1, 4, 2]\nschedules: [static, chunked]\n",
+			[]cell{
+				{0, Range{100, 5}, Static, 1}, {0, Range{100, 20}, Static, 4}, {0, Range{100, 10}, Static, 2},
+				{0, Range{100, 5}, Chunked, 1}, {0, Range{100, 20}, Chunked, 4}, {0, Range{100, 10}, Chunked, 2},
+				{1, Range{7, 1}, Static, 1}, {1, Range{7, 4}, Static, 4}, {1, Range{7, 2}, Static, 2},
+				{1, Range{7, 1}, Chunked, 1}, {1, Range{7, 4}, Chunked, 4}, {1, Range{7, 2}, Chunked, 2},
+			},
+			[]Range{{100, 5}, {100, 20}, {100, 10}, {7, 1}, {7, 4}, {7, 2}},
+		},
+		{
+			"PrimesStrong", "name: x\nscaling: strong\nranges: [{start: 100, count: 5}]\nworkers: [1, 4]\n",
+			[]cell{{0, Range{100, 5}, Chunked, 1}, {0, Range{100, 5}, Chunked, 4}},
+			[]Range{{100, 5}},
+		},
+		{
+			// The parallel part grows (90ms per worker); the serial part
+			// is the kernel's and does not.
+			"SyntheticWeak", syntheticMinimal + "scaling: weak\n",
+			[]cell{{0, Range{0, 90_000}, Static, 1}, {0, Range{0, 180_000}, Static, 2}},
+			[]Range{{0, 90_000}, {0, 180_000}},
+		},
+		{
+			"SyntheticStrong", syntheticMinimal,
+			[]cell{{0, Range{0, 90_000}, Static, 1}, {0, Range{0, 90_000}, Static, 2}},
+			[]Range{{0, 90_000}},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			c := parse(t, tc.src)
+			p := NewPlan(c, 1)
+			var got []cell
+			for i, pc := range p.Cells {
+				if pc.Index != i {
+					t.Errorf("Cells[%d].Index = %d", i, pc.Index)
+				}
+				got = append(got, cell{pc.RangeIndex, pc.Range, pc.Schedule, pc.Workers})
+			}
+			if !slices.Equal(got, tc.wantCells) {
+				t.Errorf("cells\n got %+v\nwant %+v", got, tc.wantCells)
+			}
+			if r := p.Ranges(); !slices.Equal(r, tc.wantRanges) {
+				t.Errorf("Ranges() = %v, want %v", r, tc.wantRanges)
+			}
+			if k := c.NewKernel(); c.Kernel == "synthetic" && k.(Synthetic).Serial != 10*1000*SyntheticUnit {
+				t.Errorf("kernel %+v: the serial part must not grow", k)
+			}
+		})
+	}
+}

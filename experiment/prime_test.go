@@ -189,8 +189,8 @@ func TestPrimesKernel(t *testing.T) {
 	if k.Name() != "primes" {
 		t.Errorf("Name() = %q", k.Name())
 	}
-	if Kernels["primes"] == nil || Kernels[DefaultKernel] == nil {
-		t.Fatalf("Kernels = %v, want primes registered and the default", Kernels)
+	if Kernels["primes"] == nil || Kernels[DefaultKernel] == nil || (&Config{Kernel: "primes"}).NewKernel() != k {
+		t.Fatalf("Kernels = %v, want primes registered, the default, and built by NewKernel", Kernels)
 	}
 	o, ok := k.(Oracle)
 	if !ok {

@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"cmp"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -34,6 +35,8 @@ type Run struct {
 	ConfigSHA256 string    // hex SHA-256 of ConfigYAML
 	Seed         int64     // seed of the trial order
 	Kernel       string    // kernel name
+	Scaling      string    // ScalingStrong or ScalingWeak: whether the work grew with the workers
+	CPUBound     bool      // whether the kernel keeps a CPU busy (Config.CPUBound); false for synthetic sleep
 	Repeats      int       // measured trials per cell
 	Warmup       int       // warmup trials per cell
 	Chunk        int       // numbers per chunk for the chunked schedule
@@ -54,7 +57,7 @@ func NewRun(p *Plan, h Host, now time.Time) (Run, error) {
 	return Run{
 		UUID: id, Name: c.Name, Status: StatusRunning, StartedAt: now.UTC(),
 		ConfigPath: c.File, ConfigYAML: string(c.Source), ConfigSHA256: hex.EncodeToString(sum[:]),
-		Seed: p.Seed, Kernel: c.Kernel, Repeats: c.Repeats, Warmup: c.Warmup, Chunk: c.Chunk, Host: h,
+		Seed: p.Seed, Kernel: c.Kernel, Scaling: cmp.Or(c.Scaling, ScalingStrong), CPUBound: c.CPUBound(), Repeats: c.Repeats, Warmup: c.Warmup, Chunk: c.Chunk, Host: h,
 	}, nil
 }
 

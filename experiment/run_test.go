@@ -87,7 +87,7 @@ func TestNewRun(t *testing.T) {
 	want := Run{
 		UUID: r.UUID, Name: "x", Status: StatusRunning, StartedAt: now.UTC(),
 		ConfigPath: "dir/exp.yaml", ConfigYAML: src, ConfigSHA256: hex.EncodeToString(sum[:]),
-		Seed: 99, Kernel: "primes", Repeats: 4, Warmup: 2, Chunk: 16, Host: h,
+		Seed: 99, Kernel: "primes", Scaling: "strong", CPUBound: true, Repeats: 4, Warmup: 2, Chunk: 16, Host: h,
 	}
 	if r != want {
 		t.Errorf("NewRun =\n%+v\nwant\n%+v", r, want)
@@ -101,4 +101,37 @@ func TestNewRun(t *testing.T) {
 	if r2, _ := NewRun(p, h, now); r2.UUID == r.UUID {
 		t.Error("two runs got the same UUID")
 	}
+}
+
+// TestNewRunScalingAndCPUBound: Run.Scaling and Run.CPUBound come from the
+// file; a hand-built Config without a scaling is strong.
+func TestNewRunScalingAndCPUBound(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, src   string
+		wantScaling string
+		wantCPU     bool
+	}{
+		{"PrimesStrong", minimal, "strong", true},
+		{"PrimesWeak", minimal + "scaling: weak\n", "weak", true},
+		{"SyntheticSleep", syntheticMinimal, "strong", false},
+		{"SyntheticSpinWeak", strings.Replace(syntheticMinimal, "sleep", "spin", 1) + "scaling: weak\n", "weak", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("exp.yaml", []byte(tc.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, err := NewRun(NewPlan(c, 1), Host{}, time.Now())
+			if err != nil || r.Scaling != tc.wantScaling || r.CPUBound != tc.wantCPU || c.CPUBound() != tc.wantCPU {
+				t.Errorf("NewRun = Scaling %q, CPUBound %v, %v; want %q, %v", r.Scaling, r.CPUBound, err, tc.wantScaling, tc.wantCPU)
+			}
+		})
+	}
+	t.Run("HandBuiltConfigIsStrong", func(t *testing.T) {
+		c := &Config{Name: "x", Repeats: 1, Kernel: "primes", Ranges: []Range{{0, 10}}, Workers: []int{1}, Schedules: []Schedule{Static}}
+		if r, err := NewRun(NewPlan(c, 1), Host{}, time.Now()); err != nil || r.Scaling != ScalingStrong || !r.CPUBound {
+			t.Errorf("NewRun = Scaling %q, CPUBound %v, %v; want strong, true", r.Scaling, r.CPUBound, err)
+		}
+	})
 }

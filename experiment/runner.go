@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 )
 
@@ -22,35 +23,43 @@ type Trial struct {
 	Mismatch  string       // why OK is false, empty when OK
 }
 
-// Reference is the answer every trial of a range must reproduce.
+// Reference is the answer every trial of a tested range must reproduce.
 type Reference struct {
 	Digest        // expected hits and checksum
 	Source string // "oracle" (independent check) or "first-trial" (kernel has no oracle)
 }
 
-// References computes the oracle answer of every range, so that each
-// trial can be checked, not only compared with its siblings. Ranges whose
-// kernel has no oracle get a zero Reference; the Runner then uses the
-// range's first trial.
-func References(ctx context.Context, k Kernel, ranges []Range) ([]Reference, error) {
-	refs := make([]Reference, len(ranges))
+// References computes the oracle answer of each range, so that each trial
+// can be checked, not only compared with its siblings. Pass the ranges the
+// cells test (Plan.Ranges): under weak scaling these differ from the file's.
+// Each distinct range is computed once. A kernel without an oracle gets an
+// empty map; the Runner then uses each range's first trial.
+func References(ctx context.Context, k Kernel, ranges []Range) (map[Range]Reference, error) {
+	refs := make(map[Range]Reference, len(ranges))
 	stop := func() bool { return ctx.Err() != nil }
-	for i, r := range ranges {
+	for _, r := range ranges {
+		if _, done := refs[r]; done {
+			continue
+		}
 		d, ok, err := OracleDigest(k, r, stop)
 		if err != nil {
 			return nil, fmt.Errorf("oracle for range %s: %w", r, err)
 		}
-		if ok {
-			refs[i] = Reference{Digest: d, Source: "oracle"}
+		if !ok {
+			return map[Range]Reference{}, nil
 		}
+		refs[r] = Reference{Digest: d, Source: "oracle"}
 	}
 	return refs, nil
 }
 
 // Runner executes a Plan's trials one at a time.
 type Runner struct {
-	Kernel     Kernel                 // the work; from Kernels[plan.Config.Kernel] if nil
-	References []Reference            // per range of the plan, from References; may be nil
+	Kernel Kernel // the work; plan.Config.NewKernel() if nil
+	// References is the answer per tested range (Cell.Range), from
+	// References; may be nil or miss ranges, which are then checked against
+	// their first trial.
+	References map[Range]Reference
 	Now        func() time.Time       // wall clock for StartedAt; time.Now if nil
 	Load       func() (float64, bool) // load average probe; LoadAvg1 if nil
 	Progress   func(done, total int)  // called after each trial, if set
@@ -64,14 +73,15 @@ type Summary struct {
 
 // Run executes steps of p in order and passes each finished trial to emit,
 // which typically commits it to the store. A trial whose answer differs from
-// its range's reference is emitted with OK false and counted in
-// Summary.Failed; the run goes on. Run stops at the first error from emit, and
-// returns ErrInterrupted when ctx is cancelled; the trial cut short then is
-// not emitted, every earlier one was.
+// its tested range's reference, or that fails the kernel's own check
+// (Checker), is emitted with OK false and counted in Summary.Failed; the run
+// goes on. Run stops at the first error from emit, and returns
+// ErrInterrupted when ctx is cancelled; the trial cut short then is not
+// emitted, every earlier one was.
 func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Trial) error) (Summary, error) {
 	k := rn.Kernel
 	if k == nil {
-		k = Kernels[p.Config.Kernel]
+		k = p.Config.NewKernel()
 	}
 	if k == nil {
 		return Summary{}, fmt.Errorf("unknown kernel %q", p.Config.Kernel)
@@ -83,27 +93,33 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 	if load == nil {
 		load = LoadAvg1
 	}
-	refs := make([]Reference, len(p.Config.Ranges))
-	copy(refs, rn.References)
+	refs := maps.Clone(rn.References)
+	if refs == nil {
+		refs = map[Range]Reference{}
+	}
 	var sum Summary
 	for _, st := range steps {
 		if ctx.Err() != nil {
 			return sum, ErrInterrupted
 		}
-		t, err := rn.trial(ctx, k, p, st, now, load)
+		t, bad, err := rn.trial(ctx, k, p, st, now, load)
 		if err != nil {
 			return sum, err
 		}
 		c := p.Cells[st.Cell]
-		ref := &refs[c.RangeIndex]
+		ref := refs[c.Range]
 		if ref.Source == "" {
 			// Without an oracle the first complete trial is the reference.
-			if Verify(&t, Reference{Digest: t.Digest}, c.Range.Count); t.OK {
-				*ref = Reference{Digest: t.Digest, Source: "first-trial"}
+			if Verify(&t, Reference{Digest: t.Digest}, c.Range.Count); t.OK && bad == nil {
+				ref = Reference{Digest: t.Digest, Source: "first-trial"}
+				refs[c.Range] = ref
 			}
 		}
 		if ref.Source != "" {
-			Verify(&t, *ref, c.Range.Count)
+			Verify(&t, ref, c.Range.Count)
+		}
+		if t.OK && bad != nil {
+			t.OK, t.Mismatch = false, bad.Error()
 		}
 		if err := emit(t); err != nil {
 			return sum, fmt.Errorf("save trial %d: %w", st.Seq, err)
@@ -138,11 +154,13 @@ func Verify(t *Trial, ref Reference, count uint64) {
 	}
 }
 
-// trial runs and times one step. The wall time covers starting the workers,
-// the kernel, and gathering hits; sorting and hashing them is not timed.
-func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now func() time.Time, load func() (float64, bool)) (Trial, error) {
+// trial runs and times one step. The wall time covers the kernel's serial
+// part, if any, starting the workers, the kernel, and gathering hits;
+// sorting and hashing them is not timed. bad is the kernel's own check of
+// the outcome (Checker), nil if it passed or the kernel has none.
+func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now func() time.Time, load func() (float64, bool)) (t Trial, bad, err error) {
 	c := p.Cells[st.Cell]
-	t := Trial{Step: st}
+	t = Trial{Step: st}
 	t.Load1, t.HasLoad = load()
 	u0, s0 := cpuTimes()
 	t.StartedAt = now().UTC()
@@ -151,13 +169,16 @@ func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now fun
 	t.WallNS = int64(time.Since(start))
 	u1, s1 := cpuTimes()
 	if errors.Is(err, ErrInterrupted) {
-		return t, ErrInterrupted
+		return t, nil, ErrInterrupted
 	}
 	if err != nil {
-		return t, fmt.Errorf("trial %d: %w", st.Seq, err)
+		return t, nil, fmt.Errorf("trial %d: %w", st.Seq, err)
 	}
 	t.UserNS, t.SysNS = u1-u0, s1-s0
 	t.Workers = out.Workers
 	t.Digest = DigestOf(out.Hits)
-	return t, nil
+	if ch, ok := k.(Checker); ok {
+		bad = ch.Check(out, c.Range)
+	}
+	return t, bad, nil
 }

@@ -23,10 +23,10 @@ func runnerPlan(tb testing.TB) *Plan {
 	return NewPlan(c, 7)
 }
 
-// runnerRefs returns the oracle references of p's ranges.
-func runnerRefs(tb testing.TB, p *Plan) []Reference {
+// runnerRefs returns the oracle references of p's tested ranges.
+func runnerRefs(tb testing.TB, p *Plan) map[Range]Reference {
 	tb.Helper()
-	refs, err := References(context.Background(), Primes{}, p.Config.Ranges)
+	refs, err := References(context.Background(), Primes{}, p.Ranges())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -44,16 +44,16 @@ func stepClock(base time.Time) func() time.Time {
 
 func TestReferences(t *testing.T) {
 	t.Parallel()
-	ranges := []Range{runnerRange, {0, 100}}
+	ranges := []Range{runnerRange, {0, 100}, runnerRange} // a range tested twice is computed once
 	refs, err := References(context.Background(), Primes{}, ranges)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(refs) != 2 || refs[0].Source != "oracle" || refs[0].Hits != 5 || refs[1].Hits != 25 {
+	if len(refs) != 2 || refs[runnerRange].Source != "oracle" || refs[runnerRange].Hits != 5 || refs[ranges[1]].Hits != 25 {
 		t.Fatalf("References = %+v", refs)
 	}
-	if refs[1].Digest != oracleDigest(t, ranges[1]) {
-		t.Errorf("refs[1] = %+v, want the oracle digest", refs[1])
+	if refs[ranges[1]].Digest != oracleDigest(t, ranges[1]) {
+		t.Errorf("refs[%v] = %+v, want the oracle digest", ranges[1], refs[ranges[1]])
 	}
 
 	t.Run("ErrInterrupted", func(t *testing.T) {
@@ -97,7 +97,7 @@ func TestRunnerRun(t *testing.T) {
 		if tr.Step != p.Steps[i] {
 			t.Errorf("trial %d is step %+v, want %+v", i, tr.Step, p.Steps[i])
 		}
-		if !tr.OK || tr.Mismatch != "" || tr.Digest != refs[0].Digest {
+		if !tr.OK || tr.Mismatch != "" || tr.Digest != refs[runnerRange].Digest {
 			t.Errorf("trial %d: OK %v %q, digest %+v", i, tr.OK, tr.Mismatch, tr.Digest)
 		}
 		if want := base.Add(time.Duration(i+1) * time.Second).UTC(); !tr.StartedAt.Equal(want) || tr.StartedAt.Location() != time.UTC || tr.StartedAt != want {
@@ -238,8 +238,10 @@ func TestRunnerRunMismatch(t *testing.T) {
 			t.Parallel()
 			p := runnerPlan(t)
 			refs := runnerRefs(t, p)
-			good := refs[0].Digest
-			tt.tamper(&refs[0])
+			ref := refs[runnerRange]
+			good := ref.Digest
+			tt.tamper(&ref)
+			refs[runnerRange] = ref
 			var trials []Trial
 			sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
 				trials = append(trials, tr)
@@ -291,8 +293,8 @@ func TestRunnerRunFirstTrialReference(t *testing.T) {
 			return calls.Add(1) <= runnerRange.Count && x == runnerRange.Start
 		}}
 		refs, err := References(context.Background(), k, p.Config.Ranges)
-		if err != nil || len(refs) != 1 || refs[0] != (Reference{}) {
-			t.Fatalf("References(no oracle) = %+v, %v; want one zero Reference", refs, err)
+		if err != nil || refs == nil || len(refs) != 0 {
+			t.Fatalf("References(no oracle) = %+v, %v; want an empty map", refs, err)
 		}
 		var trials []Trial
 		sum, err := (&Runner{Kernel: k, References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
@@ -320,7 +322,7 @@ func TestRunnerRunFirstTrialReference(t *testing.T) {
 // file that names it.
 func TestRunnerKernelWithoutOracle(t *testing.T) {
 	k := funcKernel{"test-multiples-of-7", func(x uint64) bool { return x%7 == 0 }}
-	Kernels[k.name] = k
+	Kernels[k.name] = func(*Config) Kernel { return k }
 	t.Cleanup(func() { delete(Kernels, k.name) })
 
 	c, err := Parse("k.yaml", []byte("name: k\nkernel: test-multiples-of-7\nranges: [{start: 0, count: 700}, {start: 7000, count: 70}]\nworkers: [1, 3]\nschedules: [static, chunked]\nrepeats: 1\nwarmup: 0\n"))
@@ -330,11 +332,11 @@ func TestRunnerKernelWithoutOracle(t *testing.T) {
 	if !slices.Contains(KernelNames(), k.name) {
 		t.Errorf("KernelNames() = %v, missing %s", KernelNames(), k.name)
 	}
-	refs, err := References(context.Background(), Kernels[c.Kernel], c.Ranges)
-	if err != nil || !slices.Equal(refs, []Reference{{}, {}}) {
-		t.Fatalf("References = %+v, %v; want two zero References", refs, err)
-	}
 	p := NewPlan(c, 1)
+	refs, err := References(context.Background(), c.NewKernel(), p.Ranges())
+	if err != nil || len(refs) != 0 {
+		t.Fatalf("References = %+v, %v; want none", refs, err)
+	}
 	var trials []Trial
 	sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
 		trials = append(trials, tr)
@@ -386,7 +388,9 @@ func TestRunnerSummaryOnEmitError(t *testing.T) {
 		t.Parallel()
 		p := runnerPlan(t)
 		refs := runnerRefs(t, p)
-		refs[0].Hits++
+		ref := refs[runnerRange]
+		ref.Hits++
+		refs[runnerRange] = ref
 		sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(Trial) error {
 			return errors.New("disk full")
 		})

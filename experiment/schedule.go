@@ -2,7 +2,9 @@ package experiment
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,28 +47,46 @@ type WorkerStat struct {
 
 // Outcome is the result of executing one trial's work.
 type Outcome struct {
-	Hits    []uint64     // every hit, unordered: per-item in completion order, other schedules grouped by worker
-	Workers []WorkerStat // one entry per worker, by worker index
+	Hits       []uint64     // every hit, unordered: per-item in completion order, other schedules grouped by worker
+	Workers    []WorkerStat // one entry per worker, by worker index
+	SerialRuns int          // times the kernel's serial part ran: 1 for a SerialKernel, else 0
+	SerialNS   int64        // wall time of the serial part, nanoseconds; 0 without one
 }
 
 // Execute runs kernel k over r with the given number of workers and schedule.
-// chunk is the chunk size for Chunked and ignored otherwise. If ctx is
-// cancelled the workers stop at the next number and Execute returns
-// ErrInterrupted, unless every number had already been tested.
+// chunk is the chunk size for Chunked and ignored otherwise. If k is a
+// SerialKernel, Execute first runs its serial part once on the calling
+// goroutine and times it. If ctx is cancelled the workers stop at the next
+// number (or block) and Execute returns ErrInterrupted, unless every number
+// had already been tested.
 func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, chunk uint64) (Outcome, error) {
 	if workers < 1 {
 		return Outcome{}, fmt.Errorf("workers must be >= 1, got %d", workers)
 	}
+	if !slices.Contains(Schedules, s) {
+		return Outcome{}, fmt.Errorf("unknown schedule %q (allowed: %s)", s, scheduleList())
+	}
+	out := Outcome{Workers: make([]WorkerStat, workers)}
+	if sk, ok := k.(SerialKernel); ok {
+		t0 := time.Now()
+		err := sk.RunSerial(ctx)
+		out.SerialNS, out.SerialRuns = int64(time.Since(t0)), 1
+		if errors.Is(err, ErrInterrupted) {
+			return out, ErrInterrupted
+		}
+		if err != nil {
+			return out, fmt.Errorf("serial part: %w", err)
+		}
+	}
 	var stop atomic.Bool
 	defer context.AfterFunc(ctx, func() { stop.Store(true) })()
-	out := Outcome{Workers: make([]WorkerStat, workers)}
 	switch s {
 	case PerItem:
 		out.Hits = perItem(k, r, out.Workers, &stop)
 	case Chunked:
-		out.Hits = chunked(k, r, out.Workers, max(chunk, 1), &stop)
+		out.Hits = chunked(ctx, k, r, out.Workers, max(chunk, 1), &stop)
 	case Static:
-		out.Hits = static(k, r, out.Workers, &stop)
+		out.Hits = static(ctx, k, r, out.Workers, &stop)
 	default:
 		return out, fmt.Errorf("unknown schedule %q (allowed: %s)", s, scheduleList())
 	}
@@ -83,14 +103,24 @@ func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, ch
 }
 
 // scan tests the numbers r.Start+lo .. r.Start+hi-1, appending hits to dst and
-// adding to st. It returns early if stop is set.
-func scan(k Kernel, r Range, lo, hi uint64, st *WorkerStat, dst []uint64, stop *atomic.Bool) []uint64 {
+// adding to st. A BlockKernel does them in one call; other kernels one Hit
+// per number. It returns early if stop is set (or, for a block, ctx is
+// cancelled).
+func scan(ctx context.Context, k Kernel, r Range, lo, hi uint64, st *WorkerStat, dst []uint64, stop *atomic.Bool) []uint64 {
 	t0 := time.Now()
 	n0 := len(dst)
 	i := lo
-	for ; i < hi && !stop.Load(); i++ {
-		if x := r.Start + i; k.Hit(x) {
-			dst = append(dst, x)
+	if bk, ok := k.(BlockKernel); ok {
+		if lo < hi && !stop.Load() {
+			var done uint64
+			done, dst = bk.Block(ctx, r.Start+lo, hi-lo, dst)
+			i += done
+		}
+	} else {
+		for ; i < hi && !stop.Load(); i++ {
+			if x := r.Start + i; k.Hit(x) {
+				dst = append(dst, x)
+			}
 		}
 	}
 	st.BusyNS += int64(time.Since(t0))
@@ -139,7 +169,7 @@ func perItem(k Kernel, r Range, stats []WorkerStat, stop *atomic.Bool) []uint64 
 	return hits
 }
 
-func chunked(k Kernel, r Range, stats []WorkerStat, chunk uint64, stop *atomic.Bool) []uint64 {
+func chunked(ctx context.Context, k Kernel, r Range, stats []WorkerStat, chunk uint64, stop *atomic.Bool) []uint64 {
 	var next atomic.Uint64
 	local := make([][]uint64, len(stats))
 	var wg sync.WaitGroup
@@ -154,7 +184,7 @@ func chunked(k Kernel, r Range, stats []WorkerStat, chunk uint64, stop *atomic.B
 				if !next.CompareAndSwap(lo, hi) {
 					continue
 				}
-				local[w] = scan(k, r, lo, hi, &stats[w], local[w], stop)
+				local[w] = scan(ctx, k, r, lo, hi, &stats[w], local[w], stop)
 			}
 		})
 	}
@@ -162,7 +192,7 @@ func chunked(k Kernel, r Range, stats []WorkerStat, chunk uint64, stop *atomic.B
 	return concat(local)
 }
 
-func static(k Kernel, r Range, stats []WorkerStat, stop *atomic.Bool) []uint64 {
+func static(ctx context.Context, k Kernel, r Range, stats []WorkerStat, stop *atomic.Bool) []uint64 {
 	n := uint64(len(stats))
 	q, rem := r.Count/n, r.Count%n
 	local := make([][]uint64, len(stats))
@@ -174,7 +204,7 @@ func static(k Kernel, r Range, stats []WorkerStat, stop *atomic.Bool) []uint64 {
 		if wu < rem {
 			hi++
 		}
-		wg.Go(func() { local[w] = scan(k, r, lo, hi, &stats[w], nil, stop) })
+		wg.Go(func() { local[w] = scan(ctx, k, r, lo, hi, &stats[w], nil, stop) })
 	}
 	wg.Wait()
 	return concat(local)

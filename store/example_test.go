@@ -31,7 +31,7 @@ func ExampleOpen() {
 		log.Fatal(err)
 	}
 	fmt.Println("schema version", v)
-	// Output: schema version 1
+	// Output: schema version 2
 }
 
 func ExampleOpenExisting() {

@@ -84,7 +84,7 @@ func openTestDB(tb testing.TB) (*DB, string) {
 }
 
 // createTestRun inserts run into db for plan p with refs.
-func createTestRun(tb testing.TB, db *DB, p *experiment.Plan, run *experiment.Run, refs []experiment.Reference) *Recorder {
+func createTestRun(tb testing.TB, db *DB, p *experiment.Plan, run *experiment.Run, refs map[experiment.Range]experiment.Reference) *Recorder {
 	tb.Helper()
 	rec, err := db.CreateRun(context.Background(), run, p, refs)
 	if err != nil {

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -18,10 +19,11 @@ type Recorder struct {
 	cellIDs []int64 // database id of each plan cell, by cell index
 }
 
-// CreateRun inserts run (setting run.ID) and the cells of plan p, with the
-// oracle answer of each range from refs (which may be nil), in one
-// transaction. It returns a Recorder for the run's trials.
-func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs []experiment.Reference) (*Recorder, error) {
+// CreateRun inserts run (setting run.ID) and the cells of plan p, each with
+// the oracle answer of the range it tests (refs[cell.Range], from
+// experiment.References; refs may be nil), in one transaction. It returns a
+// Recorder for the run's trials.
+func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs map[experiment.Range]experiment.Reference) (*Recorder, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)
@@ -34,11 +36,12 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO runs (uuid, name, status, started_at, config_path, config_yaml, config_sha256,
-			seed, kernel, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
+			seed, kernel, scaling, cpu_bound, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
 			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.UUID, run.Name, string(run.Status), formatTime(run.StartedAt), run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
-		run.Seed, run.Kernel, run.Repeats, run.Warmup, run.Chunk, h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
+		run.Seed, run.Kernel, cmp.Or(run.Scaling, experiment.ScalingStrong), run.CPUBound, run.Repeats, run.Warmup, run.Chunk,
+		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease)
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)
@@ -50,9 +53,9 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	for i, c := range p.Cells {
 		var primes sql.NullInt64
 		var sum sql.NullString
-		if c.RangeIndex < len(refs) && refs[c.RangeIndex].Source == "oracle" {
-			primes = sql.NullInt64{Int64: int64(refs[c.RangeIndex].Hits), Valid: true}
-			sum = nullString(refs[c.RangeIndex].Checksum)
+		if ref := refs[c.Range]; ref.Source == "oracle" {
+			primes = sql.NullInt64{Int64: int64(ref.Hits), Valid: true}
+			sum = nullString(ref.Checksum)
 		}
 		res, err := tx.ExecContext(ctx, `
 			INSERT INTO cells (run_id, idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum)
@@ -121,19 +124,30 @@ func (r *Recorder) Finish(status experiment.Status, msg string) error {
 	return nil
 }
 
-// runColumns is the SELECT list scanned by scanRun.
+// runColumns is the SELECT list scanned by scanRun, for the current schema
+// (see DB.runColumns).
 const runColumns = `r.id, r.uuid, r.name, r.status, r.started_at, coalesce(r.finished_at, ''), coalesce(r.error, ''),
-	r.config_path, r.config_yaml, r.config_sha256, r.seed, r.kernel, r.repeats, r.warmup, r.chunk,
+	r.config_path, r.config_yaml, r.config_sha256, r.seed, r.kernel, r.scaling, r.cpu_bound, r.repeats, r.warmup, r.chunk,
 	r.exp_version, r.vcs_revision, r.vcs_modified, r.go_version, r.os, r.arch, r.hostname, r.cpu_model,
 	r.num_cpu, r.gomaxprocs, coalesce(r.cgroup_cpu_limit, 0), coalesce(r.cpu_governor, ''), r.kernel_release,
 	(SELECT count(*) FROM trials t WHERE t.run_id = r.id)`
+
+// runColumns returns the SELECT list of runs for the file's schema: a file
+// from before 0002_scaling, read without upgrading it, has no scaling or
+// cpu_bound columns, and its runs were strong scaling of a CPU-bound kernel.
+func (db *DB) runColumns() string {
+	if db.old != 0 && db.old < 2 {
+		return strings.Replace(runColumns, "r.scaling, r.cpu_bound", "'strong', 1", 1)
+	}
+	return runColumns
+}
 
 func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 	var r experiment.Run
 	var status, started, finished string
 	h := &r.Host
 	err := sc.Scan(&r.ID, &r.UUID, &r.Name, &status, &started, &finished, &r.Error,
-		&r.ConfigPath, &r.ConfigYAML, &r.ConfigSHA256, &r.Seed, &r.Kernel, &r.Repeats, &r.Warmup, &r.Chunk,
+		&r.ConfigPath, &r.ConfigYAML, &r.ConfigSHA256, &r.Seed, &r.Kernel, &r.Scaling, &r.CPUBound, &r.Repeats, &r.Warmup, &r.Chunk,
 		&h.ExpVersion, &h.VCSRevision, &h.VCSModified, &h.GoVersion, &h.OS, &h.Arch, &h.Hostname, &h.CPUModel,
 		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials)
 	if err != nil {
@@ -206,7 +220,7 @@ func firstRun(found []experiment.Run, err error) (experiment.Run, error) {
 
 // queryRuns selects runs with the given WHERE/ORDER tail.
 func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experiment.Run, error) {
-	rows, err := db.sql.QueryContext(ctx, `SELECT `+runColumns+` FROM runs r `+tail, args...)
+	rows, err := db.sql.QueryContext(ctx, `SELECT `+db.runColumns()+` FROM runs r `+tail, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read runs: %w", err)
 	}

@@ -22,7 +22,7 @@ func TestRoundTrip(t *testing.T) {
 	db.Now = func() time.Time { return finished }
 	p := testPlan(t)
 	oracle := experiment.DigestOf([]uint64{2, 3, 5, 7, 11})
-	refs := []experiment.Reference{{Digest: oracle, Source: "oracle"}, {}} // range 1: no oracle
+	refs := map[experiment.Range]experiment.Reference{p.Cells[0].Range: {Digest: oracle, Source: "oracle"}} // range 1: no oracle
 	run := testRun(t, p, fullHost(), t0)
 	rec := createTestRun(t, db, p, &run, refs)
 	if run.ID == 0 || rec.RunID != run.ID {
@@ -215,17 +215,20 @@ func TestCreateRunReferences(t *testing.T) {
 	ctx := context.Background()
 	d0 := experiment.DigestOf([]uint64{2, 3, 5})
 	d1 := experiment.DigestOf([]uint64{1009, 1013})
+	r0, r1 := experiment.Range{Start: 1, Count: 100}, experiment.Range{Start: 1000, Count: 50} // testYAML's ranges
+	type refs = map[experiment.Range]experiment.Reference
 	for _, tc := range []struct {
 		name string
-		refs []experiment.Reference
+		refs refs
 		want []*experiment.Digest // per range
 	}{
 		{"NilRefsStoreNULL", nil, []*experiment.Digest{nil, nil}},
-		{"BothOracle", []experiment.Reference{{Digest: d0, Source: "oracle"}, {Digest: d1, Source: "oracle"}}, []*experiment.Digest{&d0, &d1}},
-		{"ZeroRefStoresNULL", []experiment.Reference{{Digest: d0, Source: "oracle"}, {}}, []*experiment.Digest{&d0, nil}},
-		{"FirstTrialStoresNULL", []experiment.Reference{{Digest: d0, Source: "first-trial"}, {Digest: d1, Source: "oracle"}}, []*experiment.Digest{nil, &d1}},
-		{"ShortRefsStoreNULL", []experiment.Reference{{Digest: d0, Source: "oracle"}}, []*experiment.Digest{&d0, nil}},
-		{"ZeroHitOracleStored", []experiment.Reference{{Digest: experiment.DigestOf(nil), Source: "oracle"}}, []*experiment.Digest{ptr(experiment.DigestOf(nil)), nil}},
+		{"BothOracle", refs{r0: {Digest: d0, Source: "oracle"}, r1: {Digest: d1, Source: "oracle"}}, []*experiment.Digest{&d0, &d1}},
+		{"ZeroRefStoresNULL", refs{r0: {Digest: d0, Source: "oracle"}, r1: {}}, []*experiment.Digest{&d0, nil}},
+		{"FirstTrialStoresNULL", refs{r0: {Digest: d0, Source: "first-trial"}, r1: {Digest: d1, Source: "oracle"}}, []*experiment.Digest{nil, &d1}},
+		{"MissingRefStoresNULL", refs{r0: {Digest: d0, Source: "oracle"}}, []*experiment.Digest{&d0, nil}},
+		{"OtherRangeIgnored", refs{{Start: 1, Count: 200}: {Digest: d0, Source: "oracle"}}, []*experiment.Digest{nil, nil}},
+		{"ZeroHitOracleStored", refs{r0: {Digest: experiment.DigestOf(nil), Source: "oracle"}}, []*experiment.Digest{ptr(experiment.DigestOf(nil)), nil}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := openTestDB(t)
@@ -242,6 +245,40 @@ func TestCreateRunReferences(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestCreateRunWeakScaling: under weak scaling each cell stores the range it
+// tests (count x workers) beside the file's range index, and the oracle
+// answer for that tested range; the run stores its scaling.
+func TestCreateRunWeakScaling(t *testing.T) {
+	ctx := context.Background()
+	c, err := experiment.Parse("weak.yaml", []byte("name: weak\nscaling: weak\nranges: [{start: 1, count: 10}]\nworkers: [1, 2, 4]\nrepeats: 1\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := experiment.NewPlan(c, 1)
+	refs, err := experiment.References(ctx, experiment.Primes{}, p.Ranges())
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, _ := openTestDB(t)
+	run := testRun(t, p, fullHost(), t0)
+	createTestRun(t, db, p, &run, refs)
+	cells, err := db.Cells(ctx, run.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	primes := map[int]uint64{1: 4, 2: 8, 4: 12} // in [1, 11), [1, 21), [1, 41)
+	for i, sc := range cells {
+		want := experiment.Range{Start: 1, Count: 10 * uint64(sc.Workers)}
+		if sc.Cell != p.Cells[i] || sc.RangeIndex != 0 || sc.Range != want || sc.Expected == nil || *sc.Expected != refs[want].Digest ||
+			sc.Expected.Hits != primes[sc.Workers] {
+			t.Errorf("cell %d = %+v with expected %v; want range %v with %d primes", i, sc.Cell, sc.Expected, want, primes[sc.Workers])
+		}
+	}
+	if got, err := db.FindRun(ctx, "latest"); err != nil || got.Scaling != "weak" || !got.CPUBound {
+		t.Errorf("FindRun = Scaling %q, CPUBound %v, %v; want weak, true", got.Scaling, got.CPUBound, err)
 	}
 }
 

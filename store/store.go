@@ -50,6 +50,9 @@ var BusyTimeout = 10 * time.Second
 type DB struct {
 	sql  *sql.DB
 	path string
+	// old is the schema version of a write-protected file from an older
+	// exp, read as it is (see OpenExisting); 0 for a current schema.
+	old int
 	// Now is the clock for timestamps the store writes itself (a run's
 	// finish time); time.Now by default.
 	Now func() time.Time
@@ -76,8 +79,10 @@ func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error
 // OpenExisting opens the database at path for reading. It returns
 // ErrNoDatabase for a missing file and ErrNotExpDatabase for an empty one.
 // It neither migrates a current file nor changes its journal mode, and it
-// works on write-protected files and directories; only a file from an
-// older exp is upgraded, which needs write access.
+// works on write-protected files and directories. A file from an older exp
+// is upgraded if it can be written; a write-protected one is read as it
+// is, with the defaults its missing columns stand for (a run before
+// 0002_scaling was strong scaling of a CPU-bound kernel).
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w (run `exp run` first, or pass --db)", path, ErrNoDatabase)
@@ -86,21 +91,24 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openRead(ctx, path, all)
+	return openRead(ctx, path, all, openWrite)
 }
 
 // openRead opens path for reading. If the file's directory is not writable
 // and the file is in WAL mode, SQLite cannot create the shared-memory file,
 // so exp falls back to immutable mode, which is safe because nobody else
-// can be writing there either.
-func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
+// can be writing there either. A file from an older exp is upgraded by
+// upgrade (openWrite); if that fails because the file or its directory is
+// read-only, the file is read at its own version.
+func openRead(ctx context.Context, path string, all []migration, upgrade func(context.Context, string, []migration, bool) (*DB, error)) (*DB, error) {
 	if err := notDir(path); err != nil {
 		return nil, err
 	}
 	var current int
 	var db *DB
 	var err error
-	for _, mode := range []string{"rw", "ro-immutable"} {
+	var mode string
+	for _, mode = range []string{"rw", "ro-immutable"} {
 		if db, err = dial(path, mode); err != nil {
 			return nil, err
 		}
@@ -119,7 +127,15 @@ func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
 		return db, nil
 	}
 	db.Close()
-	return openWrite(ctx, path, all, false)
+	up, err := upgrade(ctx, path, all, false)
+	if err == nil || !errors.Is(err, ErrCannotOpen) {
+		return up, err
+	}
+	if db, err = dial(path, mode); err != nil {
+		return nil, err
+	}
+	db.old = current
+	return db, nil
 }
 
 // openWrite opens path read-write, brings its schema up to date (an empty

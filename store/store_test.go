@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -28,19 +29,28 @@ func TestOpen(t *testing.T) {
 		if db.Path() != path {
 			t.Errorf("Path() = %q, want %q", db.Path(), path)
 		}
-		if v, err := db.SchemaVersion(ctx); err != nil || v != 1 {
-			t.Errorf("SchemaVersion = %d, %v; want 1, nil", v, err)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
+			t.Errorf("SchemaVersion = %d, %v; want 2, nil", v, err)
 		}
-		var version int
-		var name, applied string
-		if err := db.SQL().QueryRow(`SELECT version, name, applied_at FROM schema_migrations`).Scan(&version, &name, &applied); err != nil {
+		rows, err := db.SQL().Query(`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if version != 1 || name != "0001_init.sql" {
-			t.Errorf("schema_migrations = (%d, %q), want (1, \"0001_init.sql\")", version, name)
+		var got []string
+		for rows.Next() {
+			var version int
+			var name, applied string
+			if err := rows.Scan(&version, &name, &applied); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprintf("%d %s", version, name))
+			if _, err := parseTime(applied); err != nil {
+				t.Errorf("applied_at %q: %v", applied, err)
+			}
 		}
-		if _, err := parseTime(applied); err != nil {
-			t.Errorf("applied_at %q: %v", applied, err)
+		rows.Close()
+		if want := []string{"1 0001_init.sql", "2 0002_scaling.sql"}; !slices.Equal(got, want) {
+			t.Errorf("schema_migrations = %q, want %q", got, want)
 		}
 		for _, obj := range []struct{ typ, name string }{
 			{"table", "runs"}, {"table", "cells"}, {"table", "trials"}, {"table", "trial_workers"},
@@ -66,11 +76,11 @@ func TestOpen(t *testing.T) {
 			if err != nil {
 				t.Fatalf("reopen %d: %v", i, err)
 			}
-			if v, err := db2.SchemaVersion(ctx); err != nil || v != 1 {
-				t.Errorf("reopen %d: SchemaVersion = %d, %v; want 1, nil", i, v, err)
+			if v, err := db2.SchemaVersion(ctx); err != nil || v != 2 {
+				t.Errorf("reopen %d: SchemaVersion = %d, %v; want 2, nil", i, v, err)
 			}
-			if n := queryInt(t, db2.SQL(), `SELECT count(*) FROM schema_migrations`); n != 1 {
-				t.Errorf("reopen %d: %d schema_migrations rows, want 1", i, n)
+			if n := queryInt(t, db2.SQL(), `SELECT count(*) FROM schema_migrations`); n != 2 {
+				t.Errorf("reopen %d: %d schema_migrations rows, want 2", i, n)
 			}
 			runs, err := db2.ListRuns(ctx)
 			if err != nil || len(runs) != 1 || runs[0].UUID != run.UUID || runs[0].Trials != 1 {
@@ -90,8 +100,8 @@ func TestOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if v, err := db.SchemaVersion(ctx); err != nil || v != 1 {
-			t.Errorf("SchemaVersion = %d, %v; want 1, nil", v, err)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
+			t.Errorf("SchemaVersion = %d, %v; want 2, nil", v, err)
 		}
 	})
 
@@ -163,6 +173,10 @@ func TestSchemaConstraints(t *testing.T) {
 		{"ErrZeroWorkers", `UPDATE cells SET workers = 0 WHERE id = ?`, []any{cellID}, "CHECK constraint failed"},
 		{"ErrDuplicateSeq", insertTrial, []any{run.ID, cellID, 100, 5, 1}, "UNIQUE constraint failed"},
 		{"ErrBadStatus", `UPDATE runs SET status = 'bogus' WHERE id = ?`, []any{run.ID}, "CHECK constraint failed"},
+		{"WeakScalingAccepted", `UPDATE runs SET scaling = 'weak', cpu_bound = 0 WHERE id = ?`, []any{run.ID}, ""},
+		{"ErrBadScaling", `UPDATE runs SET scaling = 'diagonal' WHERE id = ?`, []any{run.ID}, "CHECK constraint failed"},
+		{"ErrCPUBoundNotBoolean", `UPDATE runs SET cpu_bound = 2 WHERE id = ?`, []any{run.ID}, "CHECK constraint failed"},
+		{"ErrScalingNull", `UPDATE runs SET scaling = NULL WHERE id = ?`, []any{run.ID}, "NOT NULL constraint failed"},
 		{"ErrTextInRealColumn", `UPDATE runs SET cgroup_cpu_limit = 'two' WHERE id = ?`, []any{run.ID}, "cannot store TEXT value in REAL column runs.cgroup_cpu_limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -329,8 +343,8 @@ func TestOpenExisting(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if v, err := db.SchemaVersion(ctx); err != nil || v != 1 {
-			t.Errorf("SchemaVersion = %d, %v; want 1, nil", v, err)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
+			t.Errorf("SchemaVersion = %d, %v; want 2, nil", v, err)
 		}
 	})
 }
@@ -433,7 +447,7 @@ func TestOpenConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n := queryInt(t, db.SQL(), `SELECT count(*) FROM schema_migrations`); n != 1 {
-		t.Errorf("%d migration rows, want 1", n)
+	if n := queryInt(t, db.SQL(), `SELECT count(*) FROM schema_migrations`); n != 2 {
+		t.Errorf("%d migration rows, want 2", n)
 	}
 }

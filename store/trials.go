@@ -8,10 +8,10 @@ import (
 	"github.com/exp-tool/exp/experiment"
 )
 
-// StoredCell is a cell as stored: the plan cell and its range's oracle answer.
+// StoredCell is a cell as stored: the plan cell and the oracle answer for its tested range.
 type StoredCell struct {
 	experiment.Cell
-	Expected *experiment.Digest // oracle answer for the range; nil if the kernel has none
+	Expected *experiment.Digest // oracle answer for the range the cell tests; nil if the kernel has none
 }
 
 // Cells returns the cells of a run in plan order.

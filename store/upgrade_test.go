@@ -1,0 +1,148 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/migrations"
+)
+
+// insertOldRun adds a run with 0001_init's columns only, as an exp from
+// before 0002_scaling wrote it.
+const insertOldRun = `INSERT INTO runs (uuid, name, status, started_at, config_path, config_yaml, config_sha256,
+	seed, kernel, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
+	os, arch, hostname, cpu_model, num_cpu, gomaxprocs, kernel_release)
+	VALUES ('01890a5d-ac96-774b-bcce-b302099a8099', 'old', 'done', '2024-01-01T00:00:00.000000Z', 'e.yaml', 'name: old', 'abc',
+	1, 'primes', 10, 1, 8, 'v0.1.0', '48aa839', 0, 'go1.22.0', 'linux', 'amd64', 'h', 'cpu', 2, 2, '6.1.0')`
+
+// oldDatabase writes a database with only 0001_init applied, holding one
+// run, and returns its path.
+func oldDatabase(tb testing.TB) string {
+	tb.Helper()
+	init, err := fs.ReadFile(migrations.FS, "0001_init.sql")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	path := filepath.Join(tb.TempDir(), "old.db")
+	db, err := open(context.Background(), path, fstest.MapFS{"0001_init.sql": mig(string(init))}, true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.SQL().Exec(insertOldRun); err != nil {
+		tb.Fatal(err)
+	}
+	return path
+}
+
+// checkOldRun fails unless db holds the old run, read back as strong
+// scaling of a CPU-bound kernel, at schema version want.
+func checkOldRun(tb testing.TB, db *DB, want int) {
+	tb.Helper()
+	ctx := context.Background()
+	if v, err := db.SchemaVersion(ctx); err != nil || v != want {
+		tb.Errorf("SchemaVersion = %d, %v; want %d", v, err, want)
+	}
+	runs, err := db.ListRuns(ctx)
+	if err != nil || len(runs) != 1 {
+		tb.Fatalf("ListRuns = %+v, %v; want the old run", runs, err)
+	}
+	r, err := db.FindRun(ctx, "latest")
+	if err != nil || r != runs[0] {
+		tb.Errorf("FindRun(latest) = %+v, %v; want %+v", r, err, runs[0])
+	}
+	if r.Name != "old" || r.Kernel != "primes" || r.Scaling != experiment.ScalingStrong || !r.CPUBound {
+		tb.Errorf("old run = %q kernel %q scaling %q cpu_bound %v; want old, primes, strong, true", r.Name, r.Kernel, r.Scaling, r.CPUBound)
+	}
+}
+
+// TestUpgradeFrom0001: a database written by an exp that knew only
+// 0001_init is upgraded when opened for writing or for reading, and its
+// runs read back as strong scaling of a CPU-bound kernel (the column
+// defaults). A write-protected one is read as it is, unchanged.
+func TestUpgradeFrom0001(t *testing.T) {
+	ctx := context.Background()
+	for _, op := range []struct {
+		name string
+		open func(context.Context, string) (*DB, error)
+	}{{"Open", Open}, {"OpenExisting", OpenExisting}} {
+		t.Run(op.name+"Upgrades", func(t *testing.T) {
+			path := oldDatabase(t)
+			db, err := op.open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			checkOldRun(t, db, 2)
+			for _, bad := range []string{`UPDATE runs SET scaling = 'diagonal'`, `UPDATE runs SET cpu_bound = 2`} {
+				if _, err := db.SQL().Exec(bad); err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
+					t.Errorf("%s: %v, want a CHECK failure", bad, err)
+				}
+			}
+		})
+	}
+
+	all, err := loadMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("WriteProtectedIsReadAsItIs", func(t *testing.T) {
+		// Tests run as root, which may write any file, so the failed
+		// upgrade of a write-protected file is simulated.
+		path := oldDatabase(t)
+		before := fileSum(t, path)
+		readOnly := func(context.Context, string, []migration, bool) (*DB, error) {
+			return nil, fmt.Errorf("%w: the file or its directory is read-only", ErrCannotOpen)
+		}
+		db, err := openRead(ctx, path, all, readOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOldRun(t, db, 1)
+		db.Close()
+		if fileSum(t, path) != before {
+			t.Error("reading an old write-protected file changed it")
+		}
+	})
+	t.Run("ErrUpgradeFails", func(t *testing.T) {
+		path := oldDatabase(t)
+		errDisk := errors.New("disk I/O error")
+		broken := func(context.Context, string, []migration, bool) (*DB, error) { return nil, errDisk }
+		if db, err := openRead(ctx, path, all, broken); !errors.Is(err, errDisk) {
+			if err == nil {
+				db.Close()
+			}
+			t.Errorf("openRead = %v, want the upgrade's error", err)
+		}
+	})
+}
+
+// TestRunScalingRoundTrip stores every combination of Run.Scaling and
+// Run.CPUBound; an empty Scaling (a hand-built Run) is stored as strong.
+func TestRunScalingRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openTestDB(t)
+	p := testPlan(t)
+	for i, tc := range []struct {
+		scaling, want string
+		cpuBound      bool
+	}{
+		{"strong", "strong", true}, {"weak", "weak", true}, {"strong", "strong", false}, {"weak", "weak", false}, {"", "strong", true},
+	} {
+		run := testRun(t, p, fullHost(), t0)
+		run.UUID = fmt.Sprintf("01890a5d-ac96-774b-bcce-b302099a80%02d", i)
+		run.Scaling, run.CPUBound = tc.scaling, tc.cpuBound
+		createTestRun(t, db, p, &run, nil)
+		got, err := db.FindRun(ctx, run.UUID)
+		if err != nil || got.Scaling != tc.want || got.CPUBound != tc.cpuBound {
+			t.Errorf("run with Scaling %q, CPUBound %v read back as %q, %v (%v); want %q", tc.scaling, tc.cpuBound, got.Scaling, got.CPUBound, err, tc.want)
+		}
+	}
+}
