@@ -140,10 +140,10 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 
 // cpuBound reports whether run's kernel keeps a CPU busy per worker, so that
 // p = min(workers, usable CPUs) and a starved cell is a problem.
-func cpuBound(run experiment.Run) bool { return true }
+func cpuBound(run experiment.Run) bool { return run.CPUBound }
 
 // weak reports whether run scaled its ranges with the worker count.
-func weak(run experiment.Run) bool { return false }
+func weak(run experiment.Run) bool { return run.Scaling == experiment.ScalingWeak }
 
 // runWarnings are the run-level caveats.
 func runWarnings(rep *Report, stored, failed int) []error {

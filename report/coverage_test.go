@@ -59,7 +59,7 @@ func TestAmdahlCoverageThroughBuild(t *testing.T) {
 // simRun is a 2-CPU run with one range, one schedule and workers {1, 2, 4}.
 func simRun(n int) (experiment.Run, []experiment.Cell) {
 	run := experiment.Run{ID: 1, Name: "sim", Status: experiment.StatusDone, StartedAt: time.Unix(0, 0).UTC(),
-		Kernel: "primes", Repeats: n, Host: experiment.Host{NumCPU: 2, GOMAXPROCS: 2}}
+		Kernel: "primes", Scaling: experiment.ScalingStrong, CPUBound: true, Repeats: n, Host: experiment.Host{NumCPU: 2, GOMAXPROCS: 2}}
 	r := experiment.Range{Start: 1, Count: 1000}
 	var cells []experiment.Cell
 	for i, w := range []int{1, 2, 4} {

@@ -21,6 +21,8 @@ type RunJSON struct {
 	Trials       int             `json:"trials"`
 	Seed         int64           `json:"seed"`
 	Kernel       string          `json:"kernel"`
+	Scaling      string          `json:"scaling"`   // strong or weak
+	CPUBound     bool            `json:"cpu_bound"` // whether the kernel keeps a CPU busy per worker
 	Repeats      int             `json:"repeats"`
 	Warmup       int             `json:"warmup"`
 	Chunk        int             `json:"chunk"`
@@ -33,7 +35,7 @@ type RunJSON struct {
 // NewRunJSON converts a run for JSON output.
 func NewRunJSON(r experiment.Run) RunJSON {
 	j := RunJSON{ID: r.ID, UUID: r.UUID, Name: r.Name, Status: string(r.Status), StartedAt: r.StartedAt.Format(time.RFC3339Nano),
-		Trials: r.Trials, Seed: r.Seed, Kernel: r.Kernel, Repeats: r.Repeats, Warmup: r.Warmup, Chunk: r.Chunk,
+		Trials: r.Trials, Seed: r.Seed, Kernel: r.Kernel, Scaling: r.Scaling, CPUBound: r.CPUBound, Repeats: r.Repeats, Warmup: r.Warmup, Chunk: r.Chunk,
 		ConfigPath: r.ConfigPath, ConfigSHA256: r.ConfigSHA256, Error: r.Error, Host: r.Host}
 	if !r.FinishedAt.IsZero() {
 		s := r.FinishedAt.Format(time.RFC3339Nano)
