@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"runtime"
 	"time"
 )
 
@@ -161,6 +162,10 @@ func Verify(t *Trial, ref Reference, count uint64) {
 func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now func() time.Time, load func() (float64, bool)) (t Trial, bad, err error) {
 	c := p.Cells[st.Cell]
 	t = Trial{Step: st}
+	// Collect the previous trials' garbage now, untimed, so that a GC
+	// cycle is less likely to land inside this trial (as testing.B does
+	// before a benchmark).
+	runtime.GC()
 	t.Load1, t.HasLoad = load()
 	u0, s0 := cpuTimes()
 	t.StartedAt = now().UTC()

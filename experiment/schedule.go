@@ -43,6 +43,10 @@ type WorkerStat struct {
 	BusyNS int64  // time spent inside the kernel, nanoseconds (excludes waiting for work)
 	Items  uint64 // numbers this worker tested
 	Hits   uint64 // numbers this worker found to be hits
+	// EndNS is when the worker last finished a block or number, nanoseconds
+	// after Execute started the trial; kept for the kernel's own Check,
+	// not stored.
+	EndNS int64
 }
 
 // Outcome is the result of executing one trial's work.
@@ -51,6 +55,18 @@ type Outcome struct {
 	Workers    []WorkerStat // one entry per worker, by worker index
 	SerialRuns int          // times the kernel's serial part ran: 1 for a SerialKernel, else 0
 	SerialNS   int64        // wall time of the serial part, nanoseconds; 0 without one
+	TotalNS    int64        // wall time of the whole execution, serial part and workers, nanoseconds
+}
+
+// startKey is the context key of the time Execute started a trial.
+type startKey struct{}
+
+// TrialStart returns the time Execute started the trial that ctx belongs
+// to, so that a kernel can lay out its work on the trial's timeline; ok is
+// false outside Execute.
+func TrialStart(ctx context.Context) (t time.Time, ok bool) {
+	t, ok = ctx.Value(startKey{}).(time.Time)
+	return t, ok
 }
 
 // Execute runs kernel k over r with the given number of workers and schedule.
@@ -67,10 +83,11 @@ func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, ch
 		return Outcome{}, fmt.Errorf("unknown schedule %q (allowed: %s)", s, scheduleList())
 	}
 	out := Outcome{Workers: make([]WorkerStat, workers)}
+	begin := time.Now()
+	ctx = context.WithValue(ctx, startKey{}, begin)
 	if sk, ok := k.(SerialKernel); ok {
-		t0 := time.Now()
 		err := sk.RunSerial(ctx)
-		out.SerialNS, out.SerialRuns = int64(time.Since(t0)), 1
+		out.SerialNS, out.SerialRuns = int64(time.Since(begin)), 1
 		if errors.Is(err, ErrInterrupted) {
 			return out, ErrInterrupted
 		}
@@ -90,6 +107,7 @@ func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, ch
 	default:
 		return out, fmt.Errorf("unknown schedule %q (allowed: %s)", s, scheduleList())
 	}
+	out.TotalNS = int64(time.Since(begin))
 	// A cancellation that arrives after the last number still leaves a
 	// complete trial.
 	var items uint64
@@ -124,6 +142,9 @@ func scan(ctx context.Context, k Kernel, r Range, lo, hi uint64, st *WorkerStat,
 		}
 	}
 	st.BusyNS += int64(time.Since(t0))
+	if start, ok := TrialStart(ctx); ok {
+		st.EndNS = int64(time.Since(start))
+	}
 	st.Items += i - lo
 	st.Hits += uint64(len(dst) - n0)
 	return dst

@@ -3,6 +3,8 @@ package experiment
 import (
 	"context"
 	"fmt"
+	"math"
+	"runtime"
 	"strings"
 	"time"
 )
@@ -68,19 +70,38 @@ func (s Synthetic) Hit(uint64) bool {
 // so every correct trial has the empty digest.
 func (Synthetic) OracleHit(uint64) bool { return false }
 
-// Block does n units of work in one call (one timer for sleep, one spin for
-// spin) and finds no hits. It returns done = 0 if ctx is cancelled before
-// the work is over.
+// Block does n units of work in one call and finds no hits. In spin mode
+// it burns n units of CPU time. In sleep mode it waits until n units after
+// the end of the serial part on the trial's timeline (TrialStart + Serial),
+// so that the time a worker takes to start is not added to its share: the
+// trial then lasts Serial + the largest share, as B = Serial/(Serial +
+// Parallel) assumes, to within the few tens of microseconds it takes to
+// start and join the workers. It returns done = 0 if ctx is cancelled
+// before the work is over.
 func (s Synthetic) Block(ctx context.Context, _, n uint64, dst []uint64) (uint64, []uint64) {
-	if !s.work(ctx, time.Duration(n)*SyntheticUnit) {
+	d := time.Duration(n) * SyntheticUnit
+	ok := false
+	if start, timed := TrialStart(ctx); timed && s.Mode == ModeSleep {
+		ok = waitUntil(ctx, start.Add(s.Serial+d))
+	} else {
+		ok = s.work(ctx, d)
+	}
+	if !ok {
 		return 0, dst
 	}
 	return n, dst
 }
 
-// RunSerial does the serial part once, in the calling goroutine.
+// RunSerial does the serial part once, in the calling goroutine; in sleep
+// mode it ends Serial after TrialStart.
 func (s Synthetic) RunSerial(ctx context.Context) error {
-	if !s.work(ctx, s.Serial) {
+	ok := false
+	if start, timed := TrialStart(ctx); timed && s.Mode == ModeSleep {
+		ok = waitUntil(ctx, start.Add(s.Serial))
+	} else {
+		ok = s.work(ctx, s.Serial)
+	}
+	if !ok {
 		return ErrInterrupted
 	}
 	return nil
@@ -88,9 +109,11 @@ func (s Synthetic) RunSerial(ctx context.Context) error {
 
 // Check is the synthetic kernel's answer check, "the work adds up": the
 // serial part ran once and for at least Serial; the workers did r.Count
-// units between them (each unit once, as Verify also checks); and each
-// worker was busy for at least its share, Items x SyntheticUnit, since a
-// sleep or a spin of d cannot finish in less than d of wall time.
+// units between them (each unit once, as Verify also checks); each worker
+// did its share, since no wait or spin ends early: in spin mode it was busy
+// for at least Items x SyntheticUnit, in sleep mode it ended no sooner than
+// Serial + Items x SyntheticUnit after the trial began; and the whole
+// execution lasted at least Serial plus the largest share.
 func (s Synthetic) Check(o Outcome, r Range) error {
 	var problems []string
 	if o.SerialRuns != 1 {
@@ -98,31 +121,48 @@ func (s Synthetic) Check(o Outcome, r Range) error {
 	} else if o.SerialNS < int64(s.Serial) {
 		problems = append(problems, fmt.Sprintf("the serial part took %v, less than its %v", time.Duration(o.SerialNS), s.Serial))
 	}
-	var items uint64
+	var items, largest uint64
 	early, first := 0, ""
 	for i, w := range o.Workers {
 		items += w.Items
-		// BusyNS >= Items*1000, without overflowing for absurd Items.
-		if w.BusyNS < 0 || uint64(w.BusyNS)/uint64(SyntheticUnit) < w.Items {
+		largest = max(largest, w.Items)
+		share := units(w.Items)
+		switch {
+		case s.Mode == ModeSpin && (w.BusyNS < 0 || time.Duration(w.BusyNS) < share):
 			if early == 0 {
 				first = fmt.Sprintf("worker %d was busy %v for a share of %d units of %v", i, time.Duration(w.BusyNS), w.Items, SyntheticUnit)
+			}
+			early++
+		case s.Mode == ModeSleep && w.Items > 0 && time.Duration(w.EndNS) < s.Serial+share:
+			if early == 0 {
+				first = fmt.Sprintf("worker %d ended %v into the trial, before its share of %d units of %v ended at %v",
+					i, time.Duration(w.EndNS), w.Items, SyntheticUnit, s.Serial+share)
 			}
 			early++
 		}
 	}
 	switch {
 	case early == 1:
-		problems = append(problems, first+" (a sleep or spin cannot finish early)")
+		problems = append(problems, first+" (a wait or spin cannot finish early)")
 	case early > 1:
-		problems = append(problems, fmt.Sprintf("%s, and %d more workers finished early (a sleep or spin cannot)", first, early-1))
+		problems = append(problems, fmt.Sprintf("%s, and %d more workers finished early (a wait or spin cannot)", first, early-1))
 	}
 	if items != r.Count {
 		problems = append(problems, fmt.Sprintf("workers did %d units but the work has %d", items, r.Count))
+	}
+	if least := s.Serial + units(largest); o.TotalNS < int64(least) {
+		problems = append(problems, fmt.Sprintf("the trial took %v, less than the serial part and the largest share, %v", time.Duration(o.TotalNS), least))
 	}
 	if len(problems) > 0 {
 		return fmt.Errorf("the work does not add up: %s", strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// units is the duration of n units of work, saturating instead of
+// overflowing for absurd n.
+func units(n uint64) time.Duration {
+	return time.Duration(min(n, uint64(math.MaxInt64/int64(SyntheticUnit)))) * SyntheticUnit
 }
 
 // work spends d as the mode says. It returns false if ctx was cancelled
@@ -134,14 +174,46 @@ func (s Synthetic) work(ctx context.Context, d time.Duration) bool {
 	if s.Mode == ModeSpin {
 		return spin(ctx, d)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
+	return wait(ctx, d)
+}
+
+// TimerSlack is how early wait's timer fires before the deadline. Go's
+// timers fire 0.15–0.25 ms late here; a constant lateness in every sleep
+// would read as serial time (B = 0.11 for a true 0.10), so wait sleeps
+// until TimerSlack before the deadline and then yields until it.
+const TimerSlack = 2 * time.Millisecond
+
+// wait blocks for d without holding a CPU for all but the last TimerSlack,
+// where it yields the processor in a loop until the deadline, so that its
+// end is exact to a few microseconds. It returns false if ctx was cancelled
+// first.
+func wait(ctx context.Context, d time.Duration) bool {
+	return waitUntil(ctx, time.Now().Add(d))
+}
+
+// waitUntil is wait with an end time.
+func waitUntil(ctx context.Context, deadline time.Time) bool {
+	if d := time.Until(deadline); d > TimerSlack {
+		t := time.NewTimer(d - TimerSlack)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return false
+		}
 	}
+	done := ctx.Done()
+	for time.Now().Before(deadline) {
+		// A non-blocking receive, not ctx.Err(), which takes a mutex that
+		// many waiting workers would contend for.
+		select {
+		case <-done:
+			return false
+		default:
+		}
+		runtime.Gosched()
+	}
+	return true
 }
 
 func modeList() string {

@@ -18,45 +18,55 @@ const syntheticMinimal = "name: x\nkernel: synthetic\nsynthetic: {serial: 10ms, 
 // for less than its share. Each broken outcome is flagged with its reason.
 func TestSyntheticCheck(t *testing.T) {
 	t.Parallel()
-	s := Synthetic{Serial: 10 * time.Millisecond, Parallel: 90 * time.Millisecond, Mode: ModeSleep}
+	sleep := Synthetic{Serial: 10 * time.Millisecond, Parallel: 90 * time.Millisecond, Mode: ModeSleep}
+	spin := sleep
+	spin.Mode = ModeSpin
 	r := Range{0, 90_000}
 	ms := int64(time.Millisecond)
 	good := func() Outcome {
-		return Outcome{SerialRuns: 1, SerialNS: 10*ms + 5, Workers: []WorkerStat{
-			{BusyNS: 45 * ms, Items: 45_000}, {BusyNS: 46 * ms, Items: 45_000},
+		return Outcome{SerialRuns: 1, SerialNS: 10*ms + 5, TotalNS: 56 * ms, Workers: []WorkerStat{
+			{BusyNS: 45 * ms, Items: 45_000, EndNS: 55*ms + 3}, {BusyNS: 46 * ms, Items: 45_000, EndNS: 55*ms + 9},
 		}}
 	}
 	for _, tc := range []struct {
 		name   string
+		s      Synthetic
 		tamper func(o *Outcome)
 		want   string // "" for no error, else the whole message
 	}{
-		{"Correct", func(*Outcome) {}, ""},
-		{"ExactlyTheShare", func(o *Outcome) { o.SerialNS = 10 * ms; o.Workers[0].BusyNS = 45 * ms }, ""},
-		{"IdleWorkerWithoutShare", func(o *Outcome) { o.Workers = append(o.Workers, WorkerStat{BusyNS: 10}) }, ""},
-		{"ErrWorkerEarly", func(o *Outcome) { o.Workers[1].BusyNS = 45*ms - 1 },
-			"the work does not add up: worker 1 was busy 44.999999ms for a share of 45000 units of 1µs (a sleep or spin cannot finish early)"},
-		{"ErrWorkersEarly", func(o *Outcome) { o.Workers[0].BusyNS, o.Workers[1].BusyNS = 1000, 2000 },
-			"the work does not add up: worker 0 was busy 1µs for a share of 45000 units of 1µs, and 1 more workers finished early (a sleep or spin cannot)"},
-		{"ErrNegativeBusy", func(o *Outcome) { o.Workers[0].BusyNS = -1 },
-			"the work does not add up: worker 0 was busy -1ns for a share of 45000 units of 1µs (a sleep or spin cannot finish early)"},
-		{"ErrUnitsMissing", func(o *Outcome) { o.Workers[1].Items = 44_999 },
+		{"Correct", sleep, func(*Outcome) {}, ""},
+		{"CorrectSpin", spin, func(*Outcome) {}, ""},
+		{"ExactlyTheShare", sleep, func(o *Outcome) { o.SerialNS = 10 * ms; o.Workers[0].EndNS = 55 * ms; o.TotalNS = 55 * ms }, ""},
+		{"ExactlyTheShareSpin", spin, func(o *Outcome) { o.Workers[0].BusyNS = 45 * ms }, ""},
+		{"LateStartIsFineWhenAsleep", sleep, func(o *Outcome) { o.Workers[1].BusyNS = 44 * ms }, ""},
+		{"IdleWorkerWithoutShare", sleep, func(o *Outcome) { o.Workers = append(o.Workers, WorkerStat{BusyNS: 10}) }, ""},
+		{"ErrWorkerEarly", sleep, func(o *Outcome) { o.Workers[1].EndNS = 55*ms - 1 },
+			"the work does not add up: worker 1 ended 54.999999ms into the trial, before its share of 45000 units of 1µs ended at 55ms (a wait or spin cannot finish early)"},
+		{"ErrWorkerEarlySpin", spin, func(o *Outcome) { o.Workers[1].BusyNS = 45*ms - 1 },
+			"the work does not add up: worker 1 was busy 44.999999ms for a share of 45000 units of 1µs (a wait or spin cannot finish early)"},
+		{"ErrWorkersEarlySpin", spin, func(o *Outcome) { o.Workers[0].BusyNS, o.Workers[1].BusyNS = 1000, 2000 },
+			"the work does not add up: worker 0 was busy 1µs for a share of 45000 units of 1µs, and 1 more workers finished early (a wait or spin cannot)"},
+		{"ErrNegativeBusySpin", spin, func(o *Outcome) { o.Workers[0].BusyNS = -1 },
+			"the work does not add up: worker 0 was busy -1ns for a share of 45000 units of 1µs (a wait or spin cannot finish early)"},
+		{"ErrUnitsMissing", sleep, func(o *Outcome) { o.Workers[1].Items = 44_999 },
 			"the work does not add up: workers did 89999 units but the work has 90000"},
-		{"ErrUnitsTwice", func(o *Outcome) { o.Workers[0].Items = 90_000; o.Workers[0].BusyNS = 90 * ms },
+		{"ErrUnitsTwice", sleep, func(o *Outcome) { o.Workers[0].Items = 90_000; o.Workers[0].EndNS, o.TotalNS = 100*ms, 100*ms },
 			"the work does not add up: workers did 135000 units but the work has 90000"},
-		{"ErrSerialSkipped", func(o *Outcome) { o.SerialRuns, o.SerialNS = 0, 0 },
+		{"ErrTooShort", sleep, func(o *Outcome) { o.TotalNS = 50 * ms },
+			"the work does not add up: the trial took 50ms, less than the serial part and the largest share, 55ms"},
+		{"ErrSerialSkipped", sleep, func(o *Outcome) { o.SerialRuns, o.SerialNS = 0, 0 },
 			"the work does not add up: the serial part ran 0 times (want once)"},
-		{"ErrSerialTwice", func(o *Outcome) { o.SerialRuns = 2 },
+		{"ErrSerialTwice", sleep, func(o *Outcome) { o.SerialRuns = 2 },
 			"the work does not add up: the serial part ran 2 times (want once)"},
-		{"ErrSerialEarly", func(o *Outcome) { o.SerialNS = 9 * ms },
+		{"ErrSerialEarly", sleep, func(o *Outcome) { o.SerialNS = 9 * ms },
 			"the work does not add up: the serial part took 9ms, less than its 10ms"},
-		{"ErrEverything", func(o *Outcome) { o.SerialNS = 0; o.Workers[0].BusyNS = 0; o.Workers[1].Items = 0 },
-			"the work does not add up: the serial part took 0s, less than its 10ms; worker 0 was busy 0s for a share of 45000 units of 1µs (a sleep or spin cannot finish early); workers did 45000 units but the work has 90000"},
+		{"ErrEverything", spin, func(o *Outcome) { o.SerialNS = 0; o.Workers[0].BusyNS = 0; o.Workers[1].Items = 0 },
+			"the work does not add up: the serial part took 0s, less than its 10ms; worker 0 was busy 0s for a share of 45000 units of 1µs (a wait or spin cannot finish early); workers did 45000 units but the work has 90000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := good()
 			tc.tamper(&o)
-			err := s.Check(o, r)
+			err := tc.s.Check(o, r)
 			switch {
 			case tc.want == "" && err != nil:
 				t.Errorf("Check = %v, want nil", err)
@@ -180,8 +190,11 @@ func TestExecuteSynthetic(t *testing.T) {
 				t.Errorf("outcome %+v: want no hits and one serial part of at least 2ms", out)
 			}
 			for w, st := range out.Workers {
-				if st.Items != 2000 || st.Hits != 0 || st.BusyNS < int64(2*time.Millisecond) {
-					t.Errorf("worker %d: %+v, want 2000 units in at least 2ms", w, st)
+				if st.Items != 2000 || st.Hits != 0 || st.EndNS < int64(4*time.Millisecond) {
+					t.Errorf("worker %d: %+v, want 2000 units, ended at least 2ms + 2ms into the trial", w, st)
+				}
+				if mode == ModeSpin && st.BusyNS < int64(2*time.Millisecond) {
+					t.Errorf("worker %d: %+v, want at least 2ms of spinning", w, st)
 				}
 			}
 		})
@@ -189,7 +202,8 @@ func TestExecuteSynthetic(t *testing.T) {
 }
 
 // earlyWorker is a synthetic kernel whose first worker claims its share
-// without doing it: the Runner must flag every trial.
+// without doing it: the Runner must flag every trial. (Its share is 40ms,
+// far longer than a worker can be kept from starting on a busy machine.)
 type earlyWorker struct{ Synthetic }
 
 func (e earlyWorker) Block(ctx context.Context, x, n uint64, dst []uint64) (uint64, []uint64) {
@@ -204,7 +218,7 @@ func (e earlyWorker) Block(ctx context.Context, x, n uint64, dst []uint64) (uint
 // every trial is flagged and the run goes on.
 func TestRunnerSynthetic(t *testing.T) {
 	t.Parallel()
-	src := "name: s\nkernel: synthetic\nsynthetic: {serial: 1ms, parallel: 4ms, mode: sleep}\nworkers: [1, 2, 8]\nrepeats: 2\nwarmup: 0\nscaling: weak\n"
+	src := "name: s\nkernel: synthetic\nsynthetic: {serial: 1ms, parallel: 40ms, mode: sleep}\nworkers: [1, 2, 8]\nrepeats: 2\nwarmup: 0\nscaling: weak\n"
 	c, err := Parse("exp.yaml", []byte(src))
 	if err != nil {
 		t.Fatal(err)
@@ -218,8 +232,8 @@ func TestRunnerSynthetic(t *testing.T) {
 	t.Run("Correct", func(t *testing.T) {
 		t.Parallel()
 		sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
-			if !tr.OK || tr.Hits != 0 || tr.WallNS < int64(5*time.Millisecond) {
-				t.Errorf("trial %+v: want OK, no hits, at least 1ms + 4ms", tr)
+			if !tr.OK || tr.Hits != 0 || tr.WallNS < int64(41*time.Millisecond) {
+				t.Errorf("trial %+v: want OK, no hits, at least 1ms + 40ms", tr)
 			}
 			return nil
 		})
@@ -231,8 +245,8 @@ func TestRunnerSynthetic(t *testing.T) {
 		t.Parallel()
 		rn := &Runner{Kernel: earlyWorker{*c.Synthetic}, References: refs}
 		sum, err := rn.Run(context.Background(), p, p.Steps, func(tr Trial) error {
-			if tr.OK || !strings.HasPrefix(tr.Mismatch, "the work does not add up: worker 0 was busy ") {
-				t.Errorf("trial %d: OK %v, Mismatch %q; want worker 0 flagged", tr.Seq, tr.OK, tr.Mismatch)
+			if tr.OK || !strings.HasPrefix(tr.Mismatch, "the work does not add up: worker 0 ended ") {
+				t.Errorf("trial %d (cell %d): OK %v, Mismatch %q; want worker 0 flagged; workers %+v", tr.Seq, tr.Cell, tr.OK, tr.Mismatch, tr.Workers)
 			}
 			return nil
 		})

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/scaling"
 )
 
 // Thresholds are the settings of an analysis: the confidence level of every
@@ -20,14 +21,21 @@ type Thresholds struct {
 	// CPU-bound cell's trials must keep busy, (user+sys)/wall; below it the
 	// cell was starved of CPU by the machine.
 	MinCPUShare float64
+	// Resolution is the smallest difference in a trial's wall time, in
+	// seconds, that exp claims to resolve: starting and joining the workers
+	// and waking a sleeping goroutine cost 10–40 µs that no kernel controls.
+	// No cell's standard error is taken as smaller, so that a fit of nearly
+	// noiseless cells (the synthetic sleep kernel) does not mistake those
+	// microseconds for the program's serial fraction with false precision.
+	Resolution float64
 }
 
 // DefaultThresholds: 95% intervals; cells noisy above a CV of 5%, thin below
 // 6 trials (the fewest for which the median has a distribution-free 95%
 // interval); outliers beyond 3 IQR (Tukey's "far out": it flags 3% of clean
 // 10-trial cells with 5% lognormal noise, where 1.5 IQR flagged 20%);
-// starved below 80% of their CPUs.
-var DefaultThresholds = Thresholds{Confidence: 0.95, MaxCV: 0.05, MinN: 6, OutlierFence: 3, MinCPUShare: 0.8}
+// starved below 80% of their CPUs; 100 µs of timing resolution.
+var DefaultThresholds = Thresholds{Confidence: 0.95, MaxCV: 0.05, MinN: 6, OutlierFence: 3, MinCPUShare: 0.8, Resolution: 100e-6}
 
 // CellStats is the analysis of one cell's measured trials.
 type CellStats struct {
@@ -178,6 +186,12 @@ func median(xs []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// medianSE is the standard error of the median of xs (scaling.MedianSE),
+// at least th.Resolution.
+func (th Thresholds) medianSE(xs []float64) float64 {
+	return max(scaling.MedianSE(xs), th.Resolution)
 }
 
 func countIf[T any](xs []T, f func(T) bool) int {

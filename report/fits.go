@@ -81,7 +81,7 @@ func (rep *Report) fits(times [][]float64) {
 				f.Processors = append(f.Processors, cj.Processors)
 			}
 			members = append(members, j)
-			pts = append(pts, scaling.Point{P: float64(cj.Processors), Y: cj.Median, SE: scaling.MedianSE(times[j]), N: cj.N})
+			pts = append(pts, scaling.Point{P: float64(cj.Processors), Y: cj.Median, SE: rep.Thresholds.medianSE(times[j]), N: cj.N})
 		}
 		slices.Sort(f.Processors)
 		rep.models(&f, members, times)

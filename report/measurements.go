@@ -113,7 +113,7 @@ func AnalyzeMeasurements(file, xCol, yCol string, kind Kind, model Model, x, y [
 		if base, ok := groups[1]; ok {
 			l.Speedup = median(base) / pt.Y
 			if len(base) >= 2 && pt.N >= 2 {
-				l.Low, l.High = ratioCI(l.Speedup, base, groups[pt.P], conf)
+				l.Low, l.High = ratioCI(l.Speedup, base, groups[pt.P], Thresholds{Confidence: conf})
 			}
 			if pt.P == 1 {
 				l.Low, l.High = 1, 1

@@ -23,7 +23,7 @@ func (rep *Report) models(f *Fit, members []int, times [][]float64) {
 		// Throughput in numbers (or work units) per second, with the
 		// median's relative error.
 		x := float64(c.Range.Count) / c.Median
-		throughput = append(throughput, scaling.Point{P: float64(c.Processors), Y: x, SE: x * scaling.MedianSE(times[j]) / c.Median, N: c.N})
+		throughput = append(throughput, scaling.Point{P: float64(c.Processors), Y: x, SE: x * rep.Thresholds.medianSE(times[j]) / c.Median, N: c.N})
 	}
 	if weak(rep.Run) {
 		f.Gustafson, f.GustafsonErr = scaling.FitGustafson(speedups, conf)

@@ -67,7 +67,7 @@ func (rep *Report) speedups(times [][]float64) {
 		case cs.N < 2:
 			cs.notes = append(cs.notes, fmt.Errorf("n=%d is too few for the speedup's CI (need 2)", cs.N))
 		default:
-			cs.SpeedupLow, cs.SpeedupHigh = ratioCI(cs.Speedup, times[base], times[i], rep.Thresholds.Confidence)
+			cs.SpeedupLow, cs.SpeedupHigh = ratioCI(cs.Speedup, times[base], times[i], rep.Thresholds)
 		}
 		cs.Efficiency = cs.Speedup / float64(cs.Workers)
 		if p := float64(cs.Processors); p > 1 && !weak(rep.Run) {
@@ -80,15 +80,15 @@ func (rep *Report) speedups(times [][]float64) {
 
 // ratioCI is the interval of a ratio of two medians, s = m(base)/m(cell):
 // log s ± q sqrt(se_b^2 + se_c^2), with se the relative standard error of
-// each median (scaling.MedianSE / median) and q Student's t with n-1
+// each median (Thresholds.medianSE / median) and q Student's t with n-1
 // degrees of freedom, n the smaller cell. Measured by simulation
 // (TestSpeedupCoverage) it covers 94–97% at 95% on lognormal noise with
 // or without outliers, about half as wide as dividing two 97.5% median
 // intervals (which covered 99.8–100%).
-func ratioCI(s float64, base, cell []float64, conf float64) (lo, hi float64) {
-	rel := func(xs []float64) float64 { return scaling.MedianSE(xs) / median(xs) }
+func ratioCI(s float64, base, cell []float64, th Thresholds) (lo, hi float64) {
+	rel := func(xs []float64) float64 { return th.medianSE(xs) / median(xs) }
 	se := math.Hypot(rel(base), rel(cell))
 	n := min(len(base), len(cell))
-	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-conf)/2)
+	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-th.Confidence)/2)
 	return s * math.Exp(-q*se), s * math.Exp(q*se)
 }
