@@ -553,4 +553,36 @@ func TestWeakScalingEndToEnd(t *testing.T) {
 			t.Errorf("%s = %d, want %d", q, n, want)
 		}
 	}
+	// The report groups the three cells under the file's range, gives the
+	// scaled speedup and fits Gustafson's law, never Amdahl's.
+	r := exp(t, dir, nil, "report", "--format", "json")
+	if r.code != 0 {
+		t.Fatalf("report: exit %d\n%s", r.code, r.stderr)
+	}
+	var rep struct {
+		Cells []struct {
+			Workers int      `json:"workers"`
+			Speedup *float64 `json:"speedup"`
+		} `json:"cells"`
+		Fits []struct {
+			RangeCount uint64   `json:"range_count"`
+			B          *float64 `json:"b"`
+			Gustafson  *struct {
+				Alpha *float64 `json:"alpha"`
+			} `json:"gustafson"`
+			USL *struct{} `json:"usl"`
+		} `json:"fits"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
+		t.Fatalf("report json: %v\n%s", err, r.stdout)
+	}
+	if len(rep.Fits) != 1 || rep.Fits[0].RangeCount != 100 || rep.Fits[0].Gustafson == nil || rep.Fits[0].Gustafson.Alpha == nil ||
+		rep.Fits[0].B != nil || rep.Fits[0].USL != nil {
+		t.Errorf("fits: want one Gustafson fit of the 100-number range, no Amdahl or USL:\n%s", r.stdout)
+	}
+	for _, c := range rep.Cells {
+		if c.Speedup == nil || *c.Speedup <= 0 {
+			t.Errorf("%d-worker cell has no scaled speedup", c.Workers)
+		}
+	}
 }

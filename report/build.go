@@ -51,7 +51,8 @@ type CellStats struct {
 	// CPUs the process kept busy; NaN when the trials carry no CPU times.
 	CPUUse float64
 	// Speedup is T~(1 worker) / T~(this cell), medians of the same range and
-	// schedule (for weak scaling, the scaled speedup p T~(1)/T~(p)); NaN
+	// schedule (for weak scaling, the scaled speedup w T~(1)/T~(w), w
+	// workers having done w times the work); NaN
 	// without a 1-worker cell. SpeedupLow and SpeedupHigh are its interval
 	// at Confidence, from the two medians' standard errors on the log scale
 	// (see ratioCI); NaN when a cell has fewer than 2 trials.

@@ -86,6 +86,7 @@ func (rep *Report) fits(times [][]float64) {
 		slices.Sort(f.Processors)
 		rep.models(&f, members, times)
 		if weak(rep.Run) {
+			f.AmdahlErr = ErrWeakScaling
 			rep.Fits = append(rep.Fits, f)
 			continue
 		}

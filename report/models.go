@@ -47,9 +47,9 @@ func modelLines(r *Report, f Fit) []string {
 			return []string{"Gustafson: no fit: " + f.GustafsonErr.Error()}
 		}
 		g := f.Gustafson
-		line := fmt.Sprintf("Gustafson: serial fraction α = %s, %s CI %s, scaled speedup S(p) = p - α(p-1); R2 %s",
-			num(g.Alpha, 4), pct, interval(g.AlphaLow, g.AlphaHigh, func(v float64) string { return num(v, 4) }), num(g.R2, 3))
-		return append([]string{line}, warningLines(g.Warnings)...)
+		return []string{fmt.Sprintf("Gustafson: serial fraction α = %s, %s CI %s: on p processors the scaled speedup is p - α(p-1), %s at p = %d",
+			num(g.Alpha, 4), pct, interval(g.AlphaLow, g.AlphaHigh, func(v float64) string { return num(v, 4) }),
+			num(g.ScaledSpeedup(float64(r.UsableCPUs)), 2), r.UsableCPUs)}
 	}
 	var lines []string
 	kf := f.KarpFlatt

@@ -53,10 +53,10 @@ func (rep *Report) speedups(times [][]float64) {
 			cs.notes = append(cs.notes, errors.New("speedup is against a 1-worker cell with wrong answers"))
 		}
 		b := &rep.Cells[base]
-		// Under weak scaling p workers did p times the work of one.
+		// Under weak scaling w workers did w times the work of one.
 		scale := 1.0
 		if weak(rep.Run) {
-			scale = float64(cs.Processors)
+			scale = float64(cs.Workers)
 		}
 		cs.Speedup = scale * b.Median / cs.Median
 		switch {

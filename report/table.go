@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -52,18 +53,28 @@ func (g grid) writeMarkdown(w io.Writer) error {
 // decimals, "-" where a value is missing.
 func cellGrid(r *Report) grid {
 	ci := ciHeader(r)
+	model := "AMDAHL"
+	if weak(r.Run) {
+		model = "GUSTAFSON"
+	}
 	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV", "CPU",
-		"SPEEDUP", ci, "EFF", "KARP-FLATT", "AMDAHL", "RESID", "WARNINGS"}}
+		"SPEEDUP", ci, "EFF", "KARP-FLATT", model, "RESID", "WARNINGS"}}
 	for _, c := range r.Cells {
-		resid := "out"
+		resid, predicted := "out", c.AmdahlSpeedup
 		if c.InFit {
 			resid = signed(c.Residual, 1)
+		}
+		if weak(r.Run) {
+			predicted = c.GustafsonSpeedup
+			if c.InFit {
+				resid = "in"
+			}
 		}
 		g.rows = append(g.rows, []string{
 			c.Range.String(), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
 			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV), num(c.CPUUse, 2),
 			num(c.Speedup, 2), interval(c.SpeedupLow, c.SpeedupHigh, func(v float64) string { return num(v, 2) }),
-			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(c.AmdahlSpeedup, 2), resid, joinWarnings(c.Warnings),
+			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(predicted, 2), resid, joinWarnings(c.Warnings),
 		})
 	}
 	return g
@@ -73,8 +84,32 @@ func ciHeader(r *Report) string {
 	return strconv.FormatFloat(r.Thresholds.Confidence*100, 'f', -1, 64) + "% CI"
 }
 
+// gustafsonGrid lays out the Gustafson fit of each range of a weak-scaling
+// run.
+func gustafsonGrid(r *Report) grid {
+	ci := ciHeader(r)
+	g := grid{header: []string{"RANGE PER WORKER", "SCHEDULE", "P", "ALPHA", ci, "R2", "WARNINGS"}}
+	for _, f := range r.Fits {
+		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
+		row := []string{f.Range.String(), string(f.Schedule), ps, "-", "-", "-", joinWarnings(f.Warnings)}
+		if f.GustafsonErr != nil {
+			row[len(row)-1] = joinWarnings(append([]error{fmt.Errorf("no fit: %w", f.GustafsonErr)}, f.Warnings...))
+		} else {
+			m := f.Gustafson
+			four := func(v float64) string { return num(v, 4) }
+			row[3], row[4], row[5] = four(m.Alpha), interval(m.AlphaLow, m.AlphaHigh, four), num(m.R2, 3)
+			row[len(row)-1] = joinWarnings(append(slices.Clone(f.Warnings), m.Warnings...))
+		}
+		g.rows = append(g.rows, row)
+	}
+	return g
+}
+
 // fitGrid lays out the Amdahl fit of each range and schedule.
 func fitGrid(r *Report) grid {
+	if weak(r.Run) {
+		return gustafsonGrid(r)
+	}
 	ci := ciHeader(r)
 	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", ci, "T1", "CEILING 1/B", ci, "R2", "LACK-OF-FIT p", "WARNINGS"}}
 	for _, f := range r.Fits {
@@ -143,6 +178,10 @@ const fitLegend = "Amdahl fit per range and schedule: T(p) = a + b/p by weighted
 	"B = a/(a+b), T1 = a+b. AMDAHL is the speedup the fit predicts beside the measured SPEEDUP, RESID the cell's residual\n" +
 	"in standard errors (out: not in the fit). CPU is (user+sys)/wall, the CPUs the trials kept busy."
 
+const gustafsonLegend = "Weak scaling: w workers test w times the range, so SPEEDUP is the scaled speedup w T(1)/T(w).\n" +
+	"Gustafson fit per range and schedule: S(p) = p - alpha (p-1) by least squares over the cells with p > 1 (Gustafson 1988);\n" +
+	"alpha is the serial fraction of the scaled run. GUSTAFSON is the scaled speedup the fit predicts."
+
 // textStyle is how WriteTable and WriteMarkdown differ.
 type textStyle struct {
 	heading func(r *Report) string      // text before the run's header lines
@@ -188,7 +227,11 @@ func writeText(w io.Writer, r *Report, st textStyle) error {
 	if err := st.grid(cellGrid(r), &b); err != nil {
 		return err
 	}
-	b.WriteString("\n" + fitLegend + "\n\n")
+	legend := fitLegend
+	if weak(r.Run) {
+		legend = gustafsonLegend
+	}
+	b.WriteString("\n" + legend + "\n\n")
 	if err := st.grid(fitGrid(r), &b); err != nil {
 		return err
 	}

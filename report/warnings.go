@@ -26,6 +26,9 @@ var (
 	// than Thresholds.MinCPUShare of the CPUs they could use: the machine
 	// was the bottleneck.
 	ErrStarved = errors.New("starved")
+	// ErrWeakScaling is the AmdahlErr of every fit of a weak-scaling run:
+	// Amdahl's law describes a fixed problem, so the run gets Gustafson's.
+	ErrWeakScaling = errors.New("weak scaling: Amdahl's law describes a fixed problem size; see Gustafson's law")
 )
 
 // cellWarnings are the caveats of one cell.
