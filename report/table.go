@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/exp-tool/exp/experiment"
 	"io"
 	"math"
 	"slices"
@@ -71,7 +72,7 @@ func cellGrid(r *Report) grid {
 			}
 		}
 		g.rows = append(g.rows, []string{
-			c.Range.String(), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
+			r.label(c.Range), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
 			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV), num(c.CPUUse, 2),
 			num(c.Speedup, 2), interval(c.SpeedupLow, c.SpeedupHigh, func(v float64) string { return num(v, 2) }),
 			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(predicted, 2), resid, joinWarnings(c.Warnings),
@@ -91,7 +92,7 @@ func gustafsonGrid(r *Report) grid {
 	g := grid{header: []string{"RANGE PER WORKER", "SCHEDULE", "P", "ALPHA", ci, "R2", "WARNINGS"}}
 	for _, f := range r.Fits {
 		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
-		row := []string{f.Range.String(), string(f.Schedule), ps, "-", "-", "-", joinWarnings(f.Warnings)}
+		row := []string{r.label(f.Range), string(f.Schedule), ps, "-", "-", "-", joinWarnings(f.Warnings)}
 		if f.GustafsonErr != nil {
 			row[len(row)-1] = joinWarnings(append([]error{fmt.Errorf("no fit: %w", f.GustafsonErr)}, f.Warnings...))
 		} else {
@@ -114,7 +115,7 @@ func fitGrid(r *Report) grid {
 	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", ci, "T1", "CEILING 1/B", ci, "R2", "LACK-OF-FIT p", "WARNINGS"}}
 	for _, f := range r.Fits {
 		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
-		row := []string{f.Range.String(), string(f.Schedule), ps, "-", "-", "-", "-", "-", "-", "-", joinWarnings(f.Warnings)}
+		row := []string{r.label(f.Range), string(f.Schedule), ps, "-", "-", "-", "-", "-", "-", "-", joinWarnings(f.Warnings)}
 		if f.AmdahlErr != nil {
 			row[len(row)-1] = joinWarnings(append([]error{fmt.Errorf("no fit: %w", f.AmdahlErr)}, f.Warnings...))
 		} else if !weak(r.Run) {
@@ -237,7 +238,7 @@ func writeText(w io.Writer, r *Report, st textStyle) error {
 	}
 	b.WriteString("\nModels per range and schedule (see README, Reading the report):\n")
 	for _, f := range r.Fits {
-		b.WriteString("\n" + st.bullet + f.Range.String() + " " + string(f.Schedule) + "\n")
+		b.WriteString("\n" + st.bullet + r.label(f.Range) + " " + string(f.Schedule) + "\n")
 		for _, l := range modelLines(r, f) {
 			b.WriteString(st.sub + l + "\n")
 		}
@@ -309,4 +310,14 @@ func boundText(cpuBound bool) string {
 		return "CPU-bound: p = min(workers, usable CPUs)"
 	}
 	return "waits, not CPU-bound: p = workers"
+}
+
+// label names a range for people: [start, +count) for numbers; for the
+// synthetic kernel, whose range is its parallel work in 1 µs units, that
+// work as a duration.
+func (r *Report) label(rg experiment.Range) string {
+	if r.Run.Kernel == "synthetic" {
+		return fmt.Sprintf("%v of work", time.Duration(rg.Count)*experiment.SyntheticUnit)
+	}
+	return rg.String()
 }
