@@ -49,6 +49,7 @@ var cellColumns = []column{
 	{"in_fit", func(c *CellStats) any { return c.InFit }},
 	{"amdahl_speedup", func(c *CellStats) any { return c.AmdahlSpeedup }},
 	{"amdahl_residual", func(c *CellStats) any { return c.Residual }},
+	{"gustafson_speedup", func(c *CellStats) any { return c.GustafsonSpeedup }},
 	{"warnings", func(c *CellStats) any { return c.Warnings }},
 }
 

@@ -155,3 +155,42 @@ func TestDur(t *testing.T) {
 		t.Errorf("dur(NaN) = %q, want -", got)
 	}
 }
+
+// TestJSONKeysDocumented checks that docs/report-json.md names every key
+// WriteJSON writes, for a strong and a weak run.
+func TestJSONKeysDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/report-json.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, cells, trials := fixture()
+	weakRun := run
+	weakRun.Scaling = experiment.ScalingWeak
+	for _, r := range []experiment.Run{run, weakRun} {
+		var b bytes.Buffer
+		if err := WriteJSON(&b, Build(r, cells, trials, DefaultThresholds)); err != nil {
+			t.Fatal(err)
+		}
+		var v any
+		if err := json.Unmarshal(b.Bytes(), &v); err != nil {
+			t.Fatal(err)
+		}
+		var walk func(v any)
+		walk = func(v any) {
+			switch x := v.(type) {
+			case map[string]any:
+				for k, e := range x {
+					if !bytes.Contains(doc, []byte("`"+k+"`")) && !bytes.Contains(doc, []byte("`"+strings.TrimSuffix(strings.TrimSuffix(k, "_ci_low"), "_ci_high")+"`")) {
+						t.Errorf("key %q is not in docs/report-json.md", k)
+					}
+					walk(e)
+				}
+			case []any:
+				for _, e := range x {
+					walk(e)
+				}
+			}
+		}
+		walk(v)
+	}
+}
