@@ -1,4 +1,5 @@
-// Command exp runs scaling experiments and keeps every trial in SQLite.
+// Command exp runs scaling experiments, keeps every trial in SQLite, and
+// fits the laws of scaling to them.
 //
 // An experiment file (YAML) names a kernel, input ranges, worker counts,
 // schedules and repeats. The primes kernel tests a range of integers by
@@ -7,9 +8,15 @@
 // scaling: weak, the work grows with the workers (Gustafson). exp expands
 // the file into a matrix of cells, runs every cell's trials in a seeded
 // random order, checks each trial's answer against an independent oracle,
-// and commits each trial to a SQLite file as it finishes. exp report turns the trials into medians with confidence
-// intervals, speedups, efficiencies and an Amdahl's-law fit of the
-// sequential fraction B, S(p) = 1 / (B + (1-B)/p), whose ceiling is 1/B.
+// and commits each trial to a SQLite file as it finishes.
+//
+// exp report turns the trials into medians with confidence intervals,
+// speedups and efficiencies, and fits per range and schedule Amdahl's law,
+// S(p) = 1 / (B + (1-B)/p), with intervals for B and the ceiling 1/B; the
+// Karp-Flatt serial fraction and its trend; Gunther's Universal
+// Scalability Law with its peak, and which of the two the data support;
+// and, for weak scaling, Gustafson's law. exp fit fits the same models to
+// a CSV of measurements from elsewhere, with no database.
 //
 // Usage:
 //
@@ -18,15 +25,17 @@
 //	exp run examples/weak-scaling.yaml    # work grows with the workers
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
+//	exp report --confidence 0.9           # 90% intervals
 //	exp runs                              # list the runs in the database
+//	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
 // key, then exp.db in the current directory; exp report and exp runs read
 // --db, then $EXP_DB, then exp.db.
 //
 // Exit status: 0 on success, 1 on a runtime failure (including a trial
-// that found a wrong answer), 2 on bad input (experiment file, flags,
-// database), 130 after an interrupt; an interrupted run keeps every
+// that found a wrong answer), 2 on bad input (experiment file, CSV file,
+// flags, database), 130 after an interrupt; an interrupted run keeps every
 // finished trial and is marked interrupted.
 package main
 
@@ -125,13 +134,14 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Usage: "`LEVEL` of every confidence interval, between 0 and 1"}
 	app := &cli.App{
 		Name:    "exp",
-		Usage:   "run scaling experiments, keep every trial in SQLite, fit Amdahl's law",
+		Usage:   "run scaling experiments, keep every trial in SQLite, fit Amdahl's law and the USL",
 		Version: version(),
 		Description: "Examples:\n" +
 			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
-			"   exp report                             latest run: medians, 95% CIs, speedups, Amdahl fit\n" +
+			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
-			"   exp runs                               runs stored in the database\n\n" +
+			"   exp runs                               runs stored in the database\n" +
+			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report and runs read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
