@@ -11,5 +11,5 @@ count=${COUNT:-8}
 pattern=${BENCH:-.}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-go test -run '^$' -bench "$pattern" -benchmem -count "$count" ./experiment ./store ./report | tee "$out" >/dev/null
+go test -run '^$' -bench "$pattern" -benchmem -count "$count" ./experiment ./store ./report ./scaling | tee "$out" >/dev/null
 go run golang.org/x/perf/cmd/benchstat@v0.0.0-20260908200009-22c9c6c9d4da "$out"

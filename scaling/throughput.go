@@ -185,7 +185,7 @@ func minimize(f func([]float64) float64, x0 []float64) (x []float64, fx float64,
 			}
 			return math.Inf(1)
 		}}
-		settings := &optimize.Settings{FuncEvaluations: 4000, Converger: &optimize.FunctionConverge{Absolute: 1e-15, Iterations: 50}}
+		settings := &optimize.Settings{FuncEvaluations: 4000, Converger: &optimize.FunctionConverge{Absolute: 1e-14, Relative: 1e-12, Iterations: 10}}
 		res, err := optimize.Minimize(p, x0, settings, &optimize.NelderMead{SimplexSize: size})
 		return res, err == nil && res.Status != optimize.FunctionEvaluationLimit
 	}
