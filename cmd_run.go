@@ -84,7 +84,7 @@ func oracleLine(plan *experiment.Plan, refs map[experiment.Range]experiment.Refe
 	}
 	var parts []string
 	for _, r := range plan.Ranges() {
-		if ref := refs[r]; ref.Source == "oracle" {
+		if ref := refs[r]; ref.Source == experiment.SourceOracle {
 			parts = append(parts, fmt.Sprintf("%s has %d primes", r, ref.Hits))
 		} else {
 			parts = append(parts, fmt.Sprintf("%s: no oracle, checked against its first trial", r))

@@ -24,10 +24,23 @@ type Trial struct {
 	Mismatch  string       // why OK is false, empty when OK
 }
 
+// Source says where a Reference's answer came from.
+type Source string
+
+// The sources of a reference answer.
+const (
+	// SourceOracle is an independent computation (Oracle): every trial is
+	// checked, not only compared with its siblings.
+	SourceOracle Source = "oracle"
+	// SourceFirstTrial is the range's first complete trial, for a kernel
+	// without an oracle: later trials must agree with it.
+	SourceFirstTrial Source = "first-trial"
+)
+
 // Reference is the answer every trial of a tested range must reproduce.
 type Reference struct {
 	Digest        // expected hits and checksum
-	Source string // "oracle" (independent check) or "first-trial" (kernel has no oracle)
+	Source Source // where the answer came from; "" when there is none yet
 }
 
 // References computes the oracle answer of each range, so that each trial
@@ -49,7 +62,7 @@ func References(ctx context.Context, k Kernel, ranges []Range) (map[Range]Refere
 		if !ok {
 			return map[Range]Reference{}, nil
 		}
-		refs[r] = Reference{Digest: d, Source: "oracle"}
+		refs[r] = Reference{Digest: d, Source: SourceOracle}
 	}
 	return refs, nil
 }
@@ -112,7 +125,7 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		if ref.Source == "" {
 			// Without an oracle the first complete trial is the reference.
 			if Verify(&t, Reference{Digest: t.Digest}, c.Range.Count); t.OK && bad == nil {
-				ref = Reference{Digest: t.Digest, Source: "first-trial"}
+				ref = Reference{Digest: t.Digest, Source: SourceFirstTrial}
 				refs[c.Range] = ref
 			}
 		}

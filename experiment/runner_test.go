@@ -49,7 +49,7 @@ func TestReferences(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(refs) != 2 || refs[runnerRange].Source != "oracle" || refs[runnerRange].Hits != 5 || refs[ranges[1]].Hits != 25 {
+	if len(refs) != 2 || refs[runnerRange].Source != SourceOracle || refs[runnerRange].Hits != 5 || refs[ranges[1]].Hits != 25 {
 		t.Fatalf("References = %+v", refs)
 	}
 	if refs[ranges[1]].Digest != oracleDigest(t, ranges[1]) {
@@ -404,7 +404,7 @@ func TestRunnerSummaryOnEmitError(t *testing.T) {
 }
 
 func TestVerify(t *testing.T) {
-	ref := Reference{Digest: DigestOf([]uint64{2, 3, 5}), Source: "oracle"}
+	ref := Reference{Digest: DigestOf([]uint64{2, 3, 5}), Source: SourceOracle}
 	check := func(name string, tr Trial, wantOK bool, wantMsg string) {
 		t.Helper()
 		Verify(&tr, ref, 10)

@@ -105,7 +105,7 @@ func TestSyntheticKernel(t *testing.T) {
 		t.Error("NewKernel of a synthetic Config without settings is not nil")
 	}
 	refs, err := References(context.Background(), k, NewPlan(c, 1).Ranges())
-	if want := (Reference{Digest: DigestOf(nil), Source: "oracle"}); err != nil || len(refs) != 1 || refs[c.Ranges[0]] != want {
+	if want := (Reference{Digest: DigestOf(nil), Source: SourceOracle}); err != nil || len(refs) != 1 || refs[c.Ranges[0]] != want {
 		t.Errorf("References = %+v, %v; want the empty digest from the oracle", refs, err)
 	}
 	if s.String() != "sleep: serial 10ms, parallel 90ms" {

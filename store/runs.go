@@ -53,7 +53,7 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	for i, c := range p.Cells {
 		var primes sql.NullInt64
 		var sum sql.NullString
-		if ref := refs[c.Range]; ref.Source == "oracle" {
+		if ref := refs[c.Range]; ref.Source == experiment.SourceOracle {
 			primes = sql.NullInt64{Int64: int64(ref.Hits), Valid: true}
 			sum = nullString(ref.Checksum)
 		}

@@ -22,7 +22,7 @@ func TestRoundTrip(t *testing.T) {
 	db.Now = func() time.Time { return finished }
 	p := testPlan(t)
 	oracle := experiment.DigestOf([]uint64{2, 3, 5, 7, 11})
-	refs := map[experiment.Range]experiment.Reference{p.Cells[0].Range: {Digest: oracle, Source: "oracle"}} // range 1: no oracle
+	refs := map[experiment.Range]experiment.Reference{p.Cells[0].Range: {Digest: oracle, Source: experiment.SourceOracle}} // range 1: no oracle
 	run := testRun(t, p, fullHost(), t0)
 	rec := createTestRun(t, db, p, &run, refs)
 	if run.ID == 0 || rec.RunID != run.ID {
@@ -223,12 +223,12 @@ func TestCreateRunReferences(t *testing.T) {
 		want []*experiment.Digest // per range
 	}{
 		{"NilRefsStoreNULL", nil, []*experiment.Digest{nil, nil}},
-		{"BothOracle", refs{r0: {Digest: d0, Source: "oracle"}, r1: {Digest: d1, Source: "oracle"}}, []*experiment.Digest{&d0, &d1}},
-		{"ZeroRefStoresNULL", refs{r0: {Digest: d0, Source: "oracle"}, r1: {}}, []*experiment.Digest{&d0, nil}},
-		{"FirstTrialStoresNULL", refs{r0: {Digest: d0, Source: "first-trial"}, r1: {Digest: d1, Source: "oracle"}}, []*experiment.Digest{nil, &d1}},
-		{"MissingRefStoresNULL", refs{r0: {Digest: d0, Source: "oracle"}}, []*experiment.Digest{&d0, nil}},
-		{"OtherRangeIgnored", refs{{Start: 1, Count: 200}: {Digest: d0, Source: "oracle"}}, []*experiment.Digest{nil, nil}},
-		{"ZeroHitOracleStored", refs{r0: {Digest: experiment.DigestOf(nil), Source: "oracle"}}, []*experiment.Digest{ptr(experiment.DigestOf(nil)), nil}},
+		{"BothOracle", refs{r0: {Digest: d0, Source: experiment.SourceOracle}, r1: {Digest: d1, Source: experiment.SourceOracle}}, []*experiment.Digest{&d0, &d1}},
+		{"ZeroRefStoresNULL", refs{r0: {Digest: d0, Source: experiment.SourceOracle}, r1: {}}, []*experiment.Digest{&d0, nil}},
+		{"FirstTrialStoresNULL", refs{r0: {Digest: d0, Source: experiment.SourceFirstTrial}, r1: {Digest: d1, Source: experiment.SourceOracle}}, []*experiment.Digest{nil, &d1}},
+		{"MissingRefStoresNULL", refs{r0: {Digest: d0, Source: experiment.SourceOracle}}, []*experiment.Digest{&d0, nil}},
+		{"OtherRangeIgnored", refs{{Start: 1, Count: 200}: {Digest: d0, Source: experiment.SourceOracle}}, []*experiment.Digest{nil, nil}},
+		{"ZeroHitOracleStored", refs{r0: {Digest: experiment.DigestOf(nil), Source: experiment.SourceOracle}}, []*experiment.Digest{ptr(experiment.DigestOf(nil)), nil}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := openTestDB(t)
