@@ -105,15 +105,7 @@ func (e interruptedError) Unwrap() error { return experiment.ErrInterrupted }
 
 // finishRun records how the run ended and says so on stderr.
 func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experiment.Summary, planned int, runErr error, took time.Duration) error {
-	status, msg := experiment.StatusDone, ""
-	switch {
-	case errors.Is(runErr, experiment.ErrInterrupted):
-		status, msg = experiment.StatusInterrupted, fmt.Sprintf("interrupted after %d of %d trials", sum.Trials, planned)
-	case runErr != nil:
-		status, msg = experiment.StatusFailed, runErr.Error()
-	case sum.Failed > 0:
-		status, msg = experiment.StatusFailed, fmt.Sprintf("%d of %d trials found a wrong answer", sum.Failed, sum.Trials)
-	}
+	status, msg := experiment.Conclude(sum, planned, runErr)
 	if err := rec.Finish(status, msg); err != nil {
 		return errors.Join(runErr, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -74,4 +75,20 @@ func newUUIDv7(t time.Time) (string, error) {
 	b[8] = 0x80 | b[8]&0x3f // variant 10
 	h := hex.EncodeToString(b[:])
 	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:], nil
+}
+
+// Conclude decides how a run ended from what the Runner returned: the
+// Summary of its trials, how many were planned, and its error.
+// Interrupted (ErrInterrupted) wins, then a runtime error, then wrong
+// answers; otherwise the run is done. msg says why, empty when done.
+func Conclude(sum Summary, planned int, runErr error) (status Status, msg string) {
+	switch {
+	case errors.Is(runErr, ErrInterrupted):
+		return StatusInterrupted, fmt.Sprintf("interrupted after %d of %d trials", sum.Trials, planned)
+	case runErr != nil:
+		return StatusFailed, runErr.Error()
+	case sum.Failed > 0:
+		return StatusFailed, fmt.Sprintf("%d of %d trials found a wrong answer", sum.Failed, sum.Trials)
+	}
+	return StatusDone, ""
 }

@@ -3,6 +3,7 @@ package experiment
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -134,4 +135,25 @@ func TestNewRunScalingAndCPUBound(t *testing.T) {
 			t.Errorf("NewRun = Scaling %q, CPUBound %v, %v; want strong, true", r.Scaling, r.CPUBound, err)
 		}
 	})
+}
+
+func TestConclude(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		sum        Summary
+		err        error
+		wantStatus Status
+		wantMsg    string
+	}{
+		{"Done", Summary{Trials: 6}, nil, StatusDone, ""},
+		{"WrongAnswers", Summary{Trials: 6, Failed: 2}, nil, StatusFailed, "2 of 6 trials found a wrong answer"},
+		{"Interrupted", Summary{Trials: 3, Failed: 1}, fmt.Errorf("stop: %w", ErrInterrupted), StatusInterrupted, "interrupted after 3 of 6 trials"},
+		{"Broken", Summary{Trials: 3}, errors.New("disk full"), StatusFailed, "disk full"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if s, m := Conclude(tc.sum, 6, tc.err); s != tc.wantStatus || m != tc.wantMsg {
+				t.Errorf("Conclude = %q, %q; want %q, %q", s, m, tc.wantStatus, tc.wantMsg)
+			}
+		})
+	}
 }
