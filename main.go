@@ -86,10 +86,7 @@ func exitCode(err error) int {
 		return 0
 	case errors.Is(err, experiment.ErrInterrupted), errors.Is(err, context.Canceled):
 		return 130
-	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig),
-		errors.Is(err, store.ErrNoDatabase), errors.Is(err, store.ErrNotExpDatabase),
-		errors.Is(err, store.ErrNewerSchema), errors.Is(err, store.ErrRunNotFound), errors.Is(err, store.ErrCannotOpen),
-		errors.Is(err, scaling.ErrBadCSV):
+	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig), errors.Is(err, store.ErrBadInput), errors.Is(err, scaling.ErrBadCSV):
 		return 2
 	}
 	return 1

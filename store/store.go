@@ -23,21 +23,38 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Sentinel errors of the store.
+// Sentinel errors of the store. Every one of them is also ErrBadInput:
+// errors.Is(err, ErrBadInput) tells a database the user named wrongly from
+// a failure while using a good one.
 var (
+	// ErrBadInput is what all the store's other sentinels are: the user gave
+	// a database path or run reference that exp cannot use.
+	ErrBadInput = errors.New("bad database input")
 	// ErrNoDatabase is returned by OpenExisting when the file does not exist.
-	ErrNoDatabase = errors.New("no database")
+	ErrNoDatabase = badInput("no database")
 	// ErrNotExpDatabase is returned when a SQLite file has tables but was
 	// not written by exp; exp leaves such a file untouched.
-	ErrNotExpDatabase = errors.New("not an exp database")
+	ErrNotExpDatabase = badInput("not an exp database")
 	// ErrNewerSchema is returned when the file was written by a newer exp.
-	ErrNewerSchema = errors.New("database schema is newer than this exp")
+	ErrNewerSchema = badInput("database schema is newer than this exp")
 	// ErrCannotOpen is returned when the path cannot hold a database file:
 	// a directory, or a file in a directory that is missing or unwritable.
-	ErrCannotOpen = errors.New("cannot open database file")
+	ErrCannotOpen = badInput("cannot open database file")
 	// ErrRunNotFound is returned by FindRun when no run matches.
-	ErrRunNotFound = errors.New("run not found")
+	ErrRunNotFound = badInput("run not found")
 )
+
+// inputError is a sentinel that is also ErrBadInput.
+type inputError struct{ msg string }
+
+func badInput(msg string) error { return &inputError{msg} }
+
+// Error returns the message.
+func (e *inputError) Error() string { return e.msg }
+
+// Is reports whether target is ErrBadInput, so that every store sentinel
+// matches it.
+func (e *inputError) Is(target error) bool { return target == ErrBadInput }
 
 // timeLayout is how times are stored: fixed width, so text order is time
 // order, and readable by SQLite's date functions.

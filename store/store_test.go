@@ -451,3 +451,15 @@ func TestOpenConcurrently(t *testing.T) {
 		t.Errorf("%d migration rows, want 2", n)
 	}
 }
+
+func TestErrBadInput(t *testing.T) {
+	for _, err := range []error{ErrNoDatabase, ErrNotExpDatabase, ErrNewerSchema, ErrCannotOpen, ErrRunNotFound,
+		fmt.Errorf("open x.db: %w", ErrNoDatabase)} {
+		if !errors.Is(err, ErrBadInput) {
+			t.Errorf("%v is not ErrBadInput", err)
+		}
+	}
+	if errors.Is(errors.New("disk full"), ErrBadInput) || errors.Is(ErrBadInput, ErrNoDatabase) {
+		t.Error("ErrBadInput matches what it should not")
+	}
+}
