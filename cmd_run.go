@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -34,7 +35,7 @@ func cmdRun(c *cli.Context) error {
 		return err
 	}
 	defer db.Close()
-	r, err := experiment.NewRun(plan, experiment.Probe(), time.Now())
+	r, err := experiment.NewRun(plan, host.Probe(), time.Now())
 	if err != nil {
 		return err
 	}

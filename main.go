@@ -43,6 +43,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"io"
 	"os"
 	"os/signal"
@@ -232,7 +233,7 @@ func formatList(fs []report.Format) string {
 
 // version describes this build: module version, VCS revision, Go version.
 func version() string {
-	v, rev, modified := experiment.BuildInfo()
+	v, rev, modified := host.BuildInfo()
 	if v == "" {
 		v = "(unknown)"
 	}

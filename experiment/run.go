@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"time"
 )
 
@@ -41,14 +42,14 @@ type Run struct {
 	Repeats      int       // measured trials per cell
 	Warmup       int       // warmup trials per cell
 	Chunk        int       // numbers per chunk for the chunked schedule
-	Host         Host      // machine and build the run executed on
+	Host         host.Host // machine and build the run executed on
 	Error        string    // why the run failed or stopped, if it did
 	Trials       int       // trials stored for the run (filled in by the store when listing)
 }
 
 // NewRun describes a run of plan p on host h starting at now. The UUID is
 // version 7: time-ordered, random in its low bits.
-func NewRun(p *Plan, h Host, now time.Time) (Run, error) {
+func NewRun(p *Plan, h host.Host, now time.Time) (Run, error) {
 	id, err := newUUIDv7(now)
 	if err != nil {
 		return Run{}, err

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"regexp"
 	"strings"
 	"testing"
@@ -78,7 +79,7 @@ func TestNewRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := NewPlan(c, 99)
-	h := Host{GoVersion: "go1.26.8", NumCPU: 2}
+	h := host.Host{GoVersion: "go1.26.8", NumCPU: 2}
 	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.FixedZone("CET", 3600))
 	r, err := NewRun(p, h, now)
 	if err != nil {
@@ -123,7 +124,7 @@ func TestNewRunScalingAndCPUBound(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := NewRun(NewPlan(c, 1), Host{}, time.Now())
+			r, err := NewRun(NewPlan(c, 1), host.Host{}, time.Now())
 			if err != nil || r.Scaling != tc.wantScaling || r.CPUBound != tc.wantCPU || c.CPUBound() != tc.wantCPU {
 				t.Errorf("NewRun = Scaling %q, CPUBound %v, %v; want %q, %v", r.Scaling, r.CPUBound, err, tc.wantScaling, tc.wantCPU)
 			}
@@ -131,7 +132,7 @@ func TestNewRunScalingAndCPUBound(t *testing.T) {
 	}
 	t.Run("HandBuiltConfigIsStrong", func(t *testing.T) {
 		c := &Config{Name: "x", Repeats: 1, Kernel: "primes", Ranges: []Range{{0, 10}}, Workers: []int{1}, Schedules: []Schedule{Static}}
-		if r, err := NewRun(NewPlan(c, 1), Host{}, time.Now()); err != nil || r.Scaling != ScalingStrong || !r.CPUBound {
+		if r, err := NewRun(NewPlan(c, 1), host.Host{}, time.Now()); err != nil || r.Scaling != ScalingStrong || !r.CPUBound {
 			t.Errorf("NewRun = Scaling %q, CPUBound %v, %v; want strong, true", r.Scaling, r.CPUBound, err)
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"maps"
 	"runtime"
 	"time"
@@ -75,7 +76,7 @@ type Runner struct {
 	// their first trial.
 	References map[Range]Reference
 	Now        func() time.Time       // wall clock for StartedAt; time.Now if nil
-	Load       func() (float64, bool) // load average probe; LoadAvg1 if nil
+	Load       func() (float64, bool) // load average probe; host.LoadAvg1 if nil
 	Progress   func(done, total int)  // called after each trial, if set
 }
 
@@ -105,7 +106,7 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		now = time.Now
 	}
 	if load == nil {
-		load = LoadAvg1
+		load = host.LoadAvg1
 	}
 	refs := maps.Clone(rn.References)
 	if refs == nil {
@@ -180,12 +181,12 @@ func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now fun
 	// before a benchmark).
 	runtime.GC()
 	t.Load1, t.HasLoad = load()
-	u0, s0 := cpuTimes()
+	u0, s0 := host.CPUTimes()
 	t.StartedAt = now().UTC()
 	start := time.Now()
 	out, err := Execute(ctx, k, c.Range, c.Workers, c.Schedule, uint64(p.Config.Chunk))
 	t.WallNS = int64(time.Since(start))
-	u1, s1 := cpuTimes()
+	u1, s1 := host.CPUTimes()
 	if errors.Is(err, ErrInterrupted) {
 		return t, nil, ErrInterrupted
 	}

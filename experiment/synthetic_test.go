@@ -3,6 +3,7 @@ package experiment
 import (
 	"context"
 	"errors"
+	"github.com/exp-tool/exp/host"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -298,11 +299,11 @@ func TestSpinBurnsCPU(t *testing.T) {
 	// bound, but it hides a spin that burns nothing).
 	t.Run("SerialPart", func(t *testing.T) {
 		s := Synthetic{Serial: 50 * time.Millisecond, Parallel: time.Microsecond, Mode: ModeSpin}
-		u0, s0 := cpuTimes()
+		u0, s0 := host.CPUTimes()
 		if err := s.RunSerial(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		u1, s1 := cpuTimes()
+		u1, s1 := host.CPUTimes()
 		if cpu := time.Duration(u1 - u0 + s1 - s0); cpu < s.Serial {
 			t.Errorf("the serial part burned %v of CPU (user %v), want at least %v", cpu, time.Duration(u1-u0), s.Serial)
 		}
@@ -314,11 +315,11 @@ func TestSpinBurnsCPU(t *testing.T) {
 		procs := runtime.GOMAXPROCS(0)
 		s := Synthetic{Parallel: time.Duration(procs) * 40 * time.Millisecond, Mode: ModeSpin}
 		r := Range{0, uint64(s.Parallel / SyntheticUnit)}
-		u0, s0 := cpuTimes()
+		u0, s0 := host.CPUTimes()
 		start := time.Now()
 		out, err := Execute(context.Background(), s, r, 4*procs, Static, 1)
 		wall := time.Since(start)
-		u1, s1 := cpuTimes()
+		u1, s1 := host.CPUTimes()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -83,7 +83,7 @@ type CellStats struct {
 type Report struct {
 	Run        experiment.Run
 	Thresholds Thresholds  // the settings the report was built with
-	UsableCPUs int         // CPUs the run could use at once (experiment.Host.UsableCPUs)
+	UsableCPUs int         // CPUs the run could use at once (host.Host.UsableCPUs)
 	Cells      []CellStats // one per cell, in plan order
 	Fits       []Fit       // one per (range, schedule), in plan order
 	Warnings   []error     // run-level caveats

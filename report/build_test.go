@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/exp-tool/exp/host"
 	"math"
 	"slices"
 	"strings"
@@ -17,7 +18,7 @@ func fixture() (experiment.Run, []experiment.Cell, []experiment.Trial) {
 	run := experiment.Run{ID: 7, UUID: "01890a5d-ac96-774b-bcce-b302099a8057", Name: "fixture",
 		Status: experiment.StatusDone, StartedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC),
 		Seed: 42, Kernel: "primes", Scaling: experiment.ScalingStrong, CPUBound: true, Repeats: 7, Warmup: 1, Chunk: 8,
-		Host: experiment.Host{Hostname: "box", CPUModel: "Test CPU", NumCPU: 2, GOMAXPROCS: 2, OS: "linux", Arch: "amd64", GoVersion: "go1.26.8"}}
+		Host: host.Host{Hostname: "box", CPUModel: "Test CPU", NumCPU: 2, GOMAXPROCS: 2, OS: "linux", Arch: "amd64", GoVersion: "go1.26.8"}}
 	r := experiment.Range{Start: 10_000_000_000_000, Count: 1000}
 	cells := []experiment.Cell{
 		{Index: 0, Range: r, Schedule: experiment.Chunked, Workers: 1},

@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -59,7 +60,7 @@ func TestAmdahlCoverageThroughBuild(t *testing.T) {
 // simRun is a 2-CPU run with one range, one schedule and workers {1, 2, 4}.
 func simRun(n int) (experiment.Run, []experiment.Cell) {
 	run := experiment.Run{ID: 1, Name: "sim", Status: experiment.StatusDone, StartedAt: time.Unix(0, 0).UTC(),
-		Kernel: "primes", Scaling: experiment.ScalingStrong, CPUBound: true, Repeats: n, Host: experiment.Host{NumCPU: 2, GOMAXPROCS: 2}}
+		Kernel: "primes", Scaling: experiment.ScalingStrong, CPUBound: true, Repeats: n, Host: host.Host{NumCPU: 2, GOMAXPROCS: 2}}
 	r := experiment.Range{Start: 1, Count: 1000}
 	var cells []experiment.Cell
 	for i, w := range []int{1, 2, 4} {
@@ -130,7 +131,7 @@ func TestSpeedupCoverage(t *testing.T) {
 func TestModelsThroughBuild(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	run, _ := simRun(10)
-	run.Host = experiment.Host{NumCPU: 8, GOMAXPROCS: 8}
+	run.Host = host.Host{NumCPU: 8, GOMAXPROCS: 8}
 	var cells []experiment.Cell
 	for i, w := range []int{1, 2, 4, 8} {
 		cells = append(cells, experiment.Cell{Index: i, Range: experiment.Range{Start: 1, Count: 1000}, Schedule: experiment.Chunked, Workers: w})

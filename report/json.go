@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"io"
 	"time"
 
@@ -12,24 +13,24 @@ import (
 
 // RunJSON is the JSON form of a run, used by report and by exp runs.
 type RunJSON struct {
-	ID           int64           `json:"id"`
-	UUID         string          `json:"uuid"`
-	Name         string          `json:"name"`
-	Status       string          `json:"status"`
-	StartedAt    string          `json:"started_at"`
-	FinishedAt   *string         `json:"finished_at"`
-	Trials       int             `json:"trials"`
-	Seed         int64           `json:"seed"`
-	Kernel       string          `json:"kernel"`
-	Scaling      string          `json:"scaling"`   // strong or weak
-	CPUBound     bool            `json:"cpu_bound"` // whether the kernel keeps a CPU busy per worker
-	Repeats      int             `json:"repeats"`
-	Warmup       int             `json:"warmup"`
-	Chunk        int             `json:"chunk"`
-	ConfigPath   string          `json:"config_path"`
-	ConfigSHA256 string          `json:"config_sha256"`
-	Error        string          `json:"error,omitempty"`
-	Host         experiment.Host `json:"host"`
+	ID           int64     `json:"id"`
+	UUID         string    `json:"uuid"`
+	Name         string    `json:"name"`
+	Status       string    `json:"status"`
+	StartedAt    string    `json:"started_at"`
+	FinishedAt   *string   `json:"finished_at"`
+	Trials       int       `json:"trials"`
+	Seed         int64     `json:"seed"`
+	Kernel       string    `json:"kernel"`
+	Scaling      string    `json:"scaling"`   // strong or weak
+	CPUBound     bool      `json:"cpu_bound"` // whether the kernel keeps a CPU busy per worker
+	Repeats      int       `json:"repeats"`
+	Warmup       int       `json:"warmup"`
+	Chunk        int       `json:"chunk"`
+	ConfigPath   string    `json:"config_path"`
+	ConfigSHA256 string    `json:"config_sha256"`
+	Error        string    `json:"error,omitempty"`
+	Host         host.Host `json:"host"`
 }
 
 // NewRunJSON converts a run for JSON output.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/exp-tool/exp/host"
 	"log"
 	"os"
 	"path/filepath"
@@ -67,7 +68,7 @@ func ExampleDB_CreateRun() {
 	}
 	plan := experiment.NewPlan(cfg, 1)
 	now := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
-	run, err := experiment.NewRun(plan, experiment.Host{OS: "linux", NumCPU: 2}, now)
+	run, err := experiment.NewRun(plan, host.Host{OS: "linux", NumCPU: 2}, now)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"github.com/exp-tool/exp/host"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -45,8 +46,8 @@ func testPlan(tb testing.TB) *experiment.Plan {
 }
 
 // fullHost has every field set, including the nullable ones.
-func fullHost() experiment.Host {
-	return experiment.Host{
+func fullHost() host.Host {
+	return host.Host{
 		ExpVersion: "v1.2.3", VCSRevision: "48aa839", VCSModified: true, GoVersion: "go1.26.8",
 		OS: "linux", Arch: "amd64", Hostname: "bench-1", CPUModel: "Test CPU @ 3.00GHz",
 		NumCPU: 8, GOMAXPROCS: 4, CgroupCPULimit: 1.5, CPUGovernor: "performance", KernelRelease: "6.1.0-18-amd64",
@@ -54,14 +55,14 @@ func fullHost() experiment.Host {
 }
 
 // bareHost leaves the nullable fields at their zero values.
-func bareHost() experiment.Host {
+func bareHost() host.Host {
 	h := fullHost()
 	h.VCSModified, h.CgroupCPULimit, h.CPUGovernor = false, 0, ""
 	return h
 }
 
 // testRun describes a run of p on h starting at now.
-func testRun(tb testing.TB, p *experiment.Plan, h experiment.Host, now time.Time) experiment.Run {
+func testRun(tb testing.TB, p *experiment.Plan, h host.Host, now time.Time) experiment.Run {
 	tb.Helper()
 	r, err := experiment.NewRun(p, h, now)
 	if err != nil {

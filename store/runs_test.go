@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/exp-tool/exp/host"
 	"reflect"
 	"strings"
 	"testing"
@@ -174,12 +175,12 @@ func TestHostRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {
 		name      string
-		host      experiment.Host
+		host      host.Host
 		wantNulls int64 // of cgroup_cpu_limit and cpu_governor
 	}{
 		{"FullHostStoresValues", fullHost(), 0},
 		{"ZeroFieldsStoreNULL", bareHost(), 2},
-		{"NegativeCgroupStoresNULL", func() experiment.Host { h := fullHost(); h.CgroupCPULimit = -1; return h }(), 1},
+		{"NegativeCgroupStoresNULL", func() host.Host { h := fullHost(); h.CgroupCPULimit = -1; return h }(), 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			db, _ := openTestDB(t)

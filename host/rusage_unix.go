@@ -1,12 +1,12 @@
 //go:build unix
 
-package experiment
+package host
 
 import "syscall"
 
-// cpuTimes returns the process's user and system CPU time so far, in
+// CPUTimes returns the process's user and system CPU time so far, in
 // nanoseconds, from getrusage(RUSAGE_SELF).
-func cpuTimes() (userNS, sysNS int64) {
+func CPUTimes() (userNS, sysNS int64) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, 0

@@ -1,4 +1,4 @@
-package experiment
+package host
 
 import (
 	"bufio"

@@ -1,0 +1,9 @@
+// Package host reads facts about the machine and the build that a run
+// executes on: CPU model and count, GOMAXPROCS, the cgroup CPU quota, the
+// frequency governor, the kernel release, the VCS revision of exp itself,
+// the load average and the process's CPU time. The runner stores them with
+// each run and trial so that a result can be explained and reproduced.
+//
+// It only reads (/proc, /sys, getrusage, git under go run), never fails
+// (an unreadable fact is left empty or zero) and imports no exp package.
+package host
