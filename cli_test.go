@@ -96,8 +96,9 @@ func TestShellQuote(t *testing.T) {
 func TestConfidenceFlag(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "none.db") // never opened: the flag is checked first
 	for _, tc := range []struct{ value, want string }{
-		{"95", "--confidence must be between 0 and 1 (exclusive), got 95"},
-		{"0", "--confidence must be between 0 and 1 (exclusive), got 0"},
+		{"95", "--confidence must be from 0.5 to 0.9999, got 95"},
+		{"0", "--confidence must be from 0.5 to 0.9999, got 0"},
+		{"0.99999", "--confidence must be from 0.5 to 0.9999, got 0.99999"},
 		{"abc", `--confidence must be a number, got "abc"`},
 	} {
 		var stdout, stderr bytes.Buffer

@@ -41,8 +41,8 @@ func cmdFit(c *cli.Context) error {
 		return err
 	}
 	if err := scaling.CheckLoads(x, model.MinLoads(), file, c.String("x")); err != nil {
-		if model == report.ModelBoth {
-			return fmt.Errorf("%w; the USL needs 3 (fit Amdahl's law alone with --model amdahl)", err)
+		if model == report.ModelBoth && scaling.CheckLoads(x, report.ModelAmdahl.MinLoads(), file, c.String("x")) == nil {
+			return fmt.Errorf("%w, for the USL (fit Amdahl's law alone with --model amdahl)", err)
 		}
 		return err
 	}

@@ -21,8 +21,12 @@ func TestFitCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	var doc struct {
-		Amdahl struct{ B, BCILow, BCIHigh float64 } `json:"amdahl"`
-		USL    struct {
+		Amdahl struct {
+			B       float64 `json:"b"`
+			BCILow  float64 `json:"b_ci_low"`
+			BCIHigh float64 `json:"b_ci_high"`
+		} `json:"amdahl"`
+		USL struct {
 			Sigma, Kappa, Lambda float64
 			Peak                 *float64
 		} `json:"usl"`
@@ -35,8 +39,9 @@ func TestFitCommand(t *testing.T) {
 	if math.Abs(doc.USL.Sigma-0.0578)/0.0578 > 0.01 || doc.USL.Kappa > 1e-4 || math.Abs(doc.USL.Lambda-21.85)/21.85 > 0.01 {
 		t.Errorf("USL σ = %g, κ = %g, λ = %g; want 0.0578, 0, 21.85", doc.USL.Sigma, doc.USL.Kappa, doc.USL.Lambda)
 	}
-	if doc.USL.Peak != nil || doc.Choice.Model != "amdahl" || !(doc.Amdahl.B > 0 && doc.Amdahl.B < 0.1) {
-		t.Errorf("peak %v, choice %q, B %g: want no peak, amdahl, B in (0, 0.1)", doc.USL.Peak, doc.Choice.Model, doc.Amdahl.B)
+	if doc.USL.Peak != nil || doc.Choice.Model != "amdahl" || !(doc.Amdahl.BCILow < doc.Amdahl.B && doc.Amdahl.B < doc.Amdahl.BCIHigh && doc.Amdahl.B < 0.1) {
+		t.Errorf("peak %v, choice %q, B %g [%g, %g]: want no peak, amdahl, B in (0, 0.1) inside its interval",
+			doc.USL.Peak, doc.Choice.Model, doc.Amdahl.B, doc.Amdahl.BCILow, doc.Amdahl.BCIHigh)
 	}
 
 	bad := func(name, content string, args []string, want string) {
@@ -53,7 +58,8 @@ func TestFitCommand(t *testing.T) {
 	bad("nan.csv", "p,t\n1,2\n2,x\n", xy, `nan.csv:3: column "t": "x" is not a number (must be a positive number)`)
 	bad("neg.csv", "p,t\n1,2\n2,-1\n", xy, `neg.csv:3: column "t": "-1" is negative (must be a positive number)`)
 	bad("one.csv", "p,t\n2,2\n2,1\n", append(xy, "--model", "amdahl"), `one.csv: column "p": 1 distinct value, 2 (must have at least 2 distinct processor counts)`)
-	bad("two.csv", "p,t\n1,2\n2,1\n", xy, `two.csv: column "p": 2 distinct values, 1 and 2 (must have at least 3 distinct processor counts); the USL needs 3 (fit Amdahl's law alone with --model amdahl)`)
+	bad("two.csv", "p,t\n1,2\n2,1\n", xy, `two.csv: column "p": 2 distinct values, 1 and 2 (must have at least 3 distinct processor counts), for the USL (fit Amdahl's law alone with --model amdahl)`)
+	bad("one-both.csv", "p,t\n2,2\n2,1\n", xy, `one-both.csv: column "p": 1 distinct value, 2 (must have at least 3 distinct processor counts)`)
 	bad("kind.csv", "p,t\n1,2\n2,1\n", append(xy, "--kind", "speed"), `--kind must be time or throughput, got "speed"`)
 	bad("noy.csv", "p,t\n1,2\n2,1\n", []string{"--x", "p"}, `--y is required`)
 	// Two loads are enough for Amdahl's law alone.

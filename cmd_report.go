@@ -35,12 +35,19 @@ func cmdReport(c *cli.Context) error {
 	return report.Write(c.App.Writer, format, report.Build(r, cells, trials, th))
 }
 
+// The range of --confidence: below 0.5 an interval says little, and
+// beyond 0.9999 the quantiles of a few trials run off to infinity.
+const (
+	minConfidence = 0.5
+	maxConfidence = 0.9999
+)
+
 // thresholds are report.DefaultThresholds with the --confidence level.
 func thresholds(c *cli.Context) (report.Thresholds, error) {
 	th := report.DefaultThresholds
 	th.Confidence = c.Float64("confidence")
-	if !(th.Confidence > 0 && th.Confidence < 1) {
-		return th, usagef("--confidence must be between 0 and 1 (exclusive), got %g", th.Confidence)
+	if !(th.Confidence >= minConfidence && th.Confidence <= maxConfidence) {
+		return th, usagef("--confidence must be from %g to %g, got %g", minConfidence, maxConfidence, th.Confidence)
 	}
 	return th, nil
 }

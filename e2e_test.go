@@ -496,6 +496,12 @@ func TestSyntheticEndToEnd(t *testing.T) {
 			BCILow     *float64 `json:"b_ci_low"`
 			BCIHigh    *float64 `json:"b_ci_high"`
 			Processors []int    `json:"processors"`
+			KarpFlatt  struct {
+				Verdict string `json:"verdict"`
+			} `json:"karp_flatt"`
+			Choice struct {
+				Model *string `json:"model"`
+			} `json:"choice"`
 		} `json:"fits"`
 	}
 	if err := json.Unmarshal([]byte(r.stdout), &rep); err != nil {
@@ -511,10 +517,13 @@ func TestSyntheticEndToEnd(t *testing.T) {
 	}
 
 	// Sleeping workers need no CPU: p = workers, far past the 2 CPUs, and
-	// the fit finds the true B = 0.10. (Each Go timer fires 0.15-0.25 ms
+	// the fit finds the true B = 0.10, with a flat Karp–Flatt trend and
+	// Amdahl's law preferred to the USL. (Each Go timer fires 0.15-0.25 ms
 	// late; a kernel that slept for its share fitted B = 0.111 [0.106,
 	// 0.115]. The synthetic kernel now waits on the trial's timeline, and
-	// the report takes no cell's SE below its 50 µs resolution.)
+	// the report takes no cell's SE below its 100 µs resolution, so the
+	// 20-80 µs it costs to start and join the workers is not read as a
+	// serial fraction or a coherency term.)
 	t.Run("FitFindsTrueB", func(t *testing.T) {
 		f := rep.Fits[0]
 		if !slices.Equal(f.Processors, []int{1, 2, 4, 8, 16, 32}) {
@@ -528,6 +537,9 @@ func TestSyntheticEndToEnd(t *testing.T) {
 		}
 		if d := *f.B - 0.10; d < -0.02 || d > 0.02 {
 			t.Errorf("B = %.4f, want 0.10 within 0.02", *f.B)
+		}
+		if f.KarpFlatt.Verdict != "flat" || f.Choice.Model == nil || *f.Choice.Model != "amdahl" {
+			t.Errorf("Karp–Flatt %q, model %v: want flat and amdahl for a true serial fraction", f.KarpFlatt.Verdict, f.Choice.Model)
 		}
 	})
 }
@@ -584,5 +596,34 @@ func TestWeakScalingEndToEnd(t *testing.T) {
 		if c.Speedup == nil || *c.Speedup <= 0 {
 			t.Errorf("%d-worker cell has no scaled speedup", c.Workers)
 		}
+	}
+}
+
+// TestFitStdinEndToEnd: exp fit - reads the CSV from standard input, and a
+// bad row there is named as stdin's.
+func TestFitStdinEndToEnd(t *testing.T) {
+	run := func(input string, args ...string) result {
+		t.Helper()
+		cmd := exec.Command(expBin, append([]string{"fit", "-"}, args...)...)
+		cmd.Stdin = strings.NewReader(input)
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		code := 0
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			code = ee.ExitCode()
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		return result{code, out.String(), errb.String()}
+	}
+	r := run(raytracerCSV, "--x", "processors", "--y", "throughput", "--kind", "throughput", "--format", "csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "usl,sigma,0.0577") {
+		t.Errorf("exit %d, stdout:\n%s\nstderr: %s", r.code, r.stdout, r.stderr)
+	}
+	r = run("processors,throughput\n1,20\n2,x\n", "--x", "processors", "--y", "throughput")
+	if want := `exp: -:3: column "throughput": "x" is not a number (must be a positive number)`; r.code != 2 || strings.TrimSpace(r.stderr) != want {
+		t.Errorf("exit %d, stderr %q; want 2 and %q", r.code, r.stderr, want)
 	}
 }

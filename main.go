@@ -129,7 +129,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		return &cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: "table", Usage: "output `FORMAT`: " + formatList(allowed)}
 	}
 	confidenceFlag := &cli.Float64Flag{Name: "confidence", Value: report.DefaultThresholds.Confidence,
-		Usage: "`LEVEL` of every confidence interval, between 0 and 1"}
+		Usage: "`LEVEL` of every confidence interval, from 0.5 to 0.9999"}
 	app := &cli.App{
 		Name:    "exp",
 		Usage:   "run scaling experiments, keep every trial in SQLite, fit Amdahl's law and the USL",

@@ -74,9 +74,10 @@ type CellStats struct {
 	Residual float64
 	// InFit reports whether the cell is one of the points of its group's
 	// fit; cells left out say why in Warnings.
-	InFit    bool
-	Warnings []error // caveats: failures, few trials, noise, starvation, oversubscription, outliers
-	notes    []error // why a speedup or its CI is missing, appended to Warnings
+	InFit     bool
+	Warnings  []error // caveats: failures, few trials, noise, starvation, oversubscription, outliers
+	notes     []error // why a speedup or its CI is missing, appended to Warnings
+	speedupSE float64 // standard error of Speedup (delta method on the log scale); 0 when unknown
 }
 
 // Report is the analysis of one run.
@@ -132,7 +133,7 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 		}
 	}
 	for i := range rep.Cells {
-		rep.Cells[i].Summary = Summarize(times[i], th.Confidence, th.OutlierFence)
+		rep.Cells[i].Summary = Summarize(times[i], th)
 		rep.Cells[i].CPUUse = median(cpu[i])
 	}
 	rep.speedups(times)

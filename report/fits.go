@@ -73,8 +73,12 @@ func (rep *Report) fits(times [][]float64) {
 				continue
 			}
 			if hasWarning(cj.Warnings, ErrStarved) {
-				f.Warnings = append(f.Warnings, fmt.Errorf("%w: the %d-worker cell kept %.2f of %d CPUs busy: the machine, not the program, limited its speedup, so B is overstated",
-					ErrStarved, cj.Workers, cj.CPUUse, cj.Processors))
+				consequence := "so B is overstated"
+				if weak(rep.Run) {
+					consequence = "so α is overstated"
+				}
+				f.Warnings = append(f.Warnings, fmt.Errorf("%w: the %d-worker cell kept %.2f of %d CPUs busy: the machine, not the program, limited its speedup, %s",
+					ErrStarved, cj.Workers, cj.CPUUse, cj.Processors, consequence))
 			}
 			cj.InFit = true
 			if !slices.Contains(f.Processors, cj.Processors) {

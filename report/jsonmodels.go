@@ -40,7 +40,7 @@ type uslJSON struct {
 	Lambda     any      `json:"lambda"` // throughput of one processor, numbers per second
 	LambdaLow  any      `json:"lambda_ci_low"`
 	LambdaHigh any      `json:"lambda_ci_high"`
-	Peak       any      `json:"peak"`            // N* = sqrt((1-σ)/κ); null when κ = 0
+	Peak       any      `json:"peak"`            // N* = sqrt((1-σ)/κ); null unless κ's interval lies above 0
 	PeakX      any      `json:"peak_throughput"` // X(N*), numbers per second
 	R2         any      `json:"r2"`
 	N          any      `json:"n"`
@@ -53,10 +53,11 @@ func newUSLJSON(u scaling.USLFit, err error) uslJSON {
 	if err != nil {
 		return uslJSON{Error: err.Error(), Warnings: []string{}}
 	}
+	n, x, _ := peak(u)
 	return uslJSON{Sigma: jsonValue(u.Sigma), SigmaLow: jsonValue(u.SigmaLow), SigmaHigh: jsonValue(u.SigmaHigh),
 		Kappa: jsonValue(u.Kappa), KappaLow: jsonValue(u.KappaLow), KappaHigh: jsonValue(u.KappaHigh),
 		Lambda: jsonValue(u.Lambda), LambdaLow: jsonValue(u.LambdaLow), LambdaHigh: jsonValue(u.LambdaHigh),
-		Peak: jsonValue(u.PeakN), PeakX: jsonValue(u.PeakX), R2: jsonValue(u.R2), N: u.N, DoF: u.DoF, Warnings: messages(u.Warnings)}
+		Peak: jsonValue(n), PeakX: jsonValue(x), R2: jsonValue(u.R2), N: u.N, DoF: u.DoF, Warnings: messages(u.Warnings)}
 }
 
 // choiceJSON is the choice between Amdahl's law and the USL in JSON.

@@ -112,13 +112,16 @@ func AnalyzeMeasurements(file, xCol, yCol string, kind Kind, model Model, x, y [
 		}
 		if base, ok := groups[1]; ok {
 			l.Speedup = median(base) / pt.Y
+			se := 0.0
 			if len(base) >= 2 && pt.N >= 2 {
-				l.Low, l.High = ratioCI(l.Speedup, base, groups[pt.P], Thresholds{Confidence: conf})
+				th := Thresholds{Confidence: conf}
+				l.Low, l.High = ratioCI(l.Speedup, base, groups[pt.P], th)
+				se = l.Speedup * logRatioSE(base, groups[pt.P], th)
 			}
 			if pt.P == 1 {
 				l.Low, l.High = 1, 1
 			}
-			speedups = append(speedups, scaling.SpeedupPoint{P: pt.P, S: l.Speedup, Low: l.Low, High: l.High, Confidence: conf})
+			speedups = append(speedups, scaling.SpeedupPoint{P: pt.P, S: l.Speedup, Low: l.Low, High: l.High, Confidence: conf, SE: se})
 		}
 		m.Loads = append(m.Loads, l)
 	}
@@ -139,10 +142,12 @@ func AnalyzeMeasurements(file, xCol, yCol string, kind Kind, model Model, x, y [
 	}
 	for i := range m.Loads {
 		l := &m.Loads[i]
-		if m.AmdahlErr == nil {
-			l.Amdahl = m.Amdahl.Time(l.P)
+		// A prediction is positive and finite or nothing: with B < 0 the
+		// fitted time turns negative past p = 1 - 1/B.
+		if t := m.Amdahl.Time(l.P); m.AmdahlErr == nil && t > 0 && !math.IsInf(t, 0) {
+			l.Amdahl = t
 			if kind == KindThroughput {
-				l.Amdahl = 1 / l.Amdahl
+				l.Amdahl = 1 / t
 			}
 		}
 		if m.USLErr == nil {

@@ -60,11 +60,7 @@ func writeMeasurementsTable(w io.Writer, m *Measurements) error {
 		fmt.Fprintf(&b, "USL: X(N) = λN/(1 + σ(N-1) + κN(N-1)): σ = %s %s, κ = %s %s, λ = %s %s; R2 %s", four(u.Sigma),
 			interval(u.SigmaLow, u.SigmaHigh, four), sci(u.Kappa), interval(u.KappaLow, u.KappaHigh, sci), sig(u.Lambda),
 			interval(u.LambdaLow, u.LambdaHigh, sig), num(u.R2, 4))
-		if n, x, ok := u.Peak(); ok {
-			fmt.Fprintf(&b, "; peak N* = %.1f at X = %s\n", n, sig(x))
-		} else {
-			b.WriteString("; no peak (κ = 0)\n")
-		}
+		b.WriteString("; " + peakText(u, "") + "\n")
 		b.WriteString(strings.Join(warningLines(u.Warnings), "\n") + nl(len(u.Warnings)))
 	}
 	switch {
@@ -113,7 +109,8 @@ func measurementsRows(m *Measurements) [][]string {
 		add("usl", "sigma", u.Sigma, u.SigmaLow, u.SigmaHigh, joinWarnings(u.Warnings))
 		add("usl", "kappa", u.Kappa, u.KappaLow, u.KappaHigh, "")
 		add("usl", "lambda", u.Lambda, u.LambdaLow, u.LambdaHigh, "")
-		add("usl", "peak", u.PeakN, math.NaN(), math.NaN(), "")
+		n, _, _ := peak(u)
+		add("usl", "peak", n, math.NaN(), math.NaN(), "")
 		add("usl", "r2", u.R2, math.NaN(), math.NaN(), "")
 	}
 	switch {

@@ -18,7 +18,8 @@ func (rep *Report) models(f *Fit, members []int, times [][]float64) {
 	for _, j := range members {
 		c := rep.Cells[j]
 		if !math.IsNaN(c.Speedup) {
-			speedups = append(speedups, scaling.SpeedupPoint{P: float64(c.Processors), S: c.Speedup, Low: c.SpeedupLow, High: c.SpeedupHigh, Confidence: conf})
+			speedups = append(speedups, scaling.SpeedupPoint{P: float64(c.Processors), S: c.Speedup, Low: c.SpeedupLow, High: c.SpeedupHigh,
+				Confidence: conf, SE: c.speedupSE})
 		}
 		// Throughput in numbers (or work units) per second, with the
 		// median's relative error.
@@ -72,11 +73,7 @@ func modelLines(r *Report, f Fit) []string {
 		line := fmt.Sprintf("USL: X(N) = λN/(1 + σ(N-1) + κN(N-1)): σ = %s %s, κ = %s %s, λ = %s/s %s; R2 %s",
 			four(u.Sigma), interval(u.SigmaLow, u.SigmaHigh, four), sci(u.Kappa), interval(u.KappaLow, u.KappaHigh, sci),
 			sig(u.Lambda), interval(u.LambdaLow, u.LambdaHigh, sig), num(u.R2, 3))
-		if n, x, ok := u.Peak(); ok {
-			line += fmt.Sprintf("; peak N* = %.1f at %s/s", n, sig(x))
-		} else {
-			line += "; no peak (κ = 0: throughput keeps rising)"
-		}
+		line += "; " + peakText(u, "/s")
 		lines = append(lines, line)
 		lines = append(lines, warningLines(u.Warnings)...)
 	}
@@ -121,3 +118,24 @@ func sig(v float64) string {
 // alpha is the significance level that goes with confidence level conf,
 // 1 - conf, rounded so that 0.95 gives 0.05 and not 0.050000000000000044.
 func alpha(conf float64) float64 { return math.Round((1-conf)*1e12) / 1e12 }
+
+// peak is the USL's peak when the data support one: κ's interval lies
+// above 0. A positive κ whose interval reaches 0 could be noise, and its
+// peak (often far beyond the data) is not reported.
+func peak(u scaling.USLFit) (n, x float64, ok bool) {
+	if n, x, ok := u.Peak(); ok && u.KappaLow > 0 {
+		return n, x, true
+	}
+	return math.NaN(), math.NaN(), false
+}
+
+// peakText says where the throughput peaks, or why no peak is given.
+func peakText(u scaling.USLFit, unit string) string {
+	if n, x, ok := peak(u); ok {
+		return fmt.Sprintf("peak N* = %.1f at %s%s", n, sig(x), unit)
+	}
+	if u.Kappa > 0 {
+		return "no peak supported (κ's interval includes 0)"
+	}
+	return "no peak (κ = 0: throughput keeps rising)"
+}

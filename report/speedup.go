@@ -68,6 +68,7 @@ func (rep *Report) speedups(times [][]float64) {
 			cs.notes = append(cs.notes, fmt.Errorf("n=%d is too few for the speedup's CI (need 2)", cs.N))
 		default:
 			cs.SpeedupLow, cs.SpeedupHigh = ratioCI(cs.Speedup, times[base], times[i], rep.Thresholds)
+			cs.speedupSE = cs.Speedup * logRatioSE(times[base], times[i], rep.Thresholds)
 		}
 		cs.Efficiency = cs.Speedup / float64(cs.Workers)
 		if p := float64(cs.Processors); p > 1 && !weak(rep.Run) {
@@ -86,9 +87,15 @@ func (rep *Report) speedups(times [][]float64) {
 // or without outliers, about half as wide as dividing two 97.5% median
 // intervals (which covered 99.8–100%).
 func ratioCI(s float64, base, cell []float64, th Thresholds) (lo, hi float64) {
-	rel := func(xs []float64) float64 { return th.medianSE(xs) / median(xs) }
-	se := math.Hypot(rel(base), rel(cell))
+	se := logRatioSE(base, cell, th)
 	n := min(len(base), len(cell))
 	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-th.Confidence)/2)
 	return s * math.Exp(-q*se), s * math.Exp(q*se)
+}
+
+// logRatioSE is the standard error of log(m(base)/m(cell)), from the
+// relative standard errors of the two medians.
+func logRatioSE(base, cell []float64, th Thresholds) float64 {
+	rel := func(xs []float64) float64 { return th.medianSE(xs) / median(xs) }
+	return math.Hypot(rel(base), rel(cell))
 }

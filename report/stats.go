@@ -28,16 +28,18 @@ type Summary struct {
 	// coverage, by the distribution-free binomial order-statistic interval.
 	// They are NaN when N is too small for that coverage (N < 6 at 95%).
 	CILow, CIHigh float64
-	// Outliers counts samples beyond the fences, fence x IQR outside the
-	// quartiles; 0 when the IQR is 0 (more than half the samples equal),
-	// where no scale is left to judge by.
+	// Outliers counts samples beyond the fences, OutlierFence x IQR (but at
+	// least the timing Resolution) outside the quartiles; 0 when the IQR is
+	// 0 (more than half the samples equal), where no scale is left to judge
+	// by.
 	Outliers int
 }
 
 // Summarize computes the Summary of xs with the median's interval at level
-// conf and outlier fences fence x IQR beyond the quartiles. xs is not
-// modified. An empty sample gives N = 0 and NaN everywhere.
-func Summarize(xs []float64, conf, fence float64) Summary {
+// th.Confidence and outlier fences th.OutlierFence x IQR (at least
+// th.Resolution) beyond the quartiles. xs is not modified. An empty sample
+// gives N = 0 and NaN everywhere.
+func Summarize(xs []float64, th Thresholds) Summary {
 	nan := math.NaN()
 	s := Summary{N: len(xs), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan}
 	if len(xs) == 0 {
@@ -54,17 +56,17 @@ func Summarize(xs []float64, conf, fence float64) Summary {
 			s.CV = s.Stddev / s.Mean
 		}
 	}
-	s.Outliers = countOutliers(data, fence)
-	if lo, hi, ok := MedianCI(len(sorted), conf); ok {
+	s.Outliers = countOutliers(data, th.OutlierFence, th.Resolution)
+	if lo, hi, ok := MedianCI(len(sorted), th.Confidence); ok {
 		s.CILow, s.CIHigh = sorted[lo], sorted[hi]
 	}
 	return s
 }
 
-// countOutliers counts the samples of sorted data beyond fence x IQR
-// outside the quartiles (Tukey's "far out" values at fence = 3). With fewer
-// than 4 samples or an IQR of 0 it counts none.
-func countOutliers(data stats.Float64Data, fence float64) int {
+// countOutliers counts the samples of sorted data beyond fence x IQR (but
+// at least minWidth) outside the quartiles (Tukey's "far out" values at
+// fence = 3). With fewer than 4 samples or an IQR of 0 it counts none.
+func countOutliers(data stats.Float64Data, fence, minWidth float64) int {
 	if len(data) < 4 {
 		return 0
 	}
@@ -76,9 +78,10 @@ func countOutliers(data stats.Float64Data, fence float64) int {
 	if iqr <= 0 {
 		return 0
 	}
+	width := max(fence*iqr, minWidth)
 	n := 0
 	for _, x := range data {
-		if x < q.Q1-fence*iqr || x > q.Q3+fence*iqr {
+		if x < q.Q1-width || x > q.Q3+width {
 			n++
 		}
 	}

@@ -9,7 +9,7 @@ import (
 
 func TestSummarize(t *testing.T) {
 	t.Run("OneToTen", func(t *testing.T) {
-		s := Summarize([]float64{7, 1, 10, 4, 2, 9, 3, 5, 8, 6}, 0.95, 3) // order must not matter
+		s := Summarize([]float64{7, 1, 10, 4, 2, 9, 3, 5, 8, 6}, testThresholds) // order must not matter
 		if s.N != 10 {
 			t.Fatalf("N = %d", s.N)
 		}
@@ -27,31 +27,31 @@ func TestSummarize(t *testing.T) {
 		}
 	})
 	t.Run("FiveHasNoCI", func(t *testing.T) {
-		s := Summarize([]float64{1, 2, 3, 4, 5}, 0.95, 3)
+		s := Summarize([]float64{1, 2, 3, 4, 5}, testThresholds)
 		if !math.IsNaN(s.CILow) || !math.IsNaN(s.CIHigh) {
 			t.Errorf("CI = [%g, %g], want NaN: 1-2/32 < 95%%", s.CILow, s.CIHigh)
 		}
 	})
 	t.Run("SixIsMinMax", func(t *testing.T) {
-		s := Summarize([]float64{3, 1, 2, 6, 5, 4}, 0.95, 3)
+		s := Summarize([]float64{3, 1, 2, 6, 5, 4}, testThresholds)
 		if s.CILow != 1 || s.CIHigh != 6 {
 			t.Errorf("CI = [%g, %g], want [1, 6]", s.CILow, s.CIHigh)
 		}
 	})
 	t.Run("Outlier", func(t *testing.T) {
-		s := Summarize([]float64{1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 5.0}, 0.95, 3)
+		s := Summarize([]float64{1.0, 1.01, 0.99, 1.02, 0.98, 1.0, 5.0}, testThresholds)
 		if s.Outliers != 1 {
 			t.Errorf("Outliers = %d, want 1", s.Outliers)
 		}
 	})
 	t.Run("Empty", func(t *testing.T) {
-		s := Summarize(nil, 0.95, 3)
+		s := Summarize(nil, testThresholds)
 		if s.N != 0 || !math.IsNaN(s.Median) || !math.IsNaN(s.Mean) {
-			t.Errorf("Summarize(nil, 0.95, 3) = %+v", s)
+			t.Errorf("Summarize(nil, testThresholds) = %+v", s)
 		}
 	})
 	t.Run("OneSample", func(t *testing.T) {
-		s := Summarize([]float64{2}, 0.95, 3)
+		s := Summarize([]float64{2}, testThresholds)
 		if s.Median != 2 || !math.IsNaN(s.Stddev) || !math.IsNaN(s.CV) {
 			t.Errorf("Summarize([2]) = %+v", s)
 		}
@@ -90,7 +90,7 @@ func TestMedianCIEmpirical(t *testing.T) {
 			for i := range xs {
 				xs[i] = rng.ExpFloat64()
 			}
-			s := Summarize(xs, 0.95, 3)
+			s := Summarize(xs, testThresholds)
 			if s.CILow <= trueMedian && trueMedian <= s.CIHigh {
 				hit++
 			}
@@ -113,20 +113,29 @@ func TestOutlierFence(t *testing.T) {
 		for i := range xs {
 			xs[i] = math.Exp(0.05 * rng.NormFloat64())
 		}
-		if Summarize(xs, 0.95, DefaultThresholds.OutlierFence).Outliers > 0 {
+		if Summarize(xs, DefaultThresholds).Outliers > 0 {
 			flagged++
 		}
 	}
 	if rate := float64(flagged) / cells; rate > 0.04 {
 		t.Errorf("%.1f%% of clean lognormal cells flagged, want <= 4%% (1.5 IQR flagged about 20%%)", rate*100)
 	}
-	if s := Summarize([]float64{1, 1, 1, 1, 1, 1, 1.2, 0.9}, 0.95, 3); s.Outliers != 0 {
+	if s := Summarize([]float64{1, 1, 1, 1, 1, 1, 1.2, 0.9}, testThresholds); s.Outliers != 0 {
 		t.Errorf("IQR = 0: %d outliers, want 0", s.Outliers)
+	}
+	// A nearly noiseless cell (the synthetic sleep kernel: IQR of a few
+	// µs): 20 µs off is within the timing resolution, not an outlier.
+	quiet := []float64{0.055040, 0.055041, 0.055042, 0.055040, 0.055043, 0.055041, 0.055040, 0.055060}
+	if s := Summarize(quiet, DefaultThresholds); s.Outliers != 0 {
+		t.Errorf("µs-quiet cell: %d outliers, want 0 within the %g s resolution", s.Outliers, DefaultThresholds.Resolution)
+	}
+	if s := Summarize(quiet, testThresholds); s.Outliers != 1 {
+		t.Errorf("µs-quiet cell without a resolution: %d outliers, want 1", s.Outliers)
 	}
 }
 
 func ExampleSummarize() {
-	s := Summarize([]float64{1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.01, 0.99}, 0.95, 3)
+	s := Summarize([]float64{1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 0.97, 1.00, 1.01, 0.99}, DefaultThresholds)
 	fmt.Printf("n=%d median=%.3f 95%% CI [%.2f, %.2f]\n", s.N, s.Median, s.CILow, s.CIHigh)
 	// Output: n=10 median=1.000 95% CI [0.98, 1.02]
 }
@@ -138,6 +147,10 @@ func BenchmarkSummarize(b *testing.B) {
 		xs[i] = 1 + rng.NormFloat64()*0.01
 	}
 	for b.Loop() {
-		Summarize(xs, 0.95, 3)
+		Summarize(xs, testThresholds)
 	}
 }
+
+// testThresholds are DefaultThresholds without the timing resolution, for
+// samples in arbitrary units.
+var testThresholds = Thresholds{Confidence: 0.95, MaxCV: 0.05, MinN: 6, OutlierFence: 3, MinCPUShare: 0.8}

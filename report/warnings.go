@@ -26,6 +26,9 @@ var (
 	// than Thresholds.MinCPUShare of the CPUs they could use: the machine
 	// was the bottleneck.
 	ErrStarved = errors.New("starved")
+	// ErrOutOfRange marks a cell whose Karp–Flatt serial fraction lies
+	// outside [0, 1]: superlinear speedup (below 0) or a slowdown (above 1).
+	ErrOutOfRange = errors.New("serial fraction outside [0, 1]")
 	// ErrWeakScaling is the AmdahlErr of every fit of a weak-scaling run:
 	// Amdahl's law describes a fixed problem, so the run gets Gustafson's.
 	ErrWeakScaling = errors.New("weak scaling: Amdahl's law describes a fixed problem size; see Gustafson's law")
@@ -51,6 +54,9 @@ func cellWarnings(cs *CellStats, cpus int, th Thresholds, cpuBound bool) []error
 	}
 	if want := float64(cs.Processors); cpuBound && cs.CPUUse < th.MinCPUShare*want {
 		w = append(w, fmt.Errorf("%w: the trials kept %.2f CPUs busy of the %d they could use ((user+sys)/wall)", ErrStarved, cs.CPUUse, cs.Processors))
+	}
+	if e := cs.KarpFlatt; !math.IsNaN(e) && (e < 0 || e > 1) {
+		w = append(w, fmt.Errorf("%w: Karp–Flatt e = %.3g", ErrOutOfRange, e))
 	}
 	if cs.Outliers > 0 {
 		w = append(w, fmt.Errorf("%w: %d beyond %g IQR, kept", ErrOutliers, cs.Outliers, th.OutlierFence))

@@ -34,7 +34,10 @@ type Choice struct {
 // throughput (units per second). Amdahl's law in throughput form is the USL
 // with κ = 0, X(N) = λN/(1+σ(N-1)), so the two are nested: Choose fits both
 // by the least squares of FitUSL and tests κ = 0 with
-// F = (RSSAmdahl - RSSUSL) / (RSSUSL/(N-3)) against F(1, N-3). It prefers
+// F = (RSSAmdahl - RSSUSL) / s^2 against F(1, N-3), with s^2 = RSSUSL/(N-3)
+// unweighted and max(1, RSSUSL/(N-3)) when the points carry standard
+// errors (then RSS is chi-squared, and residuals within the errors do not
+// make a tiny κ significant). It prefers
 // Amdahl's law, the simpler model, unless P < alpha. When the best κ is 0
 // (FitUSL keeps it at 0 unless a positive κ lowers the RSS by more than
 // rounding), F = 0 and P = 1, so exact Amdahl data chooses Amdahl's law.
@@ -70,10 +73,16 @@ func Choose(points []Point, alpha float64) (Choice, error) {
 	switch {
 	case c.USL.Kappa == 0 || drop <= 0:
 		c.F, c.P = 0, 1
-	case c.RSSUSL == 0:
+	case c.RSSUSL == 0 && !d.weighted:
 		c.F, c.P = math.Inf(1), 0
 	default:
-		c.F = drop / (c.RSSUSL / float64(dof))
+		// Weighted by known errors, the drop is measured against those
+		// errors unless the USL's residuals scatter more than they allow.
+		s2 := c.RSSUSL / float64(dof)
+		if d.weighted {
+			s2 = max(1, s2)
+		}
+		c.F = drop / s2
 		c.P = 1 - distuv.F{D1: 1, D2: float64(dof)}.CDF(c.F)
 	}
 	if c.P < alpha {

@@ -173,6 +173,8 @@ func cell(cr *csv.Reader, file string, rec []string, i int, name string, isX boo
 	case v == 0:
 		// A zero time or throughput has no inverse, and every fit uses both.
 		return 0, bad("%q is zero", s)
+	case !isX && math.IsInf(1/v, 0):
+		return 0, bad("%q is too small to invert", s)
 	}
 	return v, nil
 }

@@ -58,6 +58,7 @@ func TestReadCSVErrors(t *testing.T) {
 		{"ErrOverflow", h + "1,1e999\n", `data.csv:2: column "throughput": "1e999" is not finite (must be a positive number)`},
 		{"ErrNegative", h + "1,-3\n", `data.csv:2: column "throughput": "-3" is negative (must be a positive number)`},
 		{"ErrZero", h + "1,0\n", `data.csv:2: column "throughput": "0" is zero (must be a positive number)`},
+		{"ErrTiny", h + "1,1e-320\n", `data.csv:2: column "throughput": "1e-320" is too small to invert (must be a positive number)`},
 		{"ErrZeroX", h + "0,3\n", `data.csv:2: column "workers": "0" is not positive (must be a positive processor count)`},
 		{"ErrNegativeX", h + "-2,3\n", `data.csv:2: column "workers": "-2" is not positive (must be a positive processor count)`},
 		{"ErrLineAfterBlank", h + "1,2\n\n\n2,x\n", `data.csv:5: column "throughput": "x" is not a number (must be a positive number)`},

@@ -94,7 +94,7 @@ func ExampleKarpFlattAnalysis() {
 	// e(16) = 0.077 [0.074, 0.079]
 	// e(32) = 0.100 [0.097, 0.102]
 	// rising
-	// e rises by 0.00144 per processor (95% CI 0.00123 to 0.00166, above 0): overhead grows with p, so the USL, not Amdahl's law, is the right model
+	// e rises by 0.00144 per processor (95% CI 0.00117 to 0.00172, above 0): overhead grows with p, so the USL, not Amdahl's law, is the right model
 }
 
 func ExampleFitGustafson() {

@@ -62,7 +62,7 @@ func FitGustafson(speedups []SpeedupPoint, conf float64) (GustafsonFit, error) {
 		}
 		if sp.P > 1 {
 			use = append(use, sp)
-			weighted = weighted && !math.IsNaN(intervalSE(sp.Low, sp.High, sp.Confidence))
+			weighted = weighted && !math.IsNaN(sp.speedupSE())
 		}
 	}
 	if len(use) == 0 {
@@ -74,7 +74,7 @@ func FitGustafson(speedups []SpeedupPoint, conf float64) (GustafsonFit, error) {
 	for i, sp := range use {
 		x[i], y[i], w[i], s[i] = sp.P-1, sp.P-sp.S, 1, sp.S
 		if weighted {
-			se := intervalSE(sp.Low, sp.High, sp.Confidence)
+			se := sp.speedupSE()
 			w[i] = 1 / (se * se)
 		}
 		sxy += w[i] * x[i] * y[i]

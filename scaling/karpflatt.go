@@ -89,7 +89,8 @@ func KarpFlattAnalysis(speedups []SpeedupPoint, conf float64) KarpFlattTrend {
 				pt.High = KarpFlatt(sp.Low, sp.P)
 			}
 		}
-		if e := intervalSE(pt.Low, pt.High, sp.Confidence); !math.IsNaN(e) && (len(tr.Points) == 0 || se != nil) {
+		// de/dS = -1/(S^2 (1 - 1/p)), so se(e) = se(S) / (S^2 (1 - 1/p)).
+		if e := sp.speedupSE() / (sp.S * sp.S * (1 - 1/sp.P)); !math.IsNaN(e) && (len(tr.Points) == 0 || se != nil) {
 			se = append(se, e)
 		} else {
 			se = nil
@@ -158,7 +159,14 @@ func karpFlattSlope(tr *KarpFlattTrend, se []float64, span float64) {
 	var half float64
 	switch dof := k - 2; {
 	case dof >= 1:
-		half = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(dof)}.Quantile(upper) * math.Sqrt(rss/float64(dof)/sxx)
+		// Weighted by known errors, the residuals widen the slope's interval
+		// only when they scatter more than those errors allow, as in
+		// FitAmdahl; unweighted, they are the only estimate of the noise.
+		scale := rss / float64(dof)
+		if len(se) == k {
+			scale = max(1, scale)
+		}
+		half = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(dof)}.Quantile(upper) * math.Sqrt(scale/sxx)
 	case len(se) == k:
 		half = distuv.UnitNormal.Quantile(upper) * math.Sqrt(1/sxx)
 	default:

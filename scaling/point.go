@@ -27,6 +27,9 @@ type SpeedupPoint struct {
 	S          float64 // measured speedup, T(1)/T(p) (strong) or p T(1)/T(p) (weak)
 	Low, High  float64 // confidence interval of S; NaN when unknown
 	Confidence float64 // level of [Low, High], e.g. 0.95
+	// SE is the standard error of S; 0 when unknown, and then the fits take
+	// it from [Low, High] as if that were a normal interval.
+	SE float64
 }
 
 // check returns ErrBadPoint, wrapped with the index, for a point no fit can
@@ -98,4 +101,13 @@ func MedianSE(xs []float64) float64 {
 	}
 	se := 1.2533 * sigma / math.Sqrt(float64(len(xs)))
 	return max(se, 1e-6*math.Abs(med), 1e-9)
+}
+
+// speedupSE is sp's standard error: SE when given, else the one implied
+// by its interval (intervalSE); NaN when neither is known.
+func (sp SpeedupPoint) speedupSE() float64 {
+	if sp.SE > 0 && !math.IsInf(sp.SE, 0) {
+		return sp.SE
+	}
+	return intervalSE(sp.Low, sp.High, sp.Confidence)
 }
