@@ -83,8 +83,8 @@ func (rep *Report) speedups(times [][]float64) {
 // log s ± q sqrt(se_b^2 + se_c^2), with se the relative standard error of
 // each median (Thresholds.medianSE / median) and q Student's t with n-1
 // degrees of freedom, n the smaller cell. Measured by simulation
-// (TestSpeedupCoverage) it covers 94–97% at 95% on lognormal noise with
-// or without outliers, about half as wide as dividing two 97.5% median
+// (TestSpeedupCoverage, 4000 data sets per scenario) it covers 95.1–97.1%
+// at 95% on lognormal noise of 2% and 5% with or without outliers, about half as wide as dividing two 97.5% median
 // intervals (which covered 99.8–100%).
 func ratioCI(s float64, base, cell []float64, th Thresholds) (lo, hi float64) {
 	se := logRatioSE(base, cell, th)
