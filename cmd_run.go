@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/exp-tool/exp/host"
 	"math/rand/v2"
 	"strings"
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/store"
 	"github.com/urfave/cli/v2"
 )

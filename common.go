@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"strings"
 
 	"github.com/exp-tool/exp/experiment"
@@ -49,4 +50,26 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// loadSide reads the run that ref names (an id, a UUID or unique prefix,
+// or latest) with its cells and trials.
+func loadSide(ctx context.Context, db *store.DB, ref string) (report.Side, error) {
+	r, err := db.FindRun(ctx, ref)
+	if err != nil {
+		return report.Side{}, err
+	}
+	stored, err := db.Cells(ctx, r.ID)
+	if err != nil {
+		return report.Side{}, err
+	}
+	trials, err := db.Trials(ctx, r.ID)
+	if err != nil {
+		return report.Side{}, err
+	}
+	cells := make([]experiment.Cell, len(stored))
+	for i, sc := range stored {
+		cells[i] = sc.Cell
+	}
+	return report.Side{Run: r, Cells: cells, Trials: trials}, nil
 }

@@ -43,7 +43,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/exp-tool/exp/host"
 	"io"
 	"os"
 	"os/signal"
@@ -52,6 +51,7 @@ import (
 	"syscall"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/report"
 	"github.com/exp-tool/exp/scaling"
 	"github.com/exp-tool/exp/store"
@@ -130,6 +130,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	confidenceFlag := &cli.Float64Flag{Name: "confidence", Value: report.DefaultThresholds.Confidence,
 		Usage: "`LEVEL` of every confidence interval, from 0.5 to 0.9999"}
+	thresholdFlag := &cli.Float64Flag{Name: "threshold", Value: report.DefaultThreshold * 100,
+		Usage: "smallest change of a median, in `PERCENT`, that counts as a difference"}
 	app := &cli.App{
 		Name:    "exp",
 		Usage:   "run scaling experiments, keep every trial in SQLite, fit Amdahl's law and the USL",
@@ -205,6 +207,28 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 				OnUsageError: onUsage,
 				Action:       cmdFit,
+			},
+			{
+				Name:      "compare",
+				Usage:     "compare two runs cell by cell, as benchstat does",
+				ArgsUsage: "RUN_A RUN_B",
+				Description: "Matches the cells of two runs by (range, schedule, workers) and prints, per cell, each run's median\n" +
+					"with its CI, the change, and the p-value of a Mann-Whitney U test (benchmath, as benchstat); ~ marks a\n" +
+					"change that is not significant at alpha = 0.05 or below --threshold. Then a geomean row, each\n" +
+					"range and schedule's Amdahl B in both runs and whether they agree, cells in only one run, how the\n" +
+					"hosts differ, and a verdict line. RUN is an id, a UUID or unique prefix, or latest.\n\n" +
+					"Examples:\n" +
+					"   exp compare 1 2                           two runs of exp.db\n" +
+					"   exp compare 1 latest --db-b laptop.db     run 1 of exp.db against the latest run of laptop.db",
+				Flags: []cli.Flag{
+					readDB,
+					&cli.StringFlag{Name: "db-b", Usage: "SQLite `FILE` holding RUN_B (default: --db)"},
+					thresholdFlag,
+					formatFlag(report.CompareFormats),
+					confidenceFlag,
+				},
+				OnUsageError: onUsage,
+				Action:       cmdCompare,
 			},
 			{
 				Name:         "runs",

@@ -8,8 +8,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"github.com/exp-tool/exp/host"
 	"time"
+
+	"github.com/exp-tool/exp/host"
 )
 
 // Status is the state of a run.

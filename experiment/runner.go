@@ -4,10 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/exp-tool/exp/host"
 	"maps"
 	"runtime"
 	"time"
+
+	"github.com/exp-tool/exp/host"
 )
 
 // Trial is one timed execution of a cell.

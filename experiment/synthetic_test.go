@@ -3,12 +3,13 @@ package experiment
 import (
 	"context"
 	"errors"
-	"github.com/exp-tool/exp/host"
 	"runtime"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/exp-tool/exp/host"
 )
 
 // syntheticMinimal is the smallest valid synthetic experiment file.

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"github.com/exp-tool/exp/host"
 	"math"
 	"slices"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 )
 
 // fixture is a small run with hand-computable answers: three cells of one

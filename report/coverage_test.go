@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"github.com/exp-tool/exp/host"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 )
 
 // TestAmdahlCoverageThroughBuild simulates whole runs with a known B on a

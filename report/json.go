@@ -4,11 +4,11 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/exp-tool/exp/host"
 	"io"
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 )
 
 // RunJSON is the JSON form of a run, used by report and by exp runs.

@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"github.com/exp-tool/exp/experiment"
 	"io"
 	"math"
 	"slices"
@@ -10,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/exp-tool/exp/experiment"
 )
 
 // grid is a header and rows of text cells, rendered aligned or as Markdown.

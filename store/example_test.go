@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/exp-tool/exp/host"
 	"log"
 	"os"
 	"path/filepath"
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/store"
 )
 

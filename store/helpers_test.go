@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
-	"github.com/exp-tool/exp/host"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -15,6 +14,7 @@ import (
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 )
 
 // testYAML is a small experiment: 2 ranges x 2 schedules x 2 worker counts

@@ -4,13 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"github.com/exp-tool/exp/host"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 )
 
 // TestRoundTrip writes a whole run (every planned trial, warmups, a failed

@@ -1,0 +1,67 @@
+package main
+
+import (
+	"github.com/exp-tool/exp/report"
+	"github.com/exp-tool/exp/store"
+	"github.com/urfave/cli/v2"
+)
+
+// cmdCompare compares two runs cell by cell, as benchstat compares
+// benchmarks; RUN_B may live in another file (--db-b).
+func cmdCompare(c *cli.Context) error {
+	if c.NArg() != 2 {
+		return usagef("compare takes two runs, got %d arguments (try: exp compare 1 2, or exp compare 1 latest --db-b other.db)", c.NArg())
+	}
+	opt, err := compareOptions(c)
+	if err != nil {
+		return err
+	}
+	format, err := report.ParseFormat(c.String("format"), report.CompareFormats)
+	if err != nil {
+		return usageError{err}
+	}
+	cmp, err := compareRuns(c, c.Args().Get(0), c.Args().Get(1), opt)
+	if err != nil {
+		return err
+	}
+	return report.WriteComparison(c.App.Writer, format, cmp)
+}
+
+// compareOptions reads --threshold and --confidence.
+func compareOptions(c *cli.Context) (report.CompareOptions, error) {
+	th, err := thresholds(c)
+	if err != nil {
+		return report.CompareOptions{}, err
+	}
+	pct := c.Float64("threshold")
+	if !(pct >= 0 && pct < 100) {
+		return report.CompareOptions{}, usagef("--threshold must be a percentage from 0 to 100 (exclusive), got %g", pct)
+	}
+	return report.CompareOptions{Thresholds: th, Threshold: pct / 100, Alpha: report.DefaultAlpha}, nil
+}
+
+// compareRuns loads run a from --db and run b from --db-b (else --db) and
+// compares them.
+func compareRuns(c *cli.Context, a, b string, opt report.CompareOptions) (*report.Comparison, error) {
+	dbA, err := store.OpenExisting(c.Context, dbPath(c, ""))
+	if err != nil {
+		return nil, err
+	}
+	defer dbA.Close()
+	dbB := dbA
+	if p := c.String("db-b"); p != "" {
+		if dbB, err = store.OpenExisting(c.Context, p); err != nil {
+			return nil, err
+		}
+		defer dbB.Close()
+	}
+	sa, err := loadSide(c.Context, dbA, a)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := loadSide(c.Context, dbB, b)
+	if err != nil {
+		return nil, err
+	}
+	return report.Compare(sa, sb, opt), nil
+}
