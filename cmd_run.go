@@ -22,26 +22,36 @@ func cmdRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	plan, ctx := experiment.NewPlan(cfg, chooseSeed(cfg)), c.Context
-	kernel := cfg.NewKernel()
+	plan := experiment.NewPlan(cfg, chooseSeed(cfg))
 	// The oracle runs before the database is touched, so that Ctrl-C here
-	// leaves no empty run behind.
-	refs, err := experiment.References(ctx, kernel, plan.Ranges())
+	// leaves nothing behind.
+	refs, err := experiment.References(c.Context, plan.Config.NewKernel(), plan.Ranges())
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(ctx, dbPath(c, cfg.Database))
+	db, err := store.Open(c.Context, dbPath(c, cfg.Database))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
+	_, err = execute(c, db, plan, refs, "")
+	return err
+}
+
+// execute runs plan into db, checking every trial against refs, with
+// progress on stderr, and records how the run ended. reproduces is the
+// UUID of the run it reproduces, or "". It returns the new run (ID 0 if
+// none was created) and the outcome as finishRun reports it.
+func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[experiment.Range]experiment.Reference, reproduces string) (experiment.Run, error) {
+	ctx, kernel := c.Context, plan.Config.NewKernel()
 	r, err := experiment.NewRun(plan, host.Probe(), time.Now())
 	if err != nil {
-		return err
+		return experiment.Run{}, err
 	}
+	r.Reproduces = reproduces
 	rec, err := db.CreateRun(ctx, &r, plan, refs)
 	if err != nil {
-		return err
+		return experiment.Run{}, err
 	}
 	prog := announce(c, r, plan, refs, db.Path())
 	runner := &experiment.Runner{Kernel: kernel, References: refs, Progress: prog.update}
@@ -50,7 +60,7 @@ func cmdRun(c *cli.Context) error {
 	start := time.Now()
 	sum, err := runner.Run(ctx, plan, plan.Steps, save)
 	prog.finish()
-	return finishRun(c, rec, r, sum, len(plan.Steps), err, time.Since(start))
+	return r, finishRun(c, rec, r, sum, len(plan.Steps), err, time.Since(start))
 }
 
 // chooseSeed is the file's seed, or a random one (recorded with the run).

@@ -87,6 +87,8 @@ func exitCode(err error) int {
 		return 0
 	case errors.Is(err, experiment.ErrInterrupted), errors.Is(err, context.Canceled):
 		return 130
+	case errors.Is(err, errNotReproduced):
+		return exitNotReproduced
 	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig), errors.Is(err, store.ErrBadInput), errors.Is(err, scaling.ErrBadCSV):
 		return 2
 	}
@@ -207,6 +209,28 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 				OnUsageError: onUsage,
 				Action:       cmdFit,
+			},
+			{
+				Name:      "reproduce",
+				Usage:     "re-run a stored run with its config and seed, and say whether it reproduces",
+				ArgsUsage: "[RUN]",
+				Description: "Re-runs the config stored with RUN (never the file on disk) with its seed, on this machine, into the\n" +
+					"same database; the new run records that it reproduces RUN. Then prints the comparison of exp compare\n" +
+					"between the two, how the hosts and builds differ, and a verdict line. RUN is an id, a UUID or unique\n" +
+					"prefix, or latest (the default).\n\n" +
+					"Exit status: 0 reproduced; 3 not reproduced; 1, 2 and 130 as for exp run.\n\n" +
+					"Example:\n" +
+					"   exp reproduce 3 --db results.db",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "db", EnvVars: []string{"EXP_DB"}, Value: experiment.DefaultDatabase,
+						Usage: "SQLite `FILE` that holds RUN; the new run is added to it"},
+					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+					thresholdFlag,
+					formatFlag(report.CompareFormats),
+					confidenceFlag,
+				},
+				OnUsageError: onUsage,
+				Action:       cmdReproduce,
 			},
 			{
 				Name:      "compare",

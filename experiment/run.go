@@ -46,6 +46,7 @@ type Run struct {
 	Host         host.Host // machine and build the run executed on
 	Error        string    // why the run failed or stopped, if it did
 	Trials       int       // trials stored for the run (filled in by the store when listing)
+	Reproduces   string    // UUID of the run this one reproduces; "" if none
 }
 
 // NewRun describes a run of plan p on host h starting at now. The UUID is

@@ -111,6 +111,16 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	return openRead(ctx, path, all, openWrite)
 }
 
+// OpenExistingForWrite opens the database at path for adding runs, like
+// Open, but returns ErrNoDatabase for a missing file instead of creating
+// one (exp reproduce adds the new run beside the one it reproduces).
+func OpenExistingForWrite(ctx context.Context, path string) (*DB, error) {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("%s: %w (pass --db the file that holds the run)", path, ErrNoDatabase)
+	}
+	return open(ctx, path, migrations.FS, false)
+}
+
 // openRead opens path for reading. If the file's directory is not writable
 // and the file is in WAL mode, SQLite cannot create the shared-memory file,
 // so exp falls back to immutable mode, which is safe because nobody else

@@ -1,0 +1,92 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/report"
+	"github.com/exp-tool/exp/store"
+	"github.com/urfave/cli/v2"
+)
+
+// exitNotReproduced is the exit status of exp reproduce when the new run
+// does not reproduce the old one.
+const exitNotReproduced = 3
+
+// errNotReproduced is returned by exp reproduce for a verdict of "not
+// reproduced"; main exits with exitNotReproduced.
+var errNotReproduced = errors.New("not reproduced")
+
+// cmdReproduce re-runs a stored run's config with its seed into the same
+// database, links the new run to it, and compares the two.
+func cmdReproduce(c *cli.Context) error {
+	if c.NArg() > 1 {
+		return usagef("reproduce takes one run, got %d arguments (try: exp reproduce 3)", c.NArg())
+	}
+	ref := "latest"
+	if c.NArg() == 1 {
+		ref = c.Args().First()
+	}
+	opt, err := compareOptions(c)
+	if err != nil {
+		return err
+	}
+	format, err := report.ParseFormat(c.String("format"), report.CompareFormats)
+	if err != nil {
+		return usageError{err}
+	}
+	db, err := store.OpenExistingForWrite(c.Context, dbPath(c, ""))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	orig, plan, err := storedPlan(c, db, ref)
+	if err != nil {
+		return err
+	}
+	refs, err := experiment.References(c.Context, plan.Config.NewKernel(), plan.Ranges())
+	if err != nil {
+		return err
+	}
+	r, runErr := execute(c, db, plan, refs, orig.UUID)
+	if r.ID == 0 || errors.Is(runErr, experiment.ErrInterrupted) {
+		return runErr
+	}
+	a, err := loadSide(c.Context, db, fmt.Sprint(orig.ID))
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	b, err := loadSide(c.Context, db, fmt.Sprint(r.ID))
+	if err != nil {
+		return errors.Join(runErr, err)
+	}
+	cmp := report.Compare(a, b, opt)
+	if err := report.WriteComparison(c.App.Writer, format, cmp); err != nil {
+		return errors.Join(runErr, err)
+	}
+	if runErr != nil {
+		return runErr
+	}
+	if !cmp.Verdict.Reproduced {
+		return fmt.Errorf("run %d does not reproduce run %d: %w", r.ID, orig.ID, errNotReproduced)
+	}
+	return nil
+}
+
+// storedPlan finds the run ref names and rebuilds its plan from the config
+// and seed stored with it, never from the file on disk.
+func storedPlan(c *cli.Context, db *store.DB, ref string) (experiment.Run, *experiment.Plan, error) {
+	orig, err := db.FindRun(c.Context, ref)
+	if err != nil {
+		return orig, nil, err
+	}
+	cfg, err := experiment.Parse(orig.ConfigPath, []byte(orig.ConfigYAML))
+	if err != nil {
+		return orig, nil, fmt.Errorf("run %d's stored config no longer parses with this exp: %w", orig.ID, err)
+	}
+	if !c.Bool("quiet") {
+		fmt.Fprintf(c.App.ErrWriter, "reproducing run %d (%s, %q, seed %d) from its stored config\n", orig.ID, orig.UUID, orig.Name, orig.Seed)
+	}
+	return orig, experiment.NewPlan(cfg, orig.Seed), nil
+}

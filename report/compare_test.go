@@ -1,0 +1,77 @@
+package report
+
+import (
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/exp-tool/exp/experiment"
+)
+
+func TestMinUTestP(t *testing.T) {
+	for _, tc := range []struct {
+		n1, n2 int
+		want   float64
+	}{
+		{3, 3, 2.0 / 20}, // C(6,3) = 20: the U test cannot reach 0.05
+		{4, 4, 2.0 / 70},
+		{6, 6, 2.0 / 924},
+		{1, 1, 1},
+	} {
+		checkClose(t, "minUTestP", minUTestP(tc.n1, tc.n2), tc.want, 1e-9)
+	}
+}
+
+func TestCompare(t *testing.T) {
+	run, cells, trials := fixture()
+	side := Side{Run: run, Cells: cells, Trials: trials}
+	opt := CompareOptions{Thresholds: DefaultThresholds, Threshold: DefaultThreshold, Alpha: DefaultAlpha}
+	t.Run("Itself", func(t *testing.T) {
+		c := Compare(side, side, opt)
+		if len(c.Cells) != 3 || !c.Verdict.Reproduced || c.Geomean != 1 || len(c.Hosts) != 0 {
+			t.Fatalf("cells %d, verdict %+v, geomean %g, hosts %v", len(c.Cells), c.Verdict, c.Geomean, c.Hosts)
+		}
+		for _, f := range c.Fits {
+			if !f.Agree || f.Diff != 0 {
+				t.Errorf("fit %+v: want agreement and no difference", f)
+			}
+		}
+	})
+	t.Run("SlowerAndOtherHost", func(t *testing.T) {
+		slow := side
+		slow.Run.ID, slow.Run.Host.CPUModel = 8, "Other CPU"
+		slow.Trials = append([]experiment.Trial(nil), trials...)
+		for i := range slow.Trials {
+			slow.Trials[i].WallNS = slow.Trials[i].WallNS * 3 / 2
+		}
+		c := Compare(side, slow, opt)
+		// The 4-worker cell's failed trial is left out: 7+6 trials.
+		for _, d := range c.Cells {
+			if !d.Differs || math.Abs(d.Delta-0.5) > 1e-9 {
+				t.Errorf("%d workers: delta %g, differs %v; want +50%%, significant", d.Workers, d.Delta, d.Differs)
+			}
+		}
+		if c.Verdict.Reproduced || !strings.HasPrefix(c.Verdict.Line, "not reproduced: 3 of 3 cells differ") {
+			t.Errorf("verdict %+v", c.Verdict)
+		}
+		if len(c.Hosts) != 1 || c.Hosts[0].Field != "cpu_model" || !hasWarning(c.Warnings, ErrHostsDiffer) {
+			t.Errorf("hosts %v, warnings %v: want the CPU model", c.Hosts, c.Warnings)
+		}
+	})
+	t.Run("BelowThreshold", func(t *testing.T) {
+		near := side
+		near.Trials = append([]experiment.Trial(nil), trials...)
+		for i := range near.Trials {
+			near.Trials[i].WallNS = near.Trials[i].WallNS * 102 / 100
+		}
+		c := Compare(side, near, opt)
+		for _, d := range c.Cells {
+			if d.Differs {
+				t.Errorf("%d workers: a 2%% change below the 5%% threshold counted as a difference", d.Workers)
+			}
+		}
+		if !c.Verdict.Reproduced {
+			t.Errorf("verdict %+v", c.Verdict)
+		}
+	})
+}
