@@ -118,6 +118,17 @@ func writeComparisonText(w io.Writer, c *Comparison, st textStyle) error {
 		}
 		b.WriteString("\n")
 	}
+	if len(c.Hosts) == 0 {
+		b.WriteString(st.bullet + "same machine and build: hostname, CPU model, usable CPUs, Go, exp version, VCS revision, kernel and governor all match\n")
+	} else {
+		g := grid{header: []string{"HOST AND BUILD", fmt.Sprintf("RUN %d", c.A.Run.ID), fmt.Sprintf("RUN %d", c.B.Run.ID)}}
+		for _, h := range c.Hosts {
+			g.rows = append(g.rows, []string{h.Field, orDash(h.A), orDash(h.B)})
+		}
+		if err := st.grid(g, &b); err != nil {
+			return err
+		}
+	}
 	for _, k := range c.OnlyA {
 		b.WriteString(st.bullet + fmt.Sprintf("only in run %d: %s %s, %d workers\n", c.A.Run.ID, c.A.label(k.Range), k.Schedule, k.Workers))
 	}
