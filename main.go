@@ -28,6 +28,8 @@
 //	exp report --confidence 0.9           # 90% intervals
 //	exp runs                              # list the runs in the database
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
+//	exp reproduce 3                       # re-run run 3's stored config and seed, and compare
+//	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
 // key, then exp.db in the current directory; exp report and exp runs read
@@ -35,8 +37,9 @@
 //
 // Exit status: 0 on success, 1 on a runtime failure (including a trial
 // that found a wrong answer), 2 on bad input (experiment file, CSV file,
-// flags, database), 130 after an interrupt; an interrupted run keeps every
-// finished trial and is marked interrupted.
+// flags, database), 3 when exp reproduce finds the result not reproduced,
+// 130 after an interrupt; an interrupted run keeps every finished trial and
+// is marked interrupted.
 package main
 
 import (
@@ -147,7 +150,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report and runs read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
-			"130 interrupted (finished trials are kept).",
+			"3 not reproduced (exp reproduce); 130 interrupted (finished trials are kept).",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Return errors instead of exiting: only main exits.
