@@ -28,6 +28,7 @@ const (
 type Run struct {
 	ID           int64     // database id, assigned by the store
 	UUID         string    // globally unique id (UUIDv7), stable across merged databases
+	Reproduces   string    // UUID of the run this one reproduces; "" if none
 	Name         string    // experiment name from the file
 	Status       Status    // state of the run
 	StartedAt    time.Time // when the run started, UTC
