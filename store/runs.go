@@ -231,9 +231,10 @@ func (db *DB) FindRun(ctx context.Context, ref string) (experiment.Run, error) {
 	return found[0], nil
 }
 
-// Reproductions returns the runs in this file whose Reproduces is uuid (as
-// stored, lowercase), oldest first; none for an empty uuid. A
-// write-protected file from before 0003_reproduces holds none.
+// Reproductions returns the runs in this file whose Reproduces is exactly
+// uuid (pass a run's UUID as read back; exp writes them lowercase), oldest
+// first; none for an empty uuid. A write-protected file from before
+// 0003_reproduces holds none.
 func (db *DB) Reproductions(ctx context.Context, uuid string) ([]experiment.Run, error) {
 	if uuid == "" || !db.hasColumnsOf(3) {
 		return nil, nil
