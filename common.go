@@ -22,12 +22,19 @@ func dbPath(c *cli.Context, fromFile string) string {
 	return experiment.DefaultDatabase
 }
 
-// readSetup is the shared start of the read-only commands: no positional
-// arguments, a valid --format, and an existing database.
+// readSetup is the shared start of the read-only commands that take no
+// positional arguments: see openRead.
 func readSetup(c *cli.Context, formats []report.Format) (report.Format, *store.DB, error) {
 	if c.NArg() != 0 {
 		return "", nil, usagef("%s takes no arguments, got %q (flags: exp help %s)", c.Command.Name, c.Args().Slice(), c.Command.Name)
 	}
+	return openRead(c, formats)
+}
+
+// openRead is the shared start of the read-only commands once their
+// arguments are checked: a valid --format, and an existing database,
+// opened with store.OpenExisting.
+func openRead(c *cli.Context, formats []report.Format) (report.Format, *store.DB, error) {
 	format, err := report.ParseFormat(c.String("format"), formats)
 	if err != nil {
 		return "", nil, usageError{err}

@@ -381,7 +381,8 @@ func TestHelpAndVersion(t *testing.T) {
 		}
 	}
 	check([]string{"--version"}, "exp version", "go1.")
-	check([]string{"--help"}, "run", "report", "runs")
+	check([]string{"--help"}, "run", "report", "runs", "show")
+	check([]string{"show", "--help"}, "[RUN]", "latest (the default)", "--format", "--db")
 	check([]string{"help", "run"}, "EXPERIMENT.yaml", "--db", "--quiet")
 	check([]string{"run", "--help"}, "EXPERIMENT.yaml")
 	check([]string{"report", "--help"}, "--format", "--run")

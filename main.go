@@ -27,13 +27,14 @@
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp report --confidence 0.9           # 90% intervals
 //	exp runs                              # list the runs in the database
+//	exp show 3                            # one run's record (default: latest)
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
 //	exp reproduce 3                       # re-run run 3's stored config and seed, and compare
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
-// key, then exp.db in the current directory; exp report and exp runs read
-// --db, then $EXP_DB, then exp.db.
+// key, then exp.db in the current directory; exp report, exp runs and
+// exp show read --db, then $EXP_DB, then exp.db.
 //
 // Exit status: 0 on success, 1 on a runtime failure (including a trial
 // that found a wrong answer), 2 on bad input (experiment file, CSV file,
@@ -146,9 +147,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp runs                               runs stored in the database\n" +
+			"   exp show 3                             one run's record: host, versions, config, reproductions\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
-			"report and runs read --db, else $EXP_DB, else exp.db.\n" +
+			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
 			"3 not reproduced (exp reproduce); 130 interrupted (finished trials are kept).",
 		Writer:    stdout,
@@ -263,6 +265,24 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Flags:        []cli.Flag{readDB, formatFlag(runsFormats)},
 				OnUsageError: onUsage,
 				Action:       cmdRuns,
+			},
+			{
+				Name:      "show",
+				Usage:     "print one run's record: status, times, config, host, versions, counts, reproductions",
+				ArgsUsage: "[RUN]",
+				Description: "Prints what the database holds about one run: name, UUID, status and its message, started,\n" +
+					"finished and duration; the experiment file's path, SHA-256 and seed; the host (hostname, CPU model,\n" +
+					"NumCPU, GOMAXPROCS, cgroup limit, governor, kernel release, OS/arch); exp version, VCS revision and\n" +
+					"Go version; cells and trials (measured, warmup, failed); the run it reproduces and the runs that\n" +
+					"reproduce it; and, last, the experiment file verbatim.\n\n" +
+					"RUN is an id, a UUID or unique UUID prefix, or latest (the default).\n\n" +
+					"Examples:\n" +
+					"   exp show                    the latest run\n" +
+					"   exp show 3 --format json    run 3 as JSON\n" +
+					"   exp show 0198c0de           the run whose UUID starts with 0198c0de",
+				Flags:        []cli.Flag{readDB, formatFlag(report.ShowFormats)},
+				OnUsageError: onUsage,
+				Action:       cmdShow,
 			},
 		},
 	}

@@ -29,6 +29,7 @@ const (
 type Run struct {
 	ID           int64     // database id, assigned by the store
 	UUID         string    // globally unique id (UUIDv7), stable across merged databases
+	Reproduces   string    // UUID of the run this one reproduces; "" if none
 	Name         string    // experiment name from the file
 	Status       Status    // state of the run
 	StartedAt    time.Time // when the run started, UTC
@@ -46,7 +47,6 @@ type Run struct {
 	Host         host.Host // machine and build the run executed on
 	Error        string    // why the run failed or stopped, if it did
 	Trials       int       // trials stored for the run (filled in by the store when listing)
-	Reproduces   string    // UUID of the run this one reproduces; "" if none
 }
 
 // NewRun describes a run of plan p on host h starting at now. The UUID is

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Format is an output format of exp report and exp runs.
+// Format is an output format of exp report, exp runs and exp show.
 type Format string
 
 // The output formats.

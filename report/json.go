@@ -15,6 +15,7 @@ import (
 type RunJSON struct {
 	ID           int64     `json:"id"`
 	UUID         string    `json:"uuid"`
+	Reproduces   *string   `json:"reproduces"` // UUID of the run this one reproduces; null if none
 	Name         string    `json:"name"`
 	Status       string    `json:"status"`
 	StartedAt    string    `json:"started_at"`
@@ -41,6 +42,9 @@ func NewRunJSON(r experiment.Run) RunJSON {
 	if !r.FinishedAt.IsZero() {
 		s := r.FinishedAt.Format(time.RFC3339Nano)
 		j.FinishedAt = &s
+	}
+	if r.Reproduces != "" {
+		j.Reproduces = &r.Reproduces
 	}
 	return j
 }

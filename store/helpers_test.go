@@ -32,6 +32,10 @@ schedules: [chunked, static]
 chunk: 4
 `
 
+// currentVersion is the number of migrations in migrations/: the schema
+// version of a new or upgraded file.
+const currentVersion = 3
+
 // t0 has sub-microsecond digits on purpose: the store keeps microseconds.
 var t0 = time.Date(2025, 3, 14, 15, 9, 26, 535897932, time.UTC)
 

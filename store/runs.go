@@ -22,7 +22,9 @@ type Recorder struct {
 // CreateRun inserts run (setting run.ID) and the cells of plan p, each with
 // the oracle answer of the range it tests (refs[cell.Range], from
 // experiment.References; refs may be nil), in one transaction. It returns a
-// Recorder for the run's trials.
+// Recorder for the run's trials. run.Reproduces, if set, must be a UUID
+// (the schema refuses anything else); the run it names need not be in
+// this file.
 func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs map[experiment.Range]experiment.Reference) (*Recorder, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -35,11 +37,11 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 		cgroup = sql.NullFloat64{Float64: h.CgroupCPULimit, Valid: true}
 	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO runs (uuid, name, status, started_at, config_path, config_yaml, config_sha256,
+		INSERT INTO runs (uuid, reproduces, name, status, started_at, config_path, config_yaml, config_sha256,
 			seed, kernel, scaling, cpu_bound, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
 			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		run.UUID, run.Name, string(run.Status), formatTime(run.StartedAt), run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		run.UUID, nullString(run.Reproduces), run.Name, string(run.Status), formatTime(run.StartedAt), run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
 		run.Seed, run.Kernel, cmp.Or(run.Scaling, experiment.ScalingStrong), run.CPUBound, run.Repeats, run.Warmup, run.Chunk,
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease)
@@ -126,27 +128,45 @@ func (r *Recorder) Finish(status experiment.Status, msg string) error {
 
 // runColumns is the SELECT list scanned by scanRun, for the current schema
 // (see DB.runColumns).
-const runColumns = `r.id, r.uuid, r.name, r.status, r.started_at, coalesce(r.finished_at, ''), coalesce(r.error, ''),
+const runColumns = `r.id, r.uuid, coalesce(r.reproduces, ''), r.name, r.status, r.started_at, coalesce(r.finished_at, ''), coalesce(r.error, ''),
 	r.config_path, r.config_yaml, r.config_sha256, r.seed, r.kernel, r.scaling, r.cpu_bound, r.repeats, r.warmup, r.chunk,
 	r.exp_version, r.vcs_revision, r.vcs_modified, r.go_version, r.os, r.arch, r.hostname, r.cpu_model,
 	r.num_cpu, r.gomaxprocs, coalesce(r.cgroup_cpu_limit, 0), coalesce(r.cpu_governor, ''), r.kernel_release,
 	(SELECT count(*) FROM trials t WHERE t.run_id = r.id)`
 
-// runColumns returns the SELECT list of runs for the file's schema: a file
-// from before 0002_scaling, read without upgrading it, has no scaling or
-// cpu_bound columns, and its runs were strong scaling of a CPU-bound kernel.
-func (db *DB) runColumns() string {
-	if db.old != 0 && db.old < 2 {
-		return strings.Replace(runColumns, "r.scaling, r.cpu_bound", "'strong', 1", 1)
-	}
-	return runColumns
+// addedRunColumns lists, for each migration that added columns to runs,
+// the SELECT expressions that read them and what a file from before it,
+// read without upgrading it, holds instead: the column defaults.
+var addedRunColumns = []struct {
+	version      int    // migration that added the columns
+	expr, before string // in runColumns; the value for an older file
+}{
+	{2, "r.scaling, r.cpu_bound", "'strong', 1"}, // 0002_scaling: strong scaling of a CPU-bound kernel
+	{3, "coalesce(r.reproduces, '')", "''"},      // 0003_reproduces: no run reproduced another
 }
+
+// runColumns returns the SELECT list of runs for the file's schema: a
+// write-protected file from an older exp lacks the columns later
+// migrations added, and reads as their defaults.
+func (db *DB) runColumns() string {
+	cols := runColumns
+	for _, c := range addedRunColumns {
+		if db.old != 0 && db.old < c.version {
+			cols = strings.Replace(cols, c.expr, c.before, 1)
+		}
+	}
+	return cols
+}
+
+// hasColumnsOf reports whether the file holds the columns that migration
+// version added: always, unless it is an older file read as it is.
+func (db *DB) hasColumnsOf(version int) bool { return db.old == 0 || db.old >= version }
 
 func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 	var r experiment.Run
 	var status, started, finished string
 	h := &r.Host
-	err := sc.Scan(&r.ID, &r.UUID, &r.Name, &status, &started, &finished, &r.Error,
+	err := sc.Scan(&r.ID, &r.UUID, &r.Reproduces, &r.Name, &status, &started, &finished, &r.Error,
 		&r.ConfigPath, &r.ConfigYAML, &r.ConfigSHA256, &r.Seed, &r.Kernel, &r.Scaling, &r.CPUBound, &r.Repeats, &r.Warmup, &r.Chunk,
 		&h.ExpVersion, &h.VCSRevision, &h.VCSModified, &h.GoVersion, &h.OS, &h.Arch, &h.Hostname, &h.CPUModel,
 		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials)
@@ -209,6 +229,21 @@ func (db *DB) FindRun(ctx context.Context, ref string) (experiment.Run, error) {
 		return experiment.Run{}, fmt.Errorf("%w: uuid prefix %q matches more than one run", ErrRunNotFound, ref)
 	}
 	return found[0], nil
+}
+
+// Reproductions returns the runs in this file whose Reproduces is exactly
+// uuid (pass a run's UUID as read back; exp writes them lowercase), oldest
+// first; none for an empty uuid. A write-protected file from before
+// 0003_reproduces holds none.
+func (db *DB) Reproductions(ctx context.Context, uuid string) ([]experiment.Run, error) {
+	if uuid == "" || !db.hasColumnsOf(3) {
+		return nil, nil
+	}
+	runs, err := db.queryRuns(ctx, `WHERE r.reproduces = ? ORDER BY r.id`, uuid)
+	if err != nil {
+		return nil, fmt.Errorf("reproductions of %s: %w", uuid, err)
+	}
+	return runs, nil
 }
 
 func firstRun(found []experiment.Run, err error) (experiment.Run, error) {

@@ -99,7 +99,8 @@ func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error
 // works on write-protected files and directories. A file from an older exp
 // is upgraded if it can be written; a write-protected one is read as it
 // is, with the defaults its missing columns stand for (a run before
-// 0002_scaling was strong scaling of a CPU-bound kernel).
+// 0002_scaling was strong scaling of a CPU-bound kernel; one before
+// 0003_reproduces reproduces no run).
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w (run `exp run` first, or pass --db)", path, ErrNoDatabase)

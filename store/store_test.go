@@ -29,8 +29,8 @@ func TestOpen(t *testing.T) {
 		if db.Path() != path {
 			t.Errorf("Path() = %q, want %q", db.Path(), path)
 		}
-		if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
-			t.Errorf("SchemaVersion = %d, %v; want 2, nil", v, err)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != currentVersion {
+			t.Errorf("SchemaVersion = %d, %v; want %d, nil", v, err, currentVersion)
 		}
 		rows, err := db.SQL().Query(`SELECT version, name, applied_at FROM schema_migrations ORDER BY version`)
 		if err != nil {
@@ -49,12 +49,12 @@ func TestOpen(t *testing.T) {
 			}
 		}
 		rows.Close()
-		if want := []string{"1 0001_init.sql", "2 0002_scaling.sql"}; !slices.Equal(got, want) {
+		if want := []string{"1 0001_init.sql", "2 0002_scaling.sql", "3 0003_reproduces.sql"}; !slices.Equal(got, want) {
 			t.Errorf("schema_migrations = %q, want %q", got, want)
 		}
 		for _, obj := range []struct{ typ, name string }{
 			{"table", "runs"}, {"table", "cells"}, {"table", "trials"}, {"table", "trial_workers"},
-			{"table", "schema_migrations"}, {"view", "trial_facts"}, {"index", "trials_cell"},
+			{"table", "schema_migrations"}, {"view", "trial_facts"}, {"index", "trials_cell"}, {"index", "runs_reproduces"},
 		} {
 			if n := queryInt(t, db.SQL(), `SELECT count(*) FROM sqlite_schema WHERE type = ? AND name = ?`, obj.typ, obj.name); n != 1 {
 				t.Errorf("%s %s: found %d", obj.typ, obj.name, n)
@@ -76,11 +76,11 @@ func TestOpen(t *testing.T) {
 			if err != nil {
 				t.Fatalf("reopen %d: %v", i, err)
 			}
-			if v, err := db2.SchemaVersion(ctx); err != nil || v != 2 {
-				t.Errorf("reopen %d: SchemaVersion = %d, %v; want 2, nil", i, v, err)
+			if v, err := db2.SchemaVersion(ctx); err != nil || v != currentVersion {
+				t.Errorf("reopen %d: SchemaVersion = %d, %v; want %d, nil", i, v, err, currentVersion)
 			}
-			if n := queryInt(t, db2.SQL(), `SELECT count(*) FROM schema_migrations`); n != 2 {
-				t.Errorf("reopen %d: %d schema_migrations rows, want 2", i, n)
+			if n := queryInt(t, db2.SQL(), `SELECT count(*) FROM schema_migrations`); n != currentVersion {
+				t.Errorf("reopen %d: %d schema_migrations rows, want %d", i, n, currentVersion)
 			}
 			runs, err := db2.ListRuns(ctx)
 			if err != nil || len(runs) != 1 || runs[0].UUID != run.UUID || runs[0].Trials != 1 {
@@ -100,8 +100,8 @@ func TestOpen(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
-			t.Errorf("SchemaVersion = %d, %v; want 2, nil", v, err)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != currentVersion {
+			t.Errorf("SchemaVersion = %d, %v; want %d, nil", v, err, currentVersion)
 		}
 	})
 
@@ -177,6 +177,14 @@ func TestSchemaConstraints(t *testing.T) {
 		{"ErrBadScaling", `UPDATE runs SET scaling = 'diagonal' WHERE id = ?`, []any{run.ID}, "CHECK constraint failed"},
 		{"ErrCPUBoundNotBoolean", `UPDATE runs SET cpu_bound = 2 WHERE id = ?`, []any{run.ID}, "CHECK constraint failed"},
 		{"ErrScalingNull", `UPDATE runs SET scaling = NULL WHERE id = ?`, []any{run.ID}, "NOT NULL constraint failed"},
+		{"ReproducesUUIDAccepted", `UPDATE runs SET reproduces = ? WHERE id = ?`, []any{other.UUID, run.ID}, ""},
+		{"ReproducesUpperCaseUUIDAccepted", `UPDATE runs SET reproduces = ? WHERE id = ?`, []any{strings.ToUpper(other.UUID), run.ID}, ""},
+		{"ReproducesNullAccepted", `UPDATE runs SET reproduces = NULL WHERE id = ?`, []any{run.ID}, ""},
+		{"ErrReproducesID", `UPDATE runs SET reproduces = ? WHERE id = ?`, []any{fmt.Sprint(other.ID), run.ID}, "CHECK constraint failed"},
+		{"ErrReproducesEmpty", `UPDATE runs SET reproduces = '' WHERE id = ?`, []any{run.ID}, "CHECK constraint failed"},
+		{"ErrReproducesPrefix", `UPDATE runs SET reproduces = ? WHERE id = ?`, []any{other.UUID[:35], run.ID}, "CHECK constraint failed"},
+		{"ErrReproducesNotHex", `UPDATE runs SET reproduces = ? WHERE id = ?`, []any{"01890a5d-ac96-774b-bcce-b302099a809g", run.ID}, "CHECK constraint failed"},
+		{"ErrReproducesNoHyphens", `UPDATE runs SET reproduces = ? WHERE id = ?`, []any{"01890a5dac96774bbcceb302099a80990000", run.ID}, "CHECK constraint failed"},
 		{"ErrTextInRealColumn", `UPDATE runs SET cgroup_cpu_limit = 'two' WHERE id = ?`, []any{run.ID}, "cannot store TEXT value in REAL column runs.cgroup_cpu_limit"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -343,8 +351,8 @@ func TestOpenExisting(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		if v, err := db.SchemaVersion(ctx); err != nil || v != 2 {
-			t.Errorf("SchemaVersion = %d, %v; want 2, nil", v, err)
+		if v, err := db.SchemaVersion(ctx); err != nil || v != currentVersion {
+			t.Errorf("SchemaVersion = %d, %v; want %d, nil", v, err, currentVersion)
 		}
 	})
 }
@@ -447,8 +455,8 @@ func TestOpenConcurrently(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if n := queryInt(t, db.SQL(), `SELECT count(*) FROM schema_migrations`); n != 2 {
-		t.Errorf("%d migration rows, want 2", n)
+	if n := queryInt(t, db.SQL(), `SELECT count(*) FROM schema_migrations`); n != currentVersion {
+		t.Errorf("%d migration rows, want %d", n, currentVersion)
 	}
 }
 

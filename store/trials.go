@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/exp-tool/exp/experiment"
@@ -12,6 +13,33 @@ import (
 type StoredCell struct {
 	experiment.Cell
 	Expected *experiment.Digest // oracle answer for the range the cell tests; nil if the kernel has none
+}
+
+// RunCounts is how much of a run the file holds.
+type RunCounts struct {
+	Cells    int // cells of the run's matrix (range x schedule x workers)
+	Measured int // measured trials stored (warmup = 0)
+	Warmup   int // warmup trials stored (warmup = 1)
+	Failed   int // trials with a wrong answer (ok = 0), warmups included
+}
+
+// Counts returns the cells and stored trials of the run with id runID. It
+// returns ErrRunNotFound if the file has no such run.
+func (db *DB) Counts(ctx context.Context, runID int64) (RunCounts, error) {
+	var c RunCounts
+	err := db.sql.QueryRowContext(ctx, `
+		SELECT (SELECT count(*) FROM cells c WHERE c.run_id = r.id),
+			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.warmup = 0),
+			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.warmup = 1),
+			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.ok = 0)
+		FROM runs r WHERE r.id = ?`, runID).Scan(&c.Cells, &c.Measured, &c.Warmup, &c.Failed)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, fmt.Errorf("counts of run %d: %w: no run has id %d", runID, ErrRunNotFound, runID)
+	}
+	if err != nil {
+		return c, fmt.Errorf("counts of run %d: %w", runID, err)
+	}
+	return c, nil
 }
 
 // Cells returns the cells of a run in plan order.

@@ -22,16 +22,21 @@ const insertOldRun = `INSERT INTO runs (uuid, name, status, started_at, config_p
 	VALUES ('01890a5d-ac96-774b-bcce-b302099a8099', 'old', 'done', '2024-01-01T00:00:00.000000Z', 'e.yaml', 'name: old', 'abc',
 	1, 'primes', 10, 1, 8, 'v0.1.0', '48aa839', 0, 'go1.22.0', 'linux', 'amd64', 'h', 'cpu', 2, 2, '6.1.0')`
 
-// oldDatabase writes a database with only 0001_init applied, holding one
-// run, and returns its path.
-func oldDatabase(tb testing.TB) string {
+// oldDatabase writes a database with only the named migrations applied
+// (the first ones, as an older exp knew them), holding one run, and
+// returns its path.
+func oldDatabase(tb testing.TB, names ...string) string {
 	tb.Helper()
-	init, err := fs.ReadFile(migrations.FS, "0001_init.sql")
-	if err != nil {
-		tb.Fatal(err)
+	migs := fstest.MapFS{}
+	for _, n := range names {
+		b, err := fs.ReadFile(migrations.FS, n)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		migs[n] = mig(string(b))
 	}
 	path := filepath.Join(tb.TempDir(), "old.db")
-	db, err := open(context.Background(), path, fstest.MapFS{"0001_init.sql": mig(string(init))}, true)
+	db, err := open(context.Background(), path, migs, true)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -43,7 +48,8 @@ func oldDatabase(tb testing.TB) string {
 }
 
 // checkOldRun fails unless db holds the old run, read back as strong
-// scaling of a CPU-bound kernel, at schema version want.
+// scaling of a CPU-bound kernel that reproduces no run, at schema version
+// want.
 func checkOldRun(tb testing.TB, db *DB, want int) {
 	tb.Helper()
 	ctx := context.Background()
@@ -58,8 +64,12 @@ func checkOldRun(tb testing.TB, db *DB, want int) {
 	if err != nil || r != runs[0] {
 		tb.Errorf("FindRun(latest) = %+v, %v; want %+v", r, err, runs[0])
 	}
-	if r.Name != "old" || r.Kernel != "primes" || r.Scaling != experiment.ScalingStrong || !r.CPUBound {
-		tb.Errorf("old run = %q kernel %q scaling %q cpu_bound %v; want old, primes, strong, true", r.Name, r.Kernel, r.Scaling, r.CPUBound)
+	if r.Name != "old" || r.Kernel != "primes" || r.Scaling != experiment.ScalingStrong || !r.CPUBound || r.Reproduces != "" {
+		tb.Errorf("old run = %q kernel %q scaling %q cpu_bound %v reproduces %q; want old, primes, strong, true, none",
+			r.Name, r.Kernel, r.Scaling, r.CPUBound, r.Reproduces)
+	}
+	if found, err := db.Reproductions(ctx, r.UUID); err != nil || len(found) != 0 {
+		tb.Errorf("Reproductions(old run) = %+v, %v; want none", found, err)
 	}
 }
 
@@ -74,13 +84,13 @@ func TestUpgradeFrom0001(t *testing.T) {
 		open func(context.Context, string) (*DB, error)
 	}{{"Open", Open}, {"OpenExisting", OpenExisting}} {
 		t.Run(op.name+"Upgrades", func(t *testing.T) {
-			path := oldDatabase(t)
+			path := oldDatabase(t, "0001_init.sql")
 			db, err := op.open(ctx, path)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer db.Close()
-			checkOldRun(t, db, 2)
+			checkOldRun(t, db, currentVersion)
 			for _, bad := range []string{`UPDATE runs SET scaling = 'diagonal'`, `UPDATE runs SET cpu_bound = 2`} {
 				if _, err := db.SQL().Exec(bad); err == nil || !strings.Contains(err.Error(), "CHECK constraint failed") {
 					t.Errorf("%s: %v, want a CHECK failure", bad, err)
@@ -96,7 +106,7 @@ func TestUpgradeFrom0001(t *testing.T) {
 	t.Run("WriteProtectedIsReadAsItIs", func(t *testing.T) {
 		// Tests run as root, which may write any file, so the failed
 		// upgrade of a write-protected file is simulated.
-		path := oldDatabase(t)
+		path := oldDatabase(t, "0001_init.sql")
 		before := fileSum(t, path)
 		readOnly := func(context.Context, string, []migration, bool) (*DB, error) {
 			return nil, fmt.Errorf("%w: the file or its directory is read-only", ErrCannotOpen)
@@ -112,7 +122,7 @@ func TestUpgradeFrom0001(t *testing.T) {
 		}
 	})
 	t.Run("ErrUpgradeFails", func(t *testing.T) {
-		path := oldDatabase(t)
+		path := oldDatabase(t, "0001_init.sql")
 		errDisk := errors.New("disk I/O error")
 		broken := func(context.Context, string, []migration, bool) (*DB, error) { return nil, errDisk }
 		if db, err := openRead(ctx, path, all, broken); !errors.Is(err, errDisk) {
@@ -145,4 +155,59 @@ func TestRunScalingRoundTrip(t *testing.T) {
 			t.Errorf("run with Scaling %q, CPUBound %v read back as %q, %v (%v); want %q", tc.scaling, tc.cpuBound, got.Scaling, got.CPUBound, err, tc.want)
 		}
 	}
+}
+
+// TestUpgradeFrom0002: a database written by an exp that knew 0001_init and
+// 0002_scaling gains the reproduces column when opened for writing or for
+// reading; its run reproduces none, and a new run may reproduce it. A
+// write-protected one is read as it is, unchanged.
+func TestUpgradeFrom0002(t *testing.T) {
+	ctx := context.Background()
+	const oldUUID = "01890a5d-ac96-774b-bcce-b302099a8099" // insertOldRun's
+	for _, op := range []struct {
+		name string
+		open func(context.Context, string) (*DB, error)
+	}{{"Open", Open}, {"OpenExisting", OpenExisting}} {
+		t.Run(op.name+"Upgrades", func(t *testing.T) {
+			path := oldDatabase(t, "0001_init.sql", "0002_scaling.sql")
+			db, err := op.open(ctx, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			checkOldRun(t, db, currentVersion)
+			p := testPlan(t)
+			run := testRun(t, p, fullHost(), t0)
+			run.Reproduces = oldUUID
+			createTestRun(t, db, p, &run, nil)
+			found, err := db.Reproductions(ctx, oldUUID)
+			if err != nil || len(found) != 1 || found[0].ID != run.ID || found[0].Reproduces != oldUUID {
+				t.Errorf("Reproductions(old run) = %+v, %v; want the new run", found, err)
+			}
+		})
+	}
+
+	all, err := loadMigrations(migrations.FS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("WriteProtectedIsReadAsItIs", func(t *testing.T) {
+		path := oldDatabase(t, "0001_init.sql", "0002_scaling.sql")
+		before := fileSum(t, path)
+		readOnly := func(context.Context, string, []migration, bool) (*DB, error) {
+			return nil, fmt.Errorf("%w: the file or its directory is read-only", ErrCannotOpen)
+		}
+		db, err := openRead(ctx, path, all, readOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOldRun(t, db, 2)
+		if c, err := db.Counts(ctx, 1); err != nil || c != (RunCounts{}) {
+			t.Errorf("Counts(old run) = %+v, %v; want zeros", c, err)
+		}
+		db.Close()
+		if fileSum(t, path) != before {
+			t.Error("reading an old write-protected file changed it")
+		}
+	})
 }

@@ -1,0 +1,208 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/exp-tool/exp/experiment"
+)
+
+// ShowFormats lists the formats exp show accepts.
+var ShowFormats = []Format{FormatTable, FormatJSON}
+
+// RunCounts is how much of a run a database holds. It has the fields of
+// the store's counts, so that main converts one to the other.
+type RunCounts struct {
+	Cells    int `json:"cells"`    // cells of the run's matrix (range x schedule x workers)
+	Measured int `json:"measured"` // measured trials stored
+	Warmup   int `json:"warmup"`   // warmup trials stored
+	Failed   int `json:"failed"`   // trials with a wrong answer, warmups included
+}
+
+// RunRecord is what exp show prints about one run.
+type RunRecord struct {
+	Run           experiment.Run   // the run shown
+	Counts        RunCounts        // its cells and stored trials
+	Original      *experiment.Run  // the run Run.Reproduces names; nil if none or not in this database (Run.Reproduces keeps its UUID)
+	Reproductions []experiment.Run // runs in this database that reproduce Run, oldest first
+}
+
+// WriteShow writes rec in format f: FormatTable, aligned "key: value"
+// lines ending with the experiment file verbatim, indented; or FormatJSON,
+// the run's RunJSON with the keys config_yaml, duration_s, counts, original
+// and reproductions added. Other formats are an error.
+func WriteShow(w io.Writer, f Format, rec RunRecord) error {
+	var err error
+	switch f {
+	case FormatTable:
+		err = writeShowTable(w, rec)
+	case FormatJSON:
+		err = writeShowJSON(w, rec)
+	default:
+		return fmt.Errorf("show: unknown format %q (allowed: table, json)", f)
+	}
+	if err != nil {
+		return fmt.Errorf("write show: %w", err)
+	}
+	return nil
+}
+
+// notFinished stands for the end and duration of a run with no end recorded.
+const notFinished = "not finished"
+
+// duration is how long run r took, finished - started; ok is false if it
+// has not finished.
+func duration(r experiment.Run) (d time.Duration, ok bool) {
+	if r.FinishedAt.IsZero() {
+		return 0, false
+	}
+	return r.FinishedAt.Sub(r.StartedAt), true
+}
+
+// showTime formats a stored time: UTC, RFC 3339 with the stored fraction.
+func showTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+// runRef names another run: its UUID, id and status.
+func runRef(r experiment.Run) string {
+	return fmt.Sprintf("%s (run %d, %s)", r.UUID, r.ID, r.Status)
+}
+
+// orUnknown is s, or "unknown" when the run recorded nothing.
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+func writeShowTable(w io.Writer, rec RunRecord) error {
+	r, h, c := rec.Run, rec.Run.Host, rec.Counts
+	type line struct {
+		key    string
+		values []string // one or more; the second and later go on lines of their own
+	}
+	var lines []line
+	add := func(key string, values ...string) { lines = append(lines, line{key, values}) }
+
+	add("run", strconv.FormatInt(r.ID, 10))
+	add("uuid", r.UUID)
+	add("name", r.Name)
+	add("status", string(r.Status))
+	if r.Error != "" {
+		add("message", r.Error)
+	}
+	add("started", showTime(r.StartedAt))
+	if d, ok := duration(r); ok {
+		add("finished", showTime(r.FinishedAt))
+		add("duration", d.Round(time.Millisecond).String())
+	} else {
+		add("finished", notFinished+" (still running, or the exp running it was killed)")
+		add("duration", notFinished)
+	}
+	add("config", r.ConfigPath)
+	add("config sha256", r.ConfigSHA256)
+	add("seed", strconv.FormatInt(r.Seed, 10))
+	bound := "CPU-bound"
+	if !r.CPUBound {
+		bound = "not CPU-bound"
+	}
+	add("kernel", fmt.Sprintf("%s (%s scaling, %s)", r.Kernel, r.Scaling, bound))
+	add("per cell", fmt.Sprintf("%d repeats + %d warmup, chunk %d", r.Repeats, r.Warmup, r.Chunk))
+
+	add("hostname", orUnknown(h.Hostname))
+	add("cpu model", orUnknown(h.CPUModel))
+	add("num cpu", strconv.Itoa(h.NumCPU))
+	add("gomaxprocs", strconv.Itoa(h.GOMAXPROCS))
+	cgroup := "none"
+	if h.CgroupCPULimit > 0 {
+		cgroup = strconv.FormatFloat(h.CgroupCPULimit, 'f', -1, 64) + " CPUs"
+	}
+	add("cgroup limit", cgroup)
+	add("governor", orUnknown(h.CPUGovernor))
+	add("kernel release", orUnknown(h.KernelRelease))
+	add("os/arch", h.OS+"/"+h.Arch)
+	add("exp version", orUnknown(h.ExpVersion))
+	rev := orUnknown(h.VCSRevision)
+	if h.VCSModified {
+		rev += " (modified)"
+	}
+	add("vcs revision", rev)
+	add("go version", orUnknown(h.GoVersion))
+
+	add("cells", strconv.Itoa(c.Cells))
+	add("trials", fmt.Sprintf("%d: %d measured, %d warmup, %d failed", c.Measured+c.Warmup, c.Measured, c.Warmup, c.Failed))
+	switch {
+	case r.Reproduces == "":
+		add("reproduces", "none")
+	case rec.Original != nil:
+		add("reproduces", runRef(*rec.Original))
+	default:
+		add("reproduces", r.Reproduces+" (not in this database)")
+	}
+	by := []string{"none"}
+	if len(rec.Reproductions) > 0 {
+		by = by[:0]
+		for _, rr := range rec.Reproductions {
+			by = append(by, runRef(rr))
+		}
+	}
+	add("reproduced by", by...)
+
+	width := 0
+	for _, l := range lines {
+		width = max(width, len(l.key)+len(": "))
+	}
+	var b strings.Builder
+	for _, l := range lines {
+		for i, v := range l.values {
+			key := ""
+			if i == 0 {
+				key = l.key + ":"
+			}
+			b.WriteString(strings.TrimRight(fmt.Sprintf("%-*s%s", width, key, v), " ") + "\n")
+		}
+	}
+	b.WriteString("config yaml:\n")
+	for l := range strings.Lines(r.ConfigYAML) {
+		if l = strings.TrimSuffix(l, "\n"); l != "" {
+			b.WriteString("    " + l)
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// showJSON is exp show's JSON document: the run's keys, then the ones
+// only show has.
+type showJSON struct {
+	RunJSON
+	ConfigYAML    string    `json:"config_yaml"`   // the experiment file, verbatim
+	DurationS     *float64  `json:"duration_s"`    // finished_at - started_at, seconds; null if not finished
+	Counts        RunCounts `json:"counts"`        // cells and stored trials
+	Original      *RunJSON  `json:"original"`      // the run reproduced, if in this database; else null
+	Reproductions []RunJSON `json:"reproductions"` // runs reproducing this one, oldest first; never null
+}
+
+func writeShowJSON(w io.Writer, rec RunRecord) error {
+	doc := showJSON{RunJSON: NewRunJSON(rec.Run), ConfigYAML: rec.Run.ConfigYAML, Counts: rec.Counts, Reproductions: []RunJSON{}}
+	if d, ok := duration(rec.Run); ok {
+		s := d.Seconds()
+		doc.DurationS = &s
+	}
+	if rec.Original != nil {
+		o := NewRunJSON(*rec.Original)
+		doc.Original = &o
+	}
+	for _, r := range rec.Reproductions {
+		doc.Reproductions = append(doc.Reproductions, NewRunJSON(r))
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(doc)
+}
