@@ -209,7 +209,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:         "runs",
 				Usage:        "list the runs in a database",
-				Flags:        []cli.Flag{readDB, formatFlag(runsFormats)},
+				Flags:        []cli.Flag{readDB, formatFlag(report.RunsFormats)},
 				OnUsageError: onUsage,
 				Action:       cmdRuns,
 			},
@@ -217,8 +217,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	return app
 }
-
-var runsFormats = report.Formats
 
 func formatList(fs []report.Format) string {
 	s := ""

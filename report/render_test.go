@@ -129,7 +129,7 @@ func TestParseFormat(t *testing.T) {
 func TestWriteRuns(t *testing.T) {
 	run, _, _ := fixture()
 	run.Trials = 24
-	for _, f := range Formats {
+	for _, f := range RunsFormats {
 		var b bytes.Buffer
 		if err := WriteRuns(&b, f, []experiment.Run{run}); err != nil {
 			t.Fatal(err)
