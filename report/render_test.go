@@ -121,8 +121,13 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("ParseFormat(csv) = %q, %v", f, err)
 	}
 	_, err := ParseFormat("xml", Formats)
-	if err == nil || !strings.Contains(err.Error(), "--format must be one of table, csv, json, markdown") {
+	if err == nil || !strings.Contains(err.Error(), "--format must be one of table, csv, json, markdown, benchfmt") {
 		t.Errorf("ParseFormat(xml) error = %v", err)
+	}
+	// A list of runs has no trials to write as benchmarks.
+	_, err = ParseFormat("benchfmt", RunsFormats)
+	if err == nil || !strings.Contains(err.Error(), `--format must be one of table, csv, json, markdown, got "benchfmt"`) {
+		t.Errorf("ParseFormat(benchfmt, RunsFormats) error = %v", err)
 	}
 }
 
