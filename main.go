@@ -25,6 +25,7 @@
 //	exp run examples/weak-scaling.yaml    # work grows with the workers
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
+//	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
 //	exp report --confidence 0.9           # 90% intervals
 //	exp runs                              # list the runs in the database
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
@@ -138,6 +139,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
+			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
 			"   exp runs                               runs stored in the database\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
@@ -173,7 +175,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"against the 1-worker cell (with a CI), efficiency, Karp-Flatt serial fraction, the Amdahl prediction\n" +
 					"and the cell's residual. Fits per range and schedule: Amdahl's B with its CI, T1, the ceiling 1/B\n" +
 					"with its CI and R2; the Karp-Flatt trend, the USL and which of Amdahl and USL fits (with 3 or more\n" +
-					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.",
+					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.\n" +
+					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
