@@ -44,6 +44,11 @@ func TestWrongAnswerFailsRun(t *testing.T) {
 	if !strings.Contains(stdout.String(), "FAILED: 3 trials found a wrong answer") {
 		t.Errorf("report does not show the failure:\n%s", stdout.String())
 	}
+	// The benchmark format cannot flag a wrong answer, so it leaves such trials out.
+	stdout.Reset()
+	if err := run(context.Background(), []string{"exp", "report", "--db", db, "--format", "benchfmt"}, &stdout, &stderr); err != nil || stdout.Len() != 0 {
+		t.Errorf("report --format benchfmt of wrong answers = %v, %q; want nothing", err, stdout.String())
+	}
 }
 
 func TestHoistFlags(t *testing.T) {

@@ -6,7 +6,7 @@ import (
 )
 
 func cmdRuns(c *cli.Context) error {
-	format, db, err := readSetup(c, runsFormats)
+	format, db, err := readSetup(c, report.RunsFormats)
 	if err != nil {
 		return err
 	}

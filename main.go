@@ -25,6 +25,7 @@
 //	exp run examples/weak-scaling.yaml    # work grows with the workers
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
+//	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
 //	exp report --confidence 0.9           # 90% intervals
 //	exp runs                              # list the runs in the database
 //	exp show 3                            # one run's record (default: latest)
@@ -146,6 +147,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
+			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
 			"   exp runs                               runs stored in the database\n" +
 			"   exp show 3                             one run's record: host, versions, config, reproductions\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n\n" +
@@ -182,7 +184,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"against the 1-worker cell (with a CI), efficiency, Karp-Flatt serial fraction, the Amdahl prediction\n" +
 					"and the cell's residual. Fits per range and schedule: Amdahl's B with its CI, T1, the ceiling 1/B\n" +
 					"with its CI and R2; the Karp-Flatt trend, the USL and which of Amdahl and USL fits (with 3 or more\n" +
-					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.",
+					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.\n" +
+					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
@@ -262,7 +265,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:         "runs",
 				Usage:        "list the runs in a database",
-				Flags:        []cli.Flag{readDB, formatFlag(runsFormats)},
+				Flags:        []cli.Flag{readDB, formatFlag(report.RunsFormats)},
 				OnUsageError: onUsage,
 				Action:       cmdRuns,
 			},
@@ -288,8 +291,6 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	return app
 }
-
-var runsFormats = report.Formats
 
 func formatList(fs []report.Format) string {
 	s := ""

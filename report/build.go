@@ -78,6 +78,9 @@ type CellStats struct {
 	Warnings  []error // caveats: failures, few trials, noise, starvation, oversubscription, outliers
 	notes     []error // why a speedup or its CI is missing, appended to Warnings
 	speedupSE float64 // standard error of Speedup (delta method on the log scale); 0 when unknown
+	// passed are the wall times of the measured trials with right answers,
+	// seconds, in the order of Build's trials: WriteBenchfmt's values.
+	passed []float64
 }
 
 // Report is the analysis of one run.
@@ -92,7 +95,8 @@ type Report struct {
 
 // Build analyses the trials of run. cells are the run's cells in plan order,
 // and each trial's Cell indexes them. Warmup trials are counted but left out
-// of every statistic; failed trials stay in and are flagged.
+// of every statistic; failed trials stay in and are flagged. Build also keeps
+// each cell's measured wall times with right answers for WriteBenchfmt.
 func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Trial, th Thresholds) *Report {
 	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs()}
 	times := make([][]float64, len(cells))
@@ -127,7 +131,11 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 			cs.Warmups++
 			continue
 		}
-		times[t.Cell] = append(times[t.Cell], float64(t.WallNS)/1e9)
+		secs := float64(t.WallNS) / 1e9
+		times[t.Cell] = append(times[t.Cell], secs)
+		if t.OK {
+			cs.passed = append(cs.passed, secs)
+		}
 		if t.WallNS > 0 && t.UserNS+t.SysNS > 0 {
 			cpu[t.Cell] = append(cpu[t.Cell], float64(t.UserNS+t.SysNS)/float64(t.WallNS))
 		}

@@ -15,10 +15,11 @@ const (
 	FormatCSV      Format = "csv"
 	FormatJSON     Format = "json"
 	FormatMarkdown Format = "markdown"
+	FormatBenchfmt Format = "benchfmt" // the Go benchmark format, for benchstat (WriteBenchfmt)
 )
 
 // Formats lists the formats exp report accepts.
-var Formats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown}
+var Formats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown, FormatBenchfmt}
 
 // ParseFormat checks a --format value against allowed.
 func ParseFormat(s string, allowed []Format) (Format, error) {
@@ -32,7 +33,7 @@ func ParseFormat(s string, allowed []Format) (Format, error) {
 	return "", fmt.Errorf("--format must be one of %s, got %q", strings.Join(names, ", "), s)
 }
 
-// Write renders r in format f.
+// Write renders r in format f, one of Formats; any other is an error.
 func Write(w io.Writer, f Format, r *Report) error {
 	switch f {
 	case FormatTable:
@@ -43,6 +44,8 @@ func Write(w io.Writer, f Format, r *Report) error {
 		return WriteJSON(w, r)
 	case FormatMarkdown:
 		return WriteMarkdown(w, r)
+	case FormatBenchfmt:
+		return WriteBenchfmt(w, r)
 	}
 	return fmt.Errorf("unknown format %q", f)
 }

@@ -121,15 +121,20 @@ func TestParseFormat(t *testing.T) {
 		t.Errorf("ParseFormat(csv) = %q, %v", f, err)
 	}
 	_, err := ParseFormat("xml", Formats)
-	if err == nil || !strings.Contains(err.Error(), "--format must be one of table, csv, json, markdown") {
+	if err == nil || !strings.Contains(err.Error(), "--format must be one of table, csv, json, markdown, benchfmt") {
 		t.Errorf("ParseFormat(xml) error = %v", err)
+	}
+	// A list of runs has no trials to write as benchmarks.
+	_, err = ParseFormat("benchfmt", RunsFormats)
+	if err == nil || !strings.Contains(err.Error(), `--format must be one of table, csv, json, markdown, got "benchfmt"`) {
+		t.Errorf("ParseFormat(benchfmt, RunsFormats) error = %v", err)
 	}
 }
 
 func TestWriteRuns(t *testing.T) {
 	run, _, _ := fixture()
 	run.Trials = 24
-	for _, f := range Formats {
+	for _, f := range RunsFormats {
 		var b bytes.Buffer
 		if err := WriteRuns(&b, f, []experiment.Run{run}); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,10 @@ import (
 	"github.com/exp-tool/exp/experiment"
 )
 
+// RunsFormats lists the formats exp runs accepts: a list of runs has no
+// cells to render as benchmarks, so it has fewer than Formats.
+var RunsFormats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown}
+
 // RunsHeader is the column list of exp runs.
 var RunsHeader = []string{"id", "uuid", "name", "status", "started_at", "trials", "host"}
 
@@ -19,7 +23,8 @@ func runRow(r experiment.Run) []string {
 		r.StartedAt.Format(time.RFC3339), strconv.Itoa(r.Trials), r.Host.Hostname}
 }
 
-// WriteRuns lists runs in the given format: table, csv or json.
+// WriteRuns lists runs in the given format, one of RunsFormats; any other
+// format is an error.
 func WriteRuns(w io.Writer, format Format, runs []experiment.Run) error {
 	switch format {
 	case FormatCSV:
