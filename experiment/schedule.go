@@ -114,7 +114,9 @@ func Execute(ctx context.Context, k Kernel, r Range, workers int, s Schedule, ch
 	for _, w := range out.Workers {
 		items += w.Items
 	}
-	if stop.Load() && items < r.Count {
+	// The AfterFunc that sets stop runs in its own goroutine: a worker can
+	// see the cancellation first, so ask the context too.
+	if (stop.Load() || ctx.Err() != nil) && items < r.Count {
 		return out, ErrInterrupted
 	}
 	return out, nil
