@@ -84,11 +84,14 @@ func BuildInfo() (version, revision string, modified bool) {
 }
 
 // underGoRun reports whether this executable was built by `go run`, which
-// leaves it in a go-build temporary directory and stamps no VCS revision.
+// leaves it in a go-build directory (temporary, or the build cache) and
+// stamps no VCS revision.
 func underGoRun() bool {
 	exe, err := os.Executable()
-	return err == nil && strings.Contains(exe, string(filepath.Separator)+"go-build") &&
-		strings.HasPrefix(exe, os.TempDir())
+	// go run builds into $TMPDIR/go-buildNNN/..., and since Go 1.24 runs a
+	// cached build from $GOCACHE (.../go-build/xx/...-d/exe): both paths
+	// hold a go-build directory.
+	return err == nil && strings.Contains(exe, string(filepath.Separator)+"go-build")
 }
 
 // sourceRevision reads the git revision of exp's own source tree under
