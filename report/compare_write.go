@@ -36,12 +36,14 @@ func runLine(r *Report) string {
 		run.StartedAt.Format(time.RFC3339), h.Hostname, orDash(h.CPUModel), r.UsableCPUs)
 }
 
+// deltaText is the change of the median, followed by ~ when it does not
+// count (not significant, or below the threshold).
 func deltaText(d CellDiff) string {
 	switch {
 	case math.IsNaN(d.Delta):
 		return "-"
 	case !d.Differs:
-		return "~"
+		return fmt.Sprintf("%+.1f%% ~", d.Delta*100)
 	}
 	return fmt.Sprintf("%+.1f%%", d.Delta*100)
 }
@@ -98,8 +100,8 @@ func fitCompareGrid(c *Comparison) grid {
 	return g
 }
 
-const compareLegend = "DELTA is the change of the median from the first run to the second; ~ means not significant\n" +
-	"(Mann–Whitney U test, p >= %g) or smaller than the %g%% threshold. Fits agree when the %s of the\n" +
+const compareLegend = "DELTA is the change of the median from the first run to the second; ~ marks a change that is not\n" +
+	"significant (Mann–Whitney U test, p >= %g) or smaller than the %g%% threshold. Fits agree when the %s of the\n" +
 	"difference of their serial fractions B contains 0."
 
 func writeComparisonText(w io.Writer, c *Comparison, st textStyle) error {
