@@ -152,8 +152,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp show 3                             one run's record: host, versions, config, reproductions\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n" +
 			"   exp reproduce 3                        re-run run 3's stored config and seed here, and compare\n" +
-			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n" +
-			"   exp show 3                             one run's record: config, host, counts, reproductions\n\n" +
+			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
