@@ -75,3 +75,36 @@ func TestCompare(t *testing.T) {
 		}
 	})
 }
+
+// TestWriteComparison renders a comparison in every format exp compare
+// accepts.
+func TestWriteComparison(t *testing.T) {
+	run, cells, trials := fixture()
+	side := Side{Run: run, Cells: cells, Trials: trials}
+	other := side
+	other.Cells = cells[:2] // the 4-worker cell only in A
+	c := Compare(side, other, CompareOptions{Thresholds: DefaultThresholds, Threshold: DefaultThreshold, Alpha: DefaultAlpha})
+	for _, f := range CompareFormats {
+		var b strings.Builder
+		if err := WriteComparison(&b, f, c); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		var want []string
+		switch f {
+		case FormatTable:
+			want = []string{"RUN 7 MEDIAN", "geomean", "only in run 7: [10000000000000, +1000) chunked, 4 workers", "verdict: not reproduced: 1 of 3 cells could not be compared"}
+		case FormatMarkdown:
+			want = []string{"## Run 7 vs run 7", "| RANGE | SCHEDULE | WORKERS |", "- verdict: not reproduced"}
+		case FormatCSV:
+			want = []string{strings.Join(compareCSVHeader, ","), ",chunked,4,a,", ",chunked,2,both,7,"}
+		case FormatJSON:
+			want = []string{`"only_a": [`, `"verdict": {`, `"reproduced": false`}
+		}
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s output lacks %q:\n%s", f, w, out)
+			}
+		}
+	}
+}
