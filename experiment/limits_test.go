@@ -1,0 +1,209 @@
+package experiment
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestParseTimeout(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, value string
+		want        time.Duration
+	}{
+		{"Seconds", "30s", 30 * time.Second},
+		{"Mixed", "1m30s", 90 * time.Second},
+		{"Fraction", "1.5s", 1500 * time.Millisecond},
+		{"Quoted", `"2h"`, 2 * time.Hour},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Parse("exp.yaml", []byte(minimal+"timeout: "+tc.value+"\n"))
+			if err != nil || c.Timeout != tc.want {
+				t.Fatalf("Parse(timeout: %s) = %v, %v; want %v", tc.value, c.Timeout, err, tc.want)
+			}
+		})
+	}
+	t.Run("Absent", func(t *testing.T) {
+		c, err := Parse("exp.yaml", []byte(minimal))
+		if err != nil || c.Timeout != 0 {
+			t.Fatalf("Parse(no timeout) = %v, %v; want 0 (none)", c.Timeout, err)
+		}
+	})
+	allowed := "(must be a duration > 0 such as 90ms, in whole microseconds; units ns, us, ms, s, m, h)"
+	for _, tc := range []struct{ name, value, want string }{
+		{"ErrZero", "0s", "exp.yaml:4:10: timeout: 0s is zero " + allowed},
+		{"ErrBareZero", "0", "exp.yaml:4:10: timeout: 0 is zero " + allowed},
+		{"ErrNegative", "-1s", "exp.yaml:4:10: timeout: -1s is negative " + allowed},
+		{"ErrNoUnit", "30", "exp.yaml:4:10: timeout: 30 has no unit " + allowed},
+		{"ErrNotADuration", "soon", `exp.yaml:4:10: timeout: cannot read "soon" as a duration ` + allowed},
+		{"ErrNanoseconds", "1500ns", "exp.yaml:4:10: timeout: 1500ns is not a whole number of microseconds " + allowed},
+		{"ErrList", "[1s]", "exp.yaml:4:10: timeout: is a list " + allowed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := parseErr(t, minimal+"timeout: "+tc.value+"\n").Error(); got != tc.want {
+				t.Errorf("error\n got %q\nwant %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestShortDuration(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		2 * time.Hour:                       "2h",
+		90 * time.Minute:                    "1h30m",
+		time.Hour + time.Second:             "1h0m1s",
+		30 * time.Second:                    "30s",
+		90 * time.Second:                    "1m30s",
+		10 * time.Minute:                    "10m",
+		250 * time.Millisecond:              "250ms",
+		0:                                   "0s",
+		2*time.Hour + 1500*time.Millisecond: "2h0m1.5s",
+	} {
+		if got := ShortDuration(d); got != want {
+			t.Errorf("ShortDuration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// timeoutPlan is a synthetic sleep experiment of 200 ms of parallel work
+// on 1 and 4 workers under a 100 ms timeout: every 1-worker trial (200 ms)
+// times out, every 4-worker trial (50 ms) finishes, whatever the load,
+// because sleeping takes wall time, not CPU.
+func timeoutPlan(tb testing.TB) *Plan {
+	tb.Helper()
+	c, err := Parse("t.yaml", []byte(`name: timeout
+seed: 1
+repeats: 2
+warmup: 0
+kernel: synthetic
+synthetic: {serial: 0s, parallel: 200ms, mode: sleep}
+workers: [1, 4]
+timeout: 100ms
+`))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return NewPlan(c, c.Seed)
+}
+
+// TestRunnerTimeout: a trial past the timeout is cancelled and emitted as
+// timed out, not as a wrong answer, and the run goes on to the end.
+func TestRunnerTimeout(t *testing.T) {
+	t.Parallel()
+	p := timeoutPlan(t)
+	refs, err := References(context.Background(), p.Config.NewKernel(), p.Ranges())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Trial
+	sum, err := (&Runner{References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
+		got = append(got, tr)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if sum != (Summary{Trials: 4, TimedOut: 2}) {
+		t.Errorf("Summary = %+v, want 4 trials, 2 timed out, none failed", sum)
+	}
+	for _, tr := range got {
+		one := p.Cells[tr.Cell].Workers == 1
+		switch {
+		case one && (!tr.TimedOut || tr.OK || !strings.HasPrefix(tr.Mismatch, "timed out: cancelled after ") ||
+			!strings.Contains(tr.Mismatch, "(timeout 100ms) with ")):
+			t.Errorf("1-worker trial %+v: want timed out, not OK, with a mismatch saying so", tr)
+		case one && tr.WallNS < int64(100*time.Millisecond):
+			t.Errorf("1-worker trial took %v, less than the 100ms timeout", time.Duration(tr.WallNS))
+		case !one && (tr.TimedOut || !tr.OK):
+			t.Errorf("4-worker trial %+v: want a complete, correct trial", tr)
+		}
+	}
+	if status, msg := Conclude(sum, len(p.Steps), err); status != StatusDone || msg != "" {
+		t.Errorf("Conclude = %s, %q; want done: timed-out trials are no wrong answers", status, msg)
+	}
+}
+
+// TestRunnerTimeLimit: a run whose context reaches a *TimeLimit stops as
+// an interrupted one, and Conclude names the limit.
+func TestRunnerTimeLimit(t *testing.T) {
+	t.Parallel()
+	p := runnerPlan(t)
+	refs := runnerRefs(t, p)
+	limit := &TimeLimit{Limit: 2 * time.Hour}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	var emitted int
+	sum, err := (&Runner{References: refs}).Run(ctx, p, p.Steps, func(Trial) error {
+		if emitted++; emitted == 5 {
+			cancel(limit) // as context.WithTimeoutCause does when the time is up
+		}
+		return nil
+	})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Run = %v, want ErrInterrupted", err)
+	}
+	var tl *TimeLimit
+	if !errors.As(err, &tl) || tl.Limit != 2*time.Hour {
+		t.Fatalf("Run = %v, want it to wrap the *TimeLimit", err)
+	}
+	if sum.Trials != 5 || emitted != 5 {
+		t.Errorf("Summary %+v, %d emitted; want 5 trials kept", sum, emitted)
+	}
+	status, msg := Conclude(sum, len(p.Steps), err)
+	if want := "stopped after --max-duration 2h; 5 of 18 trials done"; status != StatusInterrupted || msg != want {
+		t.Errorf("Conclude = %s, %q; want interrupted, %q", status, msg, want)
+	}
+	if status, msg := Conclude(sum, 18, fmt.Errorf("stop: %w", ErrInterrupted)); status != StatusInterrupted || msg != "interrupted after 5 of 18 trials" {
+		t.Errorf("Conclude(Ctrl-C) = %s, %q", status, msg)
+	}
+
+	t.Run("DuringTheOracle", func(t *testing.T) {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		cancel(limit)
+		_, err := References(ctx, Primes{}, p.Ranges())
+		if !errors.Is(err, ErrInterrupted) || !errors.As(err, &tl) {
+			t.Errorf("References = %v, want ErrInterrupted wrapping the *TimeLimit", err)
+		}
+	})
+}
+
+// TestRunnerOtherCPU: each trial records the CPU other processes used, the
+// machine's busy time less this process's, from Runner.SystemCPU.
+func TestRunnerOtherCPU(t *testing.T) {
+	t.Parallel()
+	p := runnerPlan(t)
+	refs := runnerRefs(t, p)
+	steps := p.Steps[:4]
+	t.Run("Measured", func(t *testing.T) {
+		// The machine reports 10 s more busy time at each reading: far more
+		// than this process burns in a trial of milliseconds.
+		var busy atomic.Int64
+		rn := &Runner{References: refs, SystemCPU: func() (int64, bool) { return busy.Add(int64(10 * time.Second)), true }}
+		var got []Trial
+		if _, err := rn.Run(context.Background(), p, steps, func(tr Trial) error { got = append(got, tr); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		for _, tr := range got {
+			own := tr.UserNS + tr.SysNS
+			if !tr.HasOtherCPU || tr.OtherCPUNS != int64(10*time.Second)-own {
+				t.Errorf("trial %d: OtherCPUNS %d (has %v), want 10s less its own %d", tr.Seq, tr.OtherCPUNS, tr.HasOtherCPU, own)
+			}
+		}
+	})
+	t.Run("Unreadable", func(t *testing.T) {
+		rn := &Runner{References: refs, SystemCPU: func() (int64, bool) { return 0, false }}
+		var got []Trial
+		if _, err := rn.Run(context.Background(), p, steps, func(tr Trial) error { got = append(got, tr); return nil }); err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(got, func(tr Trial) bool { return tr.HasOtherCPU || tr.OtherCPUNS != 0 }) {
+			t.Errorf("trials %+v: want no other-CPU measure without /proc/stat", got)
+		}
+	})
+}
