@@ -187,12 +187,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"and the cell's residual. Fits per range and schedule: Amdahl's B with its CI, T1, the ceiling 1/B\n" +
 					"with its CI and R2; the Karp-Flatt trend, the USL and which of Amdahl and USL fits (with 3 or more\n" +
 					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.\n" +
+					"Trials that timed out are in no statistic; contended trials (other processes busy) are flagged, and left\n" +
+					"out with --exclude-contended, which says how many per cell and in total.\n" +
 					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
 					formatFlag(report.Formats),
 					confidenceFlag,
+					&cli.BoolFlag{Name: "exclude-contended", Usage: fmt.Sprintf("leave out of every statistic the trials during which other processes "+
+						"kept more than %g CPUs busy (the CONTENDED column counts them either way)", report.DefaultThresholds.MaxOtherCPU)},
 				},
 				OnUsageError: onUsage,
 				Action:       cmdReport,

@@ -29,6 +29,12 @@ var (
 	// ErrOutOfRange marks a cell whose Karp–Flatt serial fraction lies
 	// outside [0, 1]: superlinear speedup (below 0) or a slowdown (above 1).
 	ErrOutOfRange = errors.New("serial fraction outside [0, 1]")
+	// ErrTimedOut marks a cell or run with trials cancelled at the
+	// experiment's timeout; they are left out of every statistic.
+	ErrTimedOut = errors.New("timed out")
+	// ErrContended marks a cell or run with trials during which other
+	// processes kept more CPUs busy than Thresholds.MaxOtherCPU.
+	ErrContended = errors.New("contended")
 	// ErrWeakScaling is the AmdahlErr of every fit of a weak-scaling run:
 	// Amdahl's law describes a fixed problem, so the run gets Gustafson's.
 	ErrWeakScaling = errors.New("weak scaling: Amdahl's law describes a fixed problem size; see Gustafson's law")
@@ -40,6 +46,7 @@ func cellWarnings(cs *CellStats, cpus int, th Thresholds, cpuBound bool) []error
 	if cs.Failed > 0 {
 		w = append(w, fmt.Errorf("%w: %s found a wrong answer", ErrFailed, plural(cs.Failed, "trial")))
 	}
+	w = append(w, limitCellWarnings(cs, th)...)
 	switch {
 	case cs.N < th.MinN && math.IsNaN(cs.CILow):
 		w = append(w, fmt.Errorf("%w: n=%d < %d, no %g%% CI of the median", ErrFewTrials, cs.N, th.MinN, th.Confidence*100))
