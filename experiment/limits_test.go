@@ -207,3 +207,133 @@ func TestRunnerOtherCPU(t *testing.T) {
 		}
 	})
 }
+
+// busyFor returns a SystemCPU that reports the machine busy, 10 s of other
+// processes' CPU per reading, for the first n windows of the noise guard
+// (two readings each), then idle; calls counts the readings.
+func busyFor(n int) (sysCPU func() (int64, bool), calls *atomic.Int64) {
+	var busy atomic.Int64
+	calls = new(atomic.Int64)
+	return func() (int64, bool) {
+		if c := calls.Add(1); c <= int64(2*n) && c%2 == 0 {
+			return busy.Add(int64(10 * time.Second)), true
+		}
+		return busy.Load(), true
+	}, calls
+}
+
+func TestQuietWait(t *testing.T) {
+	t.Parallel()
+	guard := func(bound time.Duration, waits *[]float64) *Quiet {
+		return &Quiet{MaxOtherCPU: 0.2, Resolution: 20 * time.Millisecond, Bound: bound, Window: 2 * time.Millisecond,
+			Waiting: func(other float64, waited time.Duration) { *waits = append(*waits, other) }}
+	}
+	t.Run("WaitsUntilQuiet", func(t *testing.T) {
+		var waits []float64
+		sysCPU, calls := busyFor(3)
+		waited, err := guard(10*time.Second, &waits).wait(context.Background(), sysCPU)
+		if err != nil || waited < 8*time.Millisecond || waited > 5*time.Second {
+			t.Errorf("wait = %v, %v; want 4 windows of 2ms, 3 busy and 1 quiet", waited, err)
+		}
+		if len(waits) != 3 || calls.Load() != 8 || waits[0] < 100 {
+			t.Errorf("Waiting called with %v, %d readings; want 3 busy windows of thousands of CPUs, 8 readings", waits, calls.Load())
+		}
+	})
+	t.Run("QuietAtOnce", func(t *testing.T) {
+		var waits []float64
+		sysCPU, _ := busyFor(0)
+		if waited, err := guard(10*time.Second, &waits).wait(context.Background(), sysCPU); err != nil || waited < 2*time.Millisecond || len(waits) != 0 {
+			t.Errorf("wait = %v, %v, waiting %v; want one window", waited, err, waits)
+		}
+	})
+	t.Run("GivesUpAtTheBound", func(t *testing.T) {
+		var waits []float64
+		sysCPU, _ := busyFor(1 << 30)
+		waited, err := guard(30*time.Millisecond, &waits).wait(context.Background(), sysCPU)
+		if err != nil || waited < 30*time.Millisecond || waited > 5*time.Second || len(waits) == 0 {
+			t.Errorf("wait = %v, %v after %d busy windows; want the 30ms bound", waited, err, len(waits))
+		}
+	})
+	t.Run("Unreadable", func(t *testing.T) {
+		var waits []float64
+		waited, err := guard(10*time.Second, &waits).wait(context.Background(), func() (int64, bool) { return 0, false })
+		if err != nil || waited > time.Second || len(waits) != 0 {
+			t.Errorf("wait = %v, %v; want no wait without /proc/stat", waited, err)
+		}
+	})
+	t.Run("ErrInterrupted", func(t *testing.T) {
+		var waits []float64
+		ctx, cancel := context.WithCancel(context.Background())
+		sysCPU, _ := busyFor(1 << 30)
+		g := guard(time.Hour, &waits)
+		g.Waiting = func(float64, time.Duration) { cancel() }
+		if _, err := g.wait(ctx, sysCPU); !errors.Is(err, ErrInterrupted) {
+			t.Errorf("wait = %v, want ErrInterrupted", err)
+		}
+	})
+}
+
+// TestRunnerQuiet: with a noise guard every trial records its wait, and
+// the Summary adds them up.
+func TestRunnerQuiet(t *testing.T) {
+	t.Parallel()
+	p := runnerPlan(t)
+	sysCPU, _ := busyFor(2) // the first trial waits 3 windows, the others 1
+	rn := &Runner{References: runnerRefs(t, p), SystemCPU: sysCPU,
+		Quiet: &Quiet{MaxOtherCPU: 0.2, Resolution: 20 * time.Millisecond, Bound: time.Minute, Window: 5 * time.Millisecond}}
+	var got []Trial
+	sum, err := rn.Run(context.Background(), p, p.Steps[:3], func(tr Trial) error { got = append(got, tr); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var total int64
+	for i, tr := range got {
+		min := 5 * time.Millisecond
+		if i == 0 {
+			min = 15 * time.Millisecond
+		}
+		if !tr.HasQuietWait || time.Duration(tr.QuietWaitNS) < min {
+			t.Errorf("trial %d waited %v (has %v), want at least %v", i, time.Duration(tr.QuietWaitNS), tr.HasQuietWait, min)
+		}
+		total += tr.QuietWaitNS
+	}
+	if sum.QuietWaitNS != total {
+		t.Errorf("Summary.QuietWaitNS = %d, want the trials' sum %d", sum.QuietWaitNS, total)
+	}
+	// Without a guard no trial says it waited.
+	got = nil
+	if _, err := (&Runner{References: rn.References}).Run(context.Background(), p, p.Steps[:1], func(tr Trial) error { got = append(got, tr); return nil }); err != nil || got[0].HasQuietWait {
+		t.Errorf("trial without a guard: %+v, %v", got, err)
+	}
+}
+
+// TestReferencesProgress: the oracle reports numbers checked of the total
+// of the distinct ranges, ending at the total.
+func TestReferencesProgress(t *testing.T) {
+	t.Parallel()
+	big := Range{Start: 1_000_000, Count: 3*OracleProgressEvery + 5}
+	ranges := []Range{runnerRange, big, runnerRange}
+	var calls [][2]uint64
+	refs, err := ReferencesProgress(context.Background(), Primes{}, ranges, func(done, total uint64) { calls = append(calls, [2]uint64{done, total}) })
+	if err != nil || len(refs) != 2 {
+		t.Fatalf("ReferencesProgress = %v, %v", refs, err)
+	}
+	total := runnerRange.Count + big.Count
+	want := [][2]uint64{{200, total}, {200 + OracleProgressEvery, total}, {200 + 2*OracleProgressEvery, total}, {200 + 3*OracleProgressEvery, total}, {total, total}}
+	if !slices.Equal(calls, want) {
+		t.Errorf("progress calls %v, want %v", calls, want)
+	}
+	t.Run("NoOracle", func(t *testing.T) {
+		calls = nil
+		refs, err := ReferencesProgress(context.Background(), noOracle{}, ranges, func(done, total uint64) { calls = append(calls, [2]uint64{done, total}) })
+		if err != nil || len(refs) != 0 || len(calls) != 0 {
+			t.Errorf("ReferencesProgress(no oracle) = %v, %v, progress %v; want nothing", refs, err, calls)
+		}
+	})
+}
+
+// noOracle is a kernel without an oracle.
+type noOracle struct{}
+
+func (noOracle) Name() string      { return "no-oracle" }
+func (noOracle) Hit(x uint64) bool { return x%2 == 0 }

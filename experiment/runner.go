@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/exp-tool/exp/host"
@@ -64,15 +65,36 @@ type Reference struct {
 // can be checked, not only compared with its siblings. Pass the ranges the
 // cells test (Plan.Ranges): under weak scaling these differ from the file's.
 // Each distinct range is computed once. A kernel without an oracle gets an
-// empty map; the Runner then uses each range's first trial.
+// empty map; the Runner then uses each range's first trial. It is
+// ReferencesProgress without progress.
 func References(ctx context.Context, k Kernel, ranges []Range) (map[Range]Reference, error) {
+	return ReferencesProgress(ctx, k, ranges, nil)
+}
+
+// ReferencesProgress is References reporting its progress: for a kernel
+// with an oracle it calls progress, if not nil, every OracleProgressEvery
+// numbers and after each range, with the numbers checked so far and the
+// total of the distinct ranges' counts. It returns ErrInterrupted (wrapping
+// ctx's *TimeLimit cause, if any) when ctx is done first.
+func ReferencesProgress(ctx context.Context, k Kernel, ranges []Range, progress func(done, total uint64)) (map[Range]Reference, error) {
 	refs := make(map[Range]Reference, len(ranges))
-	stop := func() bool { return ctx.Err() != nil }
+	var done, total uint64
+	for i, r := range ranges {
+		if !slices.Contains(ranges[:i], r) {
+			total += r.Count
+		}
+	}
 	for _, r := range ranges {
-		if _, done := refs[r]; done {
+		if _, seen := refs[r]; seen {
 			continue
 		}
-		d, ok, err := OracleDigest(k, r, stop)
+		at := func(i uint64) bool {
+			if progress != nil && i%OracleProgressEvery == 0 && i > 0 {
+				progress(done+i, total)
+			}
+			return ctx.Err() != nil
+		}
+		d, ok, err := oracleDigestAt(k, r, at)
 		if errors.Is(err, ErrInterrupted) {
 			err = stopped(ctx)
 		}
@@ -83,9 +105,17 @@ func References(ctx context.Context, k Kernel, ranges []Range) (map[Range]Refere
 			return map[Range]Reference{}, nil
 		}
 		refs[r] = Reference{Digest: d, Source: SourceOracle}
+		if done += r.Count; progress != nil {
+			progress(done, total)
+		}
 	}
 	return refs, nil
 }
+
+// OracleProgressEvery is how many numbers ReferencesProgress checks
+// between two calls of its progress callback: about 50 ms of math/big's
+// test near 10^13.
+const OracleProgressEvery = 1 << 15
 
 // Runner executes a Plan's trials one at a time.
 type Runner struct {
@@ -98,8 +128,12 @@ type Runner struct {
 	Load       func() (float64, bool) // load average probe; host.LoadAvg1 if nil
 	Progress   func(done, total int)  // called after each trial, if set
 	// SystemCPU is the machine's busy CPU time, nanoseconds, read before
-	// and after each trial for Trial.OtherCPUNS; host.SystemCPU if nil.
+	// and after each trial for Trial.OtherCPUNS (and by Quiet); host.SystemCPU
+	// if nil.
 	SystemCPU func() (busyNS int64, ok bool)
+	// Quiet, if set, is the noise guard: before each trial the Runner waits
+	// for other processes to go quiet, up to a bound (Trial.QuietWaitNS).
+	Quiet *Quiet
 }
 
 // Summary counts what a Run did.
@@ -107,6 +141,9 @@ type Summary struct {
 	Trials   int // trials finished and emitted, timed out ones included
 	Failed   int // of those, trials whose answer disagreed with the reference
 	TimedOut int // of those, trials cancelled at Config.Timeout (not in Failed)
+	// QuietWaitNS is the time spent waiting for a quiet machine before the
+	// trials (Runner.Quiet), nanoseconds.
+	QuietWaitNS int64
 }
 
 // Run executes steps of p in order and passes each finished trial to emit,
@@ -145,10 +182,19 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		if ctx.Err() != nil {
 			return sum, stopped(ctx)
 		}
+		var waited time.Duration
+		if rn.Quiet != nil {
+			var err error
+			if waited, err = rn.Quiet.wait(ctx, sysCPU); err != nil {
+				return sum, err
+			}
+			sum.QuietWaitNS += int64(waited)
+		}
 		t, bad, err := rn.trial(ctx, k, p, st, now, load, sysCPU)
 		if err != nil {
 			return sum, err
 		}
+		t.QuietWaitNS, t.HasQuietWait = int64(waited), rn.Quiet != nil
 		if !t.TimedOut {
 			rn.check(&t, bad, p.Cells[st.Cell].Range, refs)
 		}
