@@ -337,3 +337,67 @@ type noOracle struct{}
 
 func (noOracle) Name() string      { return "no-oracle" }
 func (noOracle) Hit(x uint64) bool { return x%2 == 0 }
+
+func TestEstimatePlan(t *testing.T) {
+	t.Parallel()
+	t.Run("Synthetic", func(t *testing.T) {
+		c, err := Parse("s.yaml", []byte("name: s\nseed: 1\nrepeats: 2\nwarmup: 1\nkernel: synthetic\n"+
+			"synthetic: {serial: 10ms, parallel: 90ms, mode: sleep}\nworkers: [1, 3]\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := EstimatePlan(context.Background(), NewPlan(c, 1), 2, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Sleeping workers overlap whatever the CPUs: 10+90 and 10+30 ms.
+		want := []time.Duration{100 * time.Millisecond, 40 * time.Millisecond}
+		if !slices.Equal(e.PerCell, want) || e.Sampled != 0 {
+			t.Errorf("PerCell = %v (sampled %d), want %v from the file", e.PerCell, e.Sampled, want)
+		}
+		if total := 3*(100+40)*time.Millisecond + 6*TrialOverhead; e.Trials != total || e.Total() != e.Oracle+total {
+			t.Errorf("Trials = %v, Total = %v; want %v of trials", e.Trials, e.Total(), total)
+		}
+	})
+	t.Run("SpinTimeout", func(t *testing.T) {
+		c, err := Parse("s.yaml", []byte("name: s\nseed: 1\nrepeats: 1\nwarmup: 0\nkernel: synthetic\n"+
+			"synthetic: {serial: 0s, parallel: 400ms, mode: spin}\nworkers: [1, 4]\ntimeout: 300ms\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		e, err := EstimatePlan(context.Background(), NewPlan(c, 1), 2, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 1 worker: 400 ms, cut at the 300 ms timeout; 4 spinning workers on 2 CPUs: 200 ms.
+		if want := []time.Duration{300 * time.Millisecond, 200 * time.Millisecond}; !slices.Equal(e.PerCell, want) {
+			t.Errorf("PerCell = %v, want %v", e.PerCell, want)
+		}
+	})
+	t.Run("Primes", func(t *testing.T) {
+		p := runnerPlan(t) // [1e13, +200), workers 1 and 2, 3 schedules
+		e, err := EstimatePlan(context.Background(), p, 2, 50*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Sampled != 200 || e.Oracle <= 0 {
+			t.Errorf("sampled %d numbers, oracle %v; want all 200 and a positive time", e.Sampled, e.Oracle)
+		}
+		for i, c := range p.Cells {
+			if e.PerCell[i] <= 0 {
+				t.Errorf("cell %d: %v, want a positive time", i, e.PerCell[i])
+			}
+			// Two workers on two CPUs halve the work (both from the same timing).
+			if c.Workers == 2 && e.PerCell[i] != e.PerCell[i-1]/2 {
+				t.Errorf("cell %d (2 workers) %v, want half of %v", i, e.PerCell[i], e.PerCell[i-1])
+			}
+		}
+	})
+	t.Run("ErrInterrupted", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		if _, err := EstimatePlan(ctx, runnerPlan(t), 2, time.Second); !errors.Is(err, ErrInterrupted) {
+			t.Errorf("EstimatePlan(cancelled) = %v, want ErrInterrupted", err)
+		}
+	})
+}
