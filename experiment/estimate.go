@@ -3,6 +3,8 @@ package experiment
 import (
 	"context"
 	"time"
+
+	"github.com/exp-tool/exp/host"
 )
 
 // TrialOverhead is a rough cost of each trial beyond its kernel's work: an
@@ -35,10 +37,11 @@ func (e Estimate) Total() time.Duration { return e.Oracle + e.Trials }
 // once; spin: at most cpus at once). For another kernel it times Hit, and
 // the oracle, on numbers of each range the cells test, in blocks spread
 // along the range, on one core, for about budget in all (at least a few
-// milliseconds per range), and divides a cell's work by p = min(workers,
-// cpus). Scheduling and the per-item schedule's channels are not counted,
-// so the estimate is a lower bound of the kernel's part. It returns
-// ErrInterrupted if ctx is done first.
+// milliseconds per range), in CPU time, and divides a cell's work by
+// p = min(workers, cpus): an estimate for a quiet machine. Scheduling and
+// the per-item schedule's channels are not counted, so the estimate is a
+// lower bound of the kernel's part. It returns ErrInterrupted if ctx is
+// done first.
 func EstimatePlan(ctx context.Context, p *Plan, cpus int, budget time.Duration) (Estimate, error) {
 	k := p.Config.NewKernel()
 	e := Estimate{PerCell: make([]time.Duration, len(p.Cells))}
@@ -89,7 +92,10 @@ func EstimatePlan(ctx context.Context, p *Plan, cpus int, budget time.Duration) 
 
 // timePerNumber times hit on numbers of r, in calibrationBlocks blocks
 // spread along it, for about budget (all of r if it is small), and returns
-// the time per number and how many numbers it timed.
+// the time per number and how many numbers it timed. The time is the
+// process's CPU time where getrusage has it, so that other processes
+// sharing the CPU do not inflate it (the estimate is for a quiet machine),
+// else wall time.
 func timePerNumber(ctx context.Context, r Range, budget time.Duration, hit func(uint64) bool) (time.Duration, uint64, error) {
 	const step = 64 // numbers timed at a time in one block
 	var next [calibrationBlocks]uint64
@@ -98,6 +104,7 @@ func timePerNumber(ctx context.Context, r Range, budget time.Duration, hit func(
 	}
 	var tested uint64
 	start := time.Now()
+	u0, s0 := host.CPUTimes()
 	for tested < r.Count && (tested == 0 || time.Since(start) < budget) {
 		if ctx.Err() != nil {
 			return 0, tested, stopped(ctx)
@@ -119,5 +126,9 @@ func timePerNumber(ctx context.Context, r Range, budget time.Duration, hit func(
 			break
 		}
 	}
-	return time.Since(start) / time.Duration(max(tested, 1)), tested, nil
+	spent := time.Since(start)
+	if u1, s1 := host.CPUTimes(); u1+s1 > u0+s0 {
+		spent = time.Duration(u1 + s1 - u0 - s0)
+	}
+	return spent / time.Duration(max(tested, 1)), tested, nil
 }

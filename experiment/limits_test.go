@@ -73,8 +73,8 @@ func TestShortDuration(t *testing.T) {
 }
 
 // timeoutPlan is a synthetic sleep experiment of 200 ms of parallel work
-// on 1 and 4 workers under a 100 ms timeout: every 1-worker trial (200 ms)
-// times out, every 4-worker trial (50 ms) finishes, whatever the load,
+// on 1 and 80 workers under a 100 ms timeout: every 1-worker trial (200 ms)
+// times out, and every 80-worker trial (2.5 ms) finishes far within it,
 // because sleeping takes wall time, not CPU.
 func timeoutPlan(tb testing.TB) *Plan {
 	tb.Helper()
@@ -84,7 +84,7 @@ repeats: 2
 warmup: 0
 kernel: synthetic
 synthetic: {serial: 0s, parallel: 200ms, mode: sleep}
-workers: [1, 4]
+workers: [1, 80]
 timeout: 100ms
 `))
 	if err != nil {
@@ -122,7 +122,7 @@ func TestRunnerTimeout(t *testing.T) {
 		case one && tr.WallNS < int64(100*time.Millisecond):
 			t.Errorf("1-worker trial took %v, less than the 100ms timeout", time.Duration(tr.WallNS))
 		case !one && (tr.TimedOut || !tr.OK):
-			t.Errorf("4-worker trial %+v: want a complete, correct trial", tr)
+			t.Errorf("80-worker trial %+v: want a complete, correct trial", tr)
 		}
 	}
 	if status, msg := Conclude(sum, len(p.Steps), err); status != StatusDone || msg != "" {
@@ -231,18 +231,19 @@ func TestQuietWait(t *testing.T) {
 	t.Run("WaitsUntilQuiet", func(t *testing.T) {
 		var waits []float64
 		sysCPU, calls := busyFor(3)
-		waited, err := guard(10*time.Second, &waits).wait(context.Background(), sysCPU)
-		if err != nil || waited < 8*time.Millisecond || waited > 5*time.Second {
+		waited, err := guard(time.Minute, &waits).wait(context.Background(), sysCPU)
+		if err != nil || waited < 8*time.Millisecond {
 			t.Errorf("wait = %v, %v; want 4 windows of 2ms, 3 busy and 1 quiet", waited, err)
 		}
-		if len(waits) != 3 || calls.Load() != 8 || waits[0] < 100 {
-			t.Errorf("Waiting called with %v, %d readings; want 3 busy windows of thousands of CPUs, 8 readings", waits, calls.Load())
+		// 10 s of others' CPU in a window of 2 ms (or more, on a busy machine).
+		if len(waits) != 3 || calls.Load() != 8 || waits[0] < 1 {
+			t.Errorf("Waiting called with %v, %d readings; want 3 busy windows, 8 readings", waits, calls.Load())
 		}
 	})
 	t.Run("QuietAtOnce", func(t *testing.T) {
 		var waits []float64
 		sysCPU, _ := busyFor(0)
-		if waited, err := guard(10*time.Second, &waits).wait(context.Background(), sysCPU); err != nil || waited < 2*time.Millisecond || len(waits) != 0 {
+		if waited, err := guard(time.Minute, &waits).wait(context.Background(), sysCPU); err != nil || waited < 2*time.Millisecond || len(waits) != 0 {
 			t.Errorf("wait = %v, %v, waiting %v; want one window", waited, err, waits)
 		}
 	})
@@ -250,14 +251,14 @@ func TestQuietWait(t *testing.T) {
 		var waits []float64
 		sysCPU, _ := busyFor(1 << 30)
 		waited, err := guard(30*time.Millisecond, &waits).wait(context.Background(), sysCPU)
-		if err != nil || waited < 30*time.Millisecond || waited > 5*time.Second || len(waits) == 0 {
+		if err != nil || waited < 30*time.Millisecond || len(waits) == 0 {
 			t.Errorf("wait = %v, %v after %d busy windows; want the 30ms bound", waited, err, len(waits))
 		}
 	})
 	t.Run("Unreadable", func(t *testing.T) {
 		var waits []float64
-		waited, err := guard(10*time.Second, &waits).wait(context.Background(), func() (int64, bool) { return 0, false })
-		if err != nil || waited > time.Second || len(waits) != 0 {
+		waited, err := guard(time.Minute, &waits).wait(context.Background(), func() (int64, bool) { return 0, false })
+		if err != nil || waited >= 2*time.Millisecond || len(waits) != 0 {
 			t.Errorf("wait = %v, %v; want no wait without /proc/stat", waited, err)
 		}
 	})
@@ -400,4 +401,27 @@ func TestEstimatePlan(t *testing.T) {
 			t.Errorf("EstimatePlan(cancelled) = %v, want ErrInterrupted", err)
 		}
 	})
+}
+
+// slowKernel takes 30 ms per number and ignores cancellation, as a kernel
+// whose one item outlasts the timeout does.
+type slowKernel struct{ Primes }
+
+func (slowKernel) Hit(x uint64) bool { time.Sleep(30 * time.Millisecond); return IsPrime(x) }
+
+// TestRunnerTimeoutAfterLastItem: a trial whose cancellation arrives only
+// after its last item is still past the timeout, so it is timed out.
+func TestRunnerTimeoutAfterLastItem(t *testing.T) {
+	t.Parallel()
+	c := &Config{Name: "slow", Repeats: 1, Kernel: "primes", Ranges: []Range{{Start: 2, Count: 1}},
+		Schedules: []Schedule{PerItem}, Workers: []int{1}, Chunk: 1, Timeout: time.Millisecond}
+	p := NewPlan(c, 1)
+	var got []Trial
+	sum, err := (&Runner{Kernel: slowKernel{}}).Run(context.Background(), p, p.Steps, func(tr Trial) error { got = append(got, tr); return nil })
+	if err != nil || sum.TimedOut != 1 || sum.Failed != 0 {
+		t.Fatalf("Run = %+v, %v; want 1 timed out", sum, err)
+	}
+	if tr := got[0]; !tr.TimedOut || tr.OK || !strings.HasPrefix(tr.Mismatch, "timed out: took ") || !strings.HasSuffix(tr.Mismatch, "(timeout 1ms); the work ended only after the limit") {
+		t.Errorf("trial %+v: want timed out, saying its items were done after the limit", tr)
+	}
 }

@@ -258,7 +258,8 @@ func Verify(t *Trial, ref Reference, count uint64) {
 // part, if any, starting the workers, the kernel, and gathering hits;
 // sorting and hashing them is not timed. bad is the kernel's own check of
 // the outcome (Checker), nil if it passed or the kernel has none. A trial
-// cancelled at p.Config.Timeout is returned with TimedOut set and no error;
+// that ran past p.Config.Timeout, whether its cancellation stopped it or
+// came after its last item, is returned with TimedOut set and no error;
 // one cut short because ctx is done returns ErrInterrupted.
 func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now func() time.Time, load func() (float64, bool),
 	sysCPU func() (int64, bool)) (t Trial, bad, err error) {
@@ -294,14 +295,19 @@ func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now fun
 	}
 	t.Workers = out.Workers
 	t.Digest = DigestOf(out.Hits)
-	if err != nil { // ErrInterrupted by the trial's own timeout
+	// Past the timeout the trial is timed out, cancelled or not: on a busy
+	// machine the cancellation can arrive after the last item.
+	if limit := p.Config.Timeout; err != nil || limit > 0 && t.WallNS > int64(limit) {
 		var items uint64
 		for _, w := range out.Workers {
 			items += w.Items
 		}
+		took := time.Duration(t.WallNS).Round(time.Millisecond)
 		t.TimedOut = true
-		t.Mismatch = fmt.Sprintf("timed out: cancelled after %s (timeout %s) with %d of %d items done",
-			time.Duration(t.WallNS).Round(time.Millisecond), ShortDuration(p.Config.Timeout), items, c.Range.Count)
+		t.Mismatch = fmt.Sprintf("timed out: cancelled after %s (timeout %s) with %d of %d items done", took, ShortDuration(limit), items, c.Range.Count)
+		if err == nil {
+			t.Mismatch = fmt.Sprintf("timed out: took %s (timeout %s); the work ended only after the limit", took, ShortDuration(limit))
+		}
 		return t, nil, nil
 	}
 	if ch, ok := k.(Checker); ok {
