@@ -18,14 +18,29 @@ func cmdRun(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("run takes one experiment file, got %d arguments (try: exp run experiments.yaml)", c.NArg())
 	}
+	limit, err := maxDuration(c)
+	if err != nil {
+		return err
+	}
+	if err := checkQuietMachine(c); err != nil {
+		return err
+	}
 	cfg, err := experiment.Load(c.Args().First())
 	if err != nil {
 		return err
 	}
 	plan := experiment.NewPlan(cfg, chooseSeed(cfg))
+	if c.Bool("dry-run") {
+		return dryRun(c, plan, limit)
+	}
+	if limit > 0 {
+		var cancel context.CancelFunc
+		c.Context, cancel = context.WithTimeoutCause(c.Context, limit, &experiment.TimeLimit{Limit: limit})
+		defer cancel()
+	}
 	// The oracle runs before the database is touched, so that Ctrl-C here
 	// leaves nothing behind.
-	refs, err := experiment.References(c.Context, plan.Config.NewKernel(), plan.Ranges())
+	refs, err := references(c, plan)
 	if err != nil {
 		return err
 	}
@@ -54,7 +69,7 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 		return experiment.Run{}, err
 	}
 	prog := announce(c, r, plan, refs, db.Path())
-	runner := &experiment.Runner{Kernel: kernel, References: refs, Progress: prog.update}
+	runner := &experiment.Runner{Kernel: kernel, References: refs, Progress: prog.update, Quiet: quietGuard(c, prog)}
 	// A finished trial is committed even if Ctrl-C arrives during the write.
 	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(ctx), t) }
 	start := time.Now()
@@ -130,7 +145,7 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experi
 		return fmt.Errorf("run %d failed: %s (see %s)", r.ID, msg, next)
 	}
 	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d trials in %s. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), next)
+		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d trials in %s%s. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), limitNotes(sum), next)
 	}
 	return nil
 }

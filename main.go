@@ -52,6 +52,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"slices"
 	"strings"
 	"syscall"
 
@@ -121,10 +122,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return usagef("unknown flag --%s (see %s)", strings.TrimLeft(name, "-"), where)
 		}
-		// ... and "invalid value "abc" for flag -x: parse error".
+		// ... and "invalid value "abc" for flag -x: parse error", or for a
+		// flag that may stand alone "invalid boolean value "abc" for -x: why".
 		var value, name string
+		if _, scanErr := fmt.Sscanf(err.Error(), "invalid boolean value %q for -%s", &value, &name); scanErr == nil {
+			name = strings.TrimSuffix(strings.TrimLeft(name, "-"), ":")
+			return usagef("--%s must be %s, got %q", name, flagAllows(c, name, err), value)
+		}
 		if _, scanErr := fmt.Sscanf(err.Error(), "invalid value %q for flag -%s", &value, &name); scanErr == nil {
-			return usagef("--%s must be a number, got %q", strings.TrimSuffix(strings.TrimLeft(name, "-"), ":"), value)
+			name = strings.TrimSuffix(strings.TrimLeft(name, "-"), ":")
+			return usagef("--%s must be %s, got %q", name, flagAllows(c, name, err), value)
 		}
 		return usageError{err}
 	}
@@ -171,11 +178,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				ArgsUsage: "EXPERIMENT.yaml",
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
 					"checks each trial's answer against an oracle, and commits each trial as it finishes.\n" +
-					"Ctrl-C stops after keeping every finished trial; the run is marked interrupted.",
-				Flags: []cli.Flag{
+					"Ctrl-C stops after keeping every finished trial; the run is marked interrupted, as it is when\n" +
+					"--max-duration passes. A trial past the file's timeout is cancelled, stored as timed out, and the\n" +
+					"run goes on. Each trial records the CPU other processes used during it (/proc/stat).\n\n" +
+					"Examples:\n" +
+					"   exp run experiments.yaml --dry-run              the matrix, the order and an estimate; nothing runs\n" +
+					"   exp run experiments.yaml --max-duration 2h      stop after 2 hours, keeping every finished trial\n" +
+					"   exp run experiments.yaml --quiet-machine=1m     wait up to a minute before each trial for a quiet machine",
+				Flags: append([]cli.Flag{
 					runDB,
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
-				},
+				}, limitFlags()...),
 				OnUsageError: onUsage,
 				Action:       cmdRun,
 			},
@@ -296,6 +309,27 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	return app
+}
+
+// flagAllows says what the command's flag called name accepts, for a
+// usage error: a duration, a number, or what the flag's value said in err
+// (Go's flag package puts it after "parse error" or the flag's name).
+func flagAllows(c *cli.Context, name string, err error) string {
+	if c.Command != nil {
+		for _, f := range c.Command.Flags {
+			if !slices.Contains(f.Names(), name) {
+				continue
+			}
+			if _, ok := f.(*cli.DurationFlag); ok {
+				return "a duration such as 2h or 30m"
+			}
+			if _, ok := f.(*optionalFlag); ok {
+				_, why, _ := strings.Cut(err.Error(), ": ")
+				return strings.TrimPrefix(why, "must be ")
+			}
+		}
+	}
+	return "a number"
 }
 
 func formatList(fs []report.Format) string {
