@@ -22,11 +22,14 @@
 //
 //	exp run experiments.yaml              # run the matrix into exp.db
 //	exp run experiments.yaml --db x.db    # flags may follow the file
+//	exp run experiments.yaml --dry-run    # the matrix, the order and an estimate; nothing runs
+//	exp run experiments.yaml --max-duration 2h --quiet-machine=1m   # bound the run; wait for a quiet machine
 //	exp run examples/weak-scaling.yaml    # work grows with the workers
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
 //	exp report --confidence 0.9           # 90% intervals
+//	exp report --exclude-contended        # without trials that other processes disturbed
 //	exp runs                              # list the runs in the database
 //	exp show 3                            # one run's record (default: latest)
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
@@ -40,8 +43,9 @@
 // Exit status: 0 on success, 1 on a runtime failure (including a trial
 // that found a wrong answer), 2 on bad input (experiment file, CSV file,
 // flags, database), 3 when exp reproduce finds the result not reproduced,
-// 130 after an interrupt; an interrupted run keeps every finished trial and
-// is marked interrupted.
+// 130 after an interrupt or when --max-duration passes; such a run keeps
+// every finished trial and is marked interrupted. A trial past the file's
+// timeout is stored as timed out, and the run goes on.
 package main
 
 import (
@@ -152,6 +156,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Version: version(),
 		Description: "Examples:\n" +
 			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
+			"   exp run experiments.yaml --dry-run     the matrix, the order and an estimate of the time; runs nothing\n" +
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
@@ -163,7 +168,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
-			"3 not reproduced (exp reproduce); 130 interrupted (finished trials are kept).",
+			"3 not reproduced (exp reproduce); 130 interrupted or --max-duration passed (finished trials are kept).",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Return errors instead of exiting: only main exits.
