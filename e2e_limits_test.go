@@ -88,7 +88,7 @@ func TestTimeoutEndToEnd(t *testing.T) {
 			}
 		}
 	}
-	if r := exp(t, dir, nil, "show"); !strings.Contains(r.stdout, "6: 4 measured, 2 warmup, 0 failed, ") || !strings.Contains(r.stdout, " timed out") {
+	if r := exp(t, dir, nil, "show"); !strings.Contains(r.stdout, "6: 4 measured, 2 warmup; 0 of them failed, ") || !strings.Contains(r.stdout, " timed out") {
 		t.Errorf("show does not count the timed-out trials:\n%s", r.stdout)
 	}
 }
