@@ -194,7 +194,7 @@ func TestContendedEndToEnd(t *testing.T) {
 	}
 	r = exp(t, dir, nil, "report", "--exclude-contended")
 	if r.code != 0 || !strings.Contains(r.stdout, "2 out") ||
-		!strings.Contains(r.stdout, "contended: 2 of 2 trials ran while other processes kept more than 0.2 CPUs busy (median ") ||
+		!strings.Contains(r.stdout, "contended: 2 of 2 trials ran while other processes kept more than 0.2 CPUs busy (the cell's median: ") ||
 		!strings.Contains(r.stdout, "warning: contended: left out 2 contended of 12 measured trials, in 1 cell") {
 		t.Errorf("report --exclude-contended does not say what it left out:\n%s%s", r.stdout, r.stderr)
 	}

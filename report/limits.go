@@ -31,7 +31,7 @@ func limitCellWarnings(cs *CellStats, th Thresholds) []error {
 		if cs.ExcludedContended > 0 {
 			kept = "left out"
 		}
-		w = append(w, fmt.Errorf("%w: %d of %d trials ran while other processes kept more than %s CPUs busy (median %.2f), %s",
+		w = append(w, fmt.Errorf("%w: %d of %d trials ran while other processes kept more than %s CPUs busy (the cell's median: %.2f CPUs), %s",
 			ErrContended, cs.Contended, cs.N+cs.ExcludedContended, cpus(th.MaxOtherCPU), cs.OtherCPU, kept))
 	}
 	return w

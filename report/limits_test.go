@@ -103,7 +103,7 @@ func TestBuildContended(t *testing.T) {
 		if two.Contended != 3 || two.ExcludedContended != 0 || two.N != 7 {
 			t.Errorf("2-worker cell: contended %d, excluded %d, n %d; want 3, 0, 7", two.Contended, two.ExcludedContended, two.N)
 		}
-		if want := "contended: 3 of 7 trials ran while other processes kept more than 0.2 CPUs busy (median 0.00), kept"; !strings.Contains(joinWarnings(two.Warnings), want) {
+		if want := "contended: 3 of 7 trials ran while other processes kept more than 0.2 CPUs busy (the cell's median: 0.00 CPUs), kept"; !strings.Contains(joinWarnings(two.Warnings), want) {
 			t.Errorf("2-worker cell warnings %q, want %q", joinWarnings(two.Warnings), want)
 		}
 		if rep.Cells[0].Contended != 0 || hasWarning(rep.Cells[0].Warnings, ErrContended) || rep.Cells[0].OtherCPU != 0 {
@@ -125,7 +125,7 @@ func TestBuildContended(t *testing.T) {
 		if math.Abs(two.Median-6) > 1e-9 {
 			t.Errorf("2-worker median %v, want 6 without the contended trials", two.Median)
 		}
-		if want := "contended: 3 of 7 trials ran while other processes kept more than 0.2 CPUs busy (median 0.00), left out"; !strings.Contains(joinWarnings(two.Warnings), want) {
+		if want := "contended: 3 of 7 trials ran while other processes kept more than 0.2 CPUs busy (the cell's median: 0.00 CPUs), left out"; !strings.Contains(joinWarnings(two.Warnings), want) {
 			t.Errorf("2-worker cell warnings %q, want %q", joinWarnings(two.Warnings), want)
 		}
 		if want := "contended: left out 3 contended of 21 measured trials, in 1 cell"; !strings.Contains(joinWarnings(rep.Warnings), want) {
