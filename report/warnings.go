@@ -29,6 +29,10 @@ var (
 	// ErrOutOfRange marks a cell whose Karp–Flatt serial fraction lies
 	// outside [0, 1]: superlinear speedup (below 0) or a slowdown (above 1).
 	ErrOutOfRange = errors.New("serial fraction outside [0, 1]")
+	// ErrResumed marks a run whose trials came from more than one exp
+	// invocation (exp run --resume): the machine's state, or with
+	// --any-host the machine, may differ between them.
+	ErrResumed = errors.New("resumed")
 	// ErrWeakScaling is the AmdahlErr of every fit of a weak-scaling run:
 	// Amdahl's law describes a fixed problem, so the run gets Gustafson's.
 	ErrWeakScaling = errors.New("weak scaling: Amdahl's law describes a fixed problem size; see Gustafson's law")
