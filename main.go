@@ -50,10 +50,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"strings"
-	"syscall"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/host"
@@ -64,13 +62,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := handleSignals(os.Stderr, os.Exit)
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
+	code := exitCode(err)
+	if code == exitInterrupted {
+		code = interruptStatus(context.Cause(ctx))
+	}
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exp: "+err.Error())
 	}
-	os.Exit(exitCode(err))
+	os.Exit(code)
 }
 
 // usageError marks bad flags or arguments (exit status 2).
@@ -84,14 +86,16 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-// exitCode maps an error from run to the process exit status.
+// exitCode maps an error from run to the process exit status; an
+// interrupt is exitInterrupted, which main refines by the signal
+// (interruptStatus).
 func exitCode(err error) int {
 	var ue usageError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, experiment.ErrInterrupted), errors.Is(err, context.Canceled):
-		return 130
+		return exitInterrupted
 	case errors.Is(err, errNotReproduced):
 		return exitNotReproduced
 	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig), errors.Is(err, store.ErrBadInput), errors.Is(err, scaling.ErrBadCSV):
