@@ -23,6 +23,7 @@
 //	exp run experiments.yaml              # run the matrix into exp.db
 //	exp run experiments.yaml --db x.db    # flags may follow the file
 //	exp run examples/weak-scaling.yaml    # work grows with the workers
+//	exp run --resume 3                    # finish run 3 after Ctrl-C or a crash
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
@@ -37,11 +38,24 @@
 // key, then exp.db in the current directory; exp report, exp runs and
 // exp show read --db, then $EXP_DB, then exp.db.
 //
+// SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal) stop a run in
+// order: no new trial starts, every finished trial is kept, the run is
+// marked interrupted, and exp prints the command that resumes it. A second
+// SIGINT or SIGTERM exits at once; the file stays consistent, since each
+// trial is committed in a transaction of its own. While it runs, exp writes
+// a heartbeat into the run every 2 seconds ($EXP_HEARTBEAT, a duration,
+// changes it); a run still marked running whose heartbeat is more than
+// three beats old is shown as abandoned (its exp was killed, or its machine
+// went down). exp run --resume RUN goes on with an interrupted, abandoned
+// or failed run from its stored config and seed, running only the trials
+// it lacks, on the host that started it (or any, with --any-host).
+//
 // Exit status: 0 on success, 1 on a runtime failure (including a trial
 // that found a wrong answer), 2 on bad input (experiment file, CSV file,
-// flags, database), 3 when exp reproduce finds the result not reproduced,
-// 130 after an interrupt; an interrupted run keeps every finished trial and
-// is marked interrupted.
+// flags, database, a run that cannot be resumed), 3 when exp reproduce
+// finds the result not reproduced, and 128 + the signal's number after a
+// stop signal: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. An
+// interrupted run keeps every finished trial and is marked interrupted.
 package main
 
 import (
@@ -107,6 +121,9 @@ func exitCode(err error) int {
 // run is the whole program: it parses args (args[0] is the program name),
 // runs the command, and returns its error for main to report.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := heartbeatFromEnv(); err != nil {
+		return err
+	}
 	app := newApp(stdout, stderr)
 	args, err := hoistFlags(app, args)
 	if err != nil {
@@ -159,8 +176,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
-			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
-			"3 not reproduced (exp reproduce); 130 interrupted (finished trials are kept).",
+			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
+			"a run that cannot be resumed); 3 not reproduced (exp reproduce); 130 interrupted by SIGINT (Ctrl-C),\n" +
+			"143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes the run).",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Return errors instead of exiting: only main exits.
@@ -171,14 +189,25 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			{
 				Name:      "run",
-				Usage:     "run an experiment file and store every trial",
-				ArgsUsage: "EXPERIMENT.yaml",
+				Usage:     "run an experiment file and store every trial, or resume a run that did not finish",
+				ArgsUsage: "EXPERIMENT.yaml | --resume RUN [EXPERIMENT.yaml]",
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
 					"checks each trial's answer against an oracle, and commits each trial as it finishes.\n" +
-					"Ctrl-C stops after keeping every finished trial; the run is marked interrupted.",
+					"Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops after keeping every finished trial;\n" +
+					"the run is marked interrupted, exp prints the command that resumes it and exits 130, 143 or 129.\n" +
+					"A second Ctrl-C exits at once. A run whose exp was killed shows as abandoned in exp runs.\n\n" +
+					"--resume RUN goes on with an interrupted, abandoned or failed run of --db: it takes the config and\n" +
+					"seed stored with the run (no file needed; a file given must be the stored one, byte for byte) and\n" +
+					"runs only the trials it lacks, in the order the seed gave them. It refuses a run that is done, and a\n" +
+					"run started on another host unless --any-host is given.\n\n" +
+					"Examples:\n" +
+					"   exp run experiments.yaml --db results.db\n" +
+					"   exp run --resume 3 --db results.db",
 				Flags: []cli.Flag{
 					runDB,
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+					&cli.StringFlag{Name: "resume", Usage: "go on with stored run `RUN` (an id, a UUID or unique prefix, or latest)"},
+					&cli.BoolFlag{Name: "any-host", Usage: "with --resume: resume a run that was started on another host"},
 				},
 				OnUsageError: onUsage,
 				Action:       cmdRun,
