@@ -166,6 +166,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Version: version(),
 		Description: "Examples:\n" +
 			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
+			"   exp run --resume 3                     finish run 3 after Ctrl-C, kill -9 or a crash\n" +
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
