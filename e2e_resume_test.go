@@ -235,6 +235,32 @@ func TestResume(t *testing.T) {
 		}
 	})
 
+	t.Run("FailedRunWithTrialsMissing", func(t *testing.T) {
+		// As a run stopped by an error (a lock held too long) leaves it.
+		interruptedRun(t, dir, "failed.db")
+		execFK(t, filepath.Join(dir, "failed.db"), `UPDATE runs SET status = 'failed', error = 'save trial 10: database is locked'`)
+		if r := exp(t, dir, nil, "run", "--resume", "1", "--db", "failed.db", "-q"); r.code != 0 {
+			t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+		}
+		if got := runStatus(t, dir, nil, "failed.db"); got != "done" {
+			t.Errorf("status %s, want done", got)
+		}
+	})
+
+	t.Run("WrongAnswerBeforeTheResume", func(t *testing.T) {
+		// A trial stored before the interrupt found a wrong answer: the
+		// resumed run, whose own trials are right, is still failed.
+		interruptedRun(t, dir, "wrong.db")
+		execFK(t, filepath.Join(dir, "wrong.db"), `UPDATE trials SET ok = 0, mismatch = 'found 4 hits' WHERE seq = 3`)
+		r := exp(t, dir, nil, "run", "--resume", "1", "--db", "wrong.db", "-q")
+		if want := "exp: run 1 failed: 1 of 18 trials found a wrong answer (see exp report --run 1 --db wrong.db)\n"; r.code != 1 || r.stderr != want {
+			t.Errorf("resume: exit %d, stderr %q; want 1 and %q", r.code, r.stderr, want)
+		}
+		if got := runStatus(t, dir, nil, "wrong.db"); got != "failed" {
+			t.Errorf("status %s, want failed", got)
+		}
+	})
+
 	t.Run("ErrNothingToResume", func(t *testing.T) {
 		if r := exp(t, dir, nil, "run", "e.yaml", "--db", "done.db", "-q"); r.code != 0 {
 			t.Fatalf("run: exit %d\n%s", r.code, r.stderr)

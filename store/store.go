@@ -1,8 +1,10 @@
 // Package store keeps exp's runs, cells and trials in a SQLite file.
 //
 // Open applies the embedded migrations (package migrations) and sets WAL,
-// busy_timeout and foreign keys. One goroutine writes; each trial is
-// committed on its own, so an interrupted run keeps every finished trial.
+// busy_timeout and foreign keys. One goroutine writes trials, each
+// committed on its own, so an interrupted or killed run keeps every
+// finished trial; another writes the run's heartbeat, by which a run whose
+// exp died reads as abandoned, and ResumeRun lets a later exp finish it.
 // The store converts between rows and the domain types of package
 // experiment; it computes no statistics and renders nothing.
 package store
