@@ -303,7 +303,8 @@ func TestResume(t *testing.T) {
 			if !strings.Contains(strings.Join(c.args, " "), "--resume") {
 				args = append(args, "--resume", "1")
 			}
-			r := exp(t, dir, nil, args...)
+			// A long heartbeat keeps ErrRunActive's run fresh on a busy machine.
+			r := exp(t, dir, []string{"EXP_HEARTBEAT=1m"}, args...)
 			lines := strings.Split(strings.TrimRight(r.stderr, "\n"), "\n")
 			if r.code != 2 || len(lines) != 1 || !strings.Contains(lines[0], c.want) {
 				t.Errorf("exit %d, stderr %q; want 2 and one line containing %q", r.code, r.stderr, c.want)
@@ -378,12 +379,13 @@ func TestAbandoned(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "long.yaml", strings.Replace(smallYAML, "repeats: 2", "repeats: 10", 1))
 	path := filepath.Join(dir, "a.db")
-	b := startExp(t, dir, nil, "run", "long.yaml", "--db", "a.db", "-q")
+	slow := []string{"EXP_HEARTBEAT=10s"} // fresh for 30s after the kill, however busy the machine
+	b := startExp(t, dir, slow, "run", "long.yaml", "--db", "a.db", "-q")
 	waitForTrials(t, b, path, 3)
 	b.signal(t, syscall.SIGKILL)
 	b.wait(t, 10*time.Second)
 	kept := storedTrials(path)
-	if got := runStatus(t, dir, nil, "a.db"); got != "running" {
+	if got := runStatus(t, dir, slow, "a.db"); got != "running" {
 		t.Errorf("right after the kill: status %s, want running (its heartbeat is fresh)", got)
 	}
 	// Three intervals of 2s would pass; an old heartbeat says the same.
@@ -416,19 +418,25 @@ func TestAbandoned(t *testing.T) {
 	}
 
 	t.Run("HeartbeatFromEnvironment", func(t *testing.T) {
-		// With EXP_HEARTBEAT=50ms a killed run is abandoned 150ms later.
-		env := []string{"EXP_HEARTBEAT=50ms"}
-		b := startExp(t, dir, env, "run", "long.yaml", "--db", "b.db", "-q")
+		// With EXP_HEARTBEAT=200ms the heartbeat keeps a live run running
+		// well past 3 intervals, and a killed run is abandoned soon after.
+		// (TestAbandoned in package store checks the 3 intervals exactly.)
+		writeFile(t, dir, "longer.yaml", strings.Replace(smallYAML, "repeats: 2", "repeats: 200", 1))
+		env := []string{"EXP_HEARTBEAT=200ms"}
+		b := startExp(t, dir, env, "run", "longer.yaml", "--db", "b.db", "-q")
 		waitForTrials(t, b, filepath.Join(dir, "b.db"), 1)
-		time.Sleep(200 * time.Millisecond) // alive past 3 intervals: the heartbeat keeps it running
-		if got := runStatus(t, dir, env, "b.db"); got != "running" && b.running() {
-			t.Errorf("while exp runs: status %s, want running", got)
+		time.Sleep(1500 * time.Millisecond)
+		if got := runStatus(t, dir, env, "b.db"); got != "running" || !b.running() {
+			t.Errorf("1.5s into the run: status %s (exp still running: %v), want running", got, b.running())
 		}
 		b.signal(t, syscall.SIGKILL)
 		b.wait(t, 10*time.Second)
-		time.Sleep(200 * time.Millisecond)
-		if got := runStatus(t, dir, env, "b.db"); got != "abandoned" {
-			t.Errorf("200ms after the kill: status %s, want abandoned", got)
+		killed := time.Now()
+		for runStatus(t, dir, env, "b.db") != "abandoned" {
+			if time.Since(killed) > 10*time.Second {
+				t.Fatal("the killed run was not abandoned within 10s")
+			}
+			time.Sleep(50 * time.Millisecond)
 		}
 	})
 }
