@@ -418,16 +418,18 @@ func TestAbandoned(t *testing.T) {
 	}
 
 	t.Run("HeartbeatFromEnvironment", func(t *testing.T) {
-		// With EXP_HEARTBEAT=200ms the heartbeat keeps a live run running
-		// well past 3 intervals, and a killed run is abandoned soon after.
-		// (TestAbandoned in package store checks the 3 intervals exactly.)
+		// With EXP_HEARTBEAT=1s the heartbeat keeps a live run running
+		// past 3 intervals, and a killed run is abandoned some 3s after.
+		// (TestAbandoned in package store checks the 3 intervals exactly;
+		// here the interval leaves room for a machine so busy that exp
+		// waits a second for a CPU.)
 		writeFile(t, dir, "longer.yaml", strings.Replace(smallYAML, "repeats: 2", "repeats: 200", 1))
-		env := []string{"EXP_HEARTBEAT=200ms"}
+		env := []string{"EXP_HEARTBEAT=1s"}
 		b := startExp(t, dir, env, "run", "longer.yaml", "--db", "b.db", "-q")
 		waitForTrials(t, b, filepath.Join(dir, "b.db"), 1)
-		time.Sleep(1500 * time.Millisecond)
+		time.Sleep(4 * time.Second)
 		if got := runStatus(t, dir, env, "b.db"); got != "running" || !b.running() {
-			t.Errorf("1.5s into the run: status %s (exp still running: %v), want running", got, b.running())
+			t.Errorf("4s into the run: status %s (exp still running: %v), want running", got, b.running())
 		}
 		b.signal(t, syscall.SIGKILL)
 		b.wait(t, 10*time.Second)
