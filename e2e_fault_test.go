@@ -12,12 +12,13 @@ import (
 )
 
 // faultYAML is 2 ranges x 3 schedules x 2 worker counts = 12 cells of
-// 1 warmup + 60 repeats: 732 trials of about 12 ms, some 14 s in all on 2
-// idle cores. Each start of exp runs 10 to 20 of them before the kill:
-// about 50 kills' worth, of which the test does maxKills.
+// 1 warmup + 80 repeats: 972 trials of 12 to 20 ms, some 15 s in all on 2
+// idle cores. A start of exp, killed 50 to 600 ms in, runs some 25 of
+// them on this machine: about 40 kills' worth, so that a machine twice as
+// fast still gets minKills, and a slow or busy one stops at maxKills.
 const faultYAML = `name: fault-injection
 seed: 2024
-repeats: 60
+repeats: 80
 warmup: 1
 ranges:
   - {start: 10000000000000, count: 120}
@@ -36,7 +37,7 @@ const (
 	maxKills       = 40
 	minKillDelay   = 50 * time.Millisecond
 	maxKillDelay   = 600 * time.Millisecond
-	faultPlanned   = 12 * 61
+	faultPlanned   = 12 * 81
 	faultHeartbeat = 50 * time.Millisecond
 )
 
@@ -51,7 +52,7 @@ const (
 // the same file, made meanwhile into another file.
 func TestFaultInjection(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kills and resumes a 14-second run at least 20 times")
+		t.Skip("kills and resumes a 15-second run 20 to 40 times")
 	}
 	began := time.Now()
 	dir := t.TempDir()
@@ -98,6 +99,7 @@ func TestFaultInjection(t *testing.T) {
 			waitAbandoned(t, dir, env, path)
 		}
 	}
+	beforeLast := storedTrials(path)
 	if !done { // enough kills: let the last resume finish
 		b, args := start()
 		if code, stderr := b.wait(t, 2*time.Minute); code != 0 {
@@ -108,7 +110,8 @@ func TestFaultInjection(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("uninterrupted run: exit %d\n%s", code, stderr)
 	}
-	t.Logf("%d kills, %d starts of exp, %v", kills, starts, time.Since(began).Round(time.Millisecond))
+	t.Logf("%d kills, %d starts of exp, %d of %d trials stored before the last start, %v",
+		kills, starts, beforeLast, faultPlanned, time.Since(began).Round(time.Millisecond))
 	if kills < minKills {
 		t.Errorf("the run was done after %d kills, want at least %d: make faultYAML longer", kills, minKills)
 	}
@@ -128,7 +131,7 @@ func TestFaultInjection(t *testing.T) {
 		`SELECT count(*) FROM trials WHERE ok = 1`:                        faultPlanned,
 		`SELECT count(DISTINCT seq) FROM trials`:                          faultPlanned,
 		`SELECT count(*) FROM (SELECT DISTINCT cell_id, rep FROM trials)`: faultPlanned,
-		`SELECT count(*) FROM (SELECT cell_id FROM trials GROUP BY cell_id HAVING min(rep) = 0 AND max(rep) = 60 AND count(*) = 61)`: 12,
+		`SELECT count(*) FROM (SELECT cell_id FROM trials GROUP BY cell_id HAVING min(rep) = 0 AND max(rep) = 80 AND count(*) = 81)`: 12,
 		`SELECT count(*) FROM (SELECT trial_id FROM trial_workers GROUP BY trial_id)`:                                                faultPlanned,
 		`SELECT sum(trials) FROM run_invocations`:                                                                                    faultPlanned,
 		`SELECT count(*) FROM run_invocations WHERE kind = 'start'`:                                                                  1,
