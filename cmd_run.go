@@ -139,7 +139,12 @@ func (e interruptedError) Unwrap() error { return experiment.ErrInterrupted }
 func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, prior, sum experiment.Summary, planned int, runErr error, took time.Duration) error {
 	all := experiment.Summary{Trials: prior.Trials + sum.Trials, Failed: prior.Failed + sum.Failed}
 	status, msg := experiment.Conclude(all, planned, runErr)
-	if err := rec.Finish(status, msg); err != nil {
+	if err := rec.Finish(status, msg); errors.Is(err, store.ErrSuperseded) {
+		// This exp's heartbeat stopped (a long lock, a machine too busy to
+		// run it) and another exp resumed the run: the outcome is that one's.
+		return fmt.Errorf("run %d: %w after this exp added %d trials (its heartbeat had stopped for more than %s); this exp stopped",
+			r.ID, store.ErrSuperseded, sum.Trials, store.HeartbeatMisses*store.HeartbeatInterval)
+	} else if err != nil {
 		return errors.Join(runErr, err)
 	}
 	db := shellQuote(rec.DBPath())
