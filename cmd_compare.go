@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/exp-tool/exp/report"
 	"github.com/exp-tool/exp/store"
 	"github.com/urfave/cli/v2"
@@ -11,6 +14,11 @@ import (
 func cmdCompare(c *cli.Context) error {
 	if c.NArg() != 2 {
 		return usagef("compare takes two runs, got %d arguments (try: exp compare 1 2, or exp compare 1 latest --db-b other.db)", c.NArg())
+	}
+	for _, ref := range c.Args().Slice() {
+		if ref == "" {
+			return usagef("a run must not be empty (an id, a UUID or unique prefix, or latest)")
+		}
 	}
 	opt, err := compareOptions(c)
 	if err != nil {
@@ -24,7 +32,19 @@ func cmdCompare(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return report.WriteComparison(c.App.Writer, format, cmp)
+	if err := report.WriteComparison(c.App.Writer, format, cmp); err != nil {
+		return err
+	}
+	sayVerdict(c, format, cmp)
+	return nil
+}
+
+// sayVerdict repeats the verdict line on stderr when stdout holds CSV or
+// JSON, whose readers would not see it otherwise.
+func sayVerdict(c *cli.Context, format report.Format, cmp *report.Comparison) {
+	if format == report.FormatCSV || format == report.FormatJSON {
+		fmt.Fprintln(c.App.ErrWriter, "verdict: "+cmp.Verdict.Line)
+	}
 }
 
 // compareOptions reads --threshold and --confidence.
@@ -34,10 +54,10 @@ func compareOptions(c *cli.Context) (report.CompareOptions, error) {
 		return report.CompareOptions{}, err
 	}
 	pct := c.Float64("threshold")
-	if !(pct >= 0 && pct < 100) {
-		return report.CompareOptions{}, usagef("--threshold must be a percentage from 0 to 100 (exclusive), got %g", pct)
+	if !(pct >= 0) || math.IsInf(pct, 0) {
+		return report.CompareOptions{}, usagef("--threshold must be a percentage >= 0, got %g", pct)
 	}
-	return report.CompareOptions{Thresholds: th, Threshold: pct / 100, Alpha: report.DefaultAlpha}, nil
+	return report.CompareOptions{Thresholds: th, Threshold: math.Abs(pct) / 100, Alpha: report.DefaultAlpha}, nil
 }
 
 // compareRuns loads run a from --db and run b from --db-b (else --db) and
@@ -57,11 +77,11 @@ func compareRuns(c *cli.Context, a, b string, opt report.CompareOptions) (*repor
 	}
 	sa, err := loadSide(c.Context, dbA, a)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", dbA.Path(), err)
 	}
 	sb, err := loadSide(c.Context, dbB, b)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", dbB.Path(), err)
 	}
 	return report.Compare(sa, sb, opt), nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/report"
@@ -26,7 +27,9 @@ func cmdReproduce(c *cli.Context) error {
 	}
 	ref := "latest"
 	if c.NArg() == 1 {
-		ref = c.Args().First()
+		if ref = c.Args().First(); ref == "" {
+			return usagef("the run must not be empty (an id, a UUID or unique prefix, or latest)")
+		}
 	}
 	opt, err := compareOptions(c)
 	if err != nil {
@@ -69,8 +72,10 @@ func cmdReproduce(c *cli.Context) error {
 		return runErr
 	}
 	if !cmp.Verdict.Reproduced {
-		return fmt.Errorf("run %d does not reproduce run %d: %w", r.ID, orig.ID, errNotReproduced)
+		return fmt.Errorf("run %d does not reproduce run %d: %w (%s)", r.ID, orig.ID, errNotReproduced,
+			strings.TrimPrefix(cmp.Verdict.Line, "not reproduced: "))
 	}
+	sayVerdict(c, format, cmp)
 	return nil
 }
 
@@ -83,7 +88,7 @@ func storedPlan(c *cli.Context, db *store.DB, ref string) (experiment.Run, *expe
 	}
 	cfg, err := experiment.Parse(orig.ConfigPath, []byte(orig.ConfigYAML))
 	if err != nil {
-		return orig, nil, fmt.Errorf("run %d's stored config no longer parses with this exp: %w", orig.ID, err)
+		return orig, nil, fmt.Errorf("run %d's stored config (recorded from %s) no longer parses with this exp: %w", orig.ID, orig.ConfigPath, err)
 	}
 	if !c.Bool("quiet") {
 		fmt.Fprintf(c.App.ErrWriter, "reproducing run %d (%s, %q, seed %d) from its stored config\n", orig.ID, orig.UUID, orig.Name, orig.Seed)

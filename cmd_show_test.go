@@ -108,7 +108,7 @@ func TestShowEndToEnd(t *testing.T) {
 		f := show("1")
 		check("run 1", f, map[string]string{
 			"run": "1", "uuid": uuids[1], "name": "small", "status": "done", "config": "e.yaml", "seed": "7",
-			"cells": "6", "trials": "18: 12 measured, 6 warmup, 0 failed",
+			"cells": "6", "trials": "18: 12 measured, 6 warmup; 0 of them failed",
 			"reproduces": "none", "reproduced by": uuids[2] + " (run 2, done)",
 		})
 		if _, ok := f["message"]; ok {
@@ -126,13 +126,13 @@ func TestShowEndToEnd(t *testing.T) {
 	})
 	t.Run("Failed", func(t *testing.T) {
 		check("run 3", show("3"), map[string]string{
-			"status": "failed", "message": failure, "trials": "18: 12 measured, 6 warmup, 2 failed",
+			"status": "failed", "message": failure, "trials": "18: 12 measured, 6 warmup; 2 of them failed",
 		})
 	})
 	t.Run("InterruptedIsLatest", func(t *testing.T) {
 		want := map[string]string{
 			"run": "4", "status": "interrupted", "message": interrupt,
-			"trials":     "7: " + strconv.Itoa(7-warmups4) + " measured, " + strconv.Itoa(warmups4) + " warmup, 0 failed",
+			"trials":     "7: " + strconv.Itoa(7-warmups4) + " measured, " + strconv.Itoa(warmups4) + " warmup; 0 of them failed",
 			"reproduces": elsewhere + " (not in this database)",
 		}
 		check("show", show(), want)

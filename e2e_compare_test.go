@@ -113,7 +113,7 @@ func TestCompareEndToEnd(t *testing.T) {
 			t.Errorf("exit %d: %d matched, %d only in A, %d only in B, verdict %+v", r.code, len(doc.Cells), len(doc.OnlyA), len(doc.OnlyB), doc.Verdict)
 		}
 		table := exp(t, dir, nil, "compare", "1", "latest", "--db-b", filepath.Join(other, "exp.db"))
-		if !strings.Contains(table.stdout, "only in run 1: [10000000000000, +200) chunked, 2 workers") {
+		if !strings.Contains(table.stdout, "only in A (run 1): [10000000000000, +200) chunked, 2 workers") {
 			t.Errorf("table does not list the unmatched cells:\n%s", table.stdout)
 		}
 	})
@@ -123,7 +123,14 @@ func TestCompareEndToEnd(t *testing.T) {
 		for range 2 {
 			exp(t, few, nil, "run", "c.yaml", "-q")
 		}
-		doc := compareDoc(t, exp(t, few, nil, "compare", "1", "2", "--format", "json"))
+		r := exp(t, few, nil, "compare", "1", "2", "--format", "json")
+		doc := compareDoc(t, r)
+		if r.code != 0 || len(doc.Cells) != 4 {
+			t.Fatalf("exit %d, %d cells", r.code, len(doc.Cells))
+		}
+		if !strings.HasPrefix(r.stderr, "verdict: ") {
+			t.Errorf("stderr %q lacks the verdict line", r.stderr)
+		}
 		for _, c := range doc.Cells {
 			if len(c.Warnings) == 0 || !strings.Contains(c.Warnings[0], "with n = 3+3 the smallest possible p is 0.1") {
 				t.Errorf("cell %+v: want the too-few-trials warning", c)
@@ -135,10 +142,11 @@ func TestCompareEndToEnd(t *testing.T) {
 			{"compare", "1", "9"},
 			{"compare", "1"},
 			{"compare", "1", "2", "--db-b", filepath.Join(dir, "missing.db")},
-			{"compare", "1", "2", "--threshold", "100"},
+			{"compare", "1", "2", "--threshold", "-5"},
+			{"compare", "1", ""},
 		} {
 			r := exp(t, dir, nil, args...)
-			if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || (len(args) > 2 && args[2] == "9" && !strings.Contains(r.stderr, "exp.db: run not found")) {
 				t.Errorf("exp %v: exit %d, stderr %q; want one line and exit 2", args, r.code, r.stderr)
 			}
 		}

@@ -91,6 +91,7 @@ type Comparison struct {
 	Geomean  float64    // geometric mean of the B/A median ratios over matched cells with data; NaN if none
 	Fits     []FitDiff  // per range and schedule present in both
 	Hosts    []HostDiff // how the machines and builds differ
+	Configs  []HostDiff // how the experiments differ: kernel, scaling, chunk, config
 	Warnings []error    // comparison-level caveats
 	Verdict  Verdict    // reproduced or not, and why
 }
@@ -104,6 +105,9 @@ type Verdict struct {
 // ErrHostsDiffer warns that the two runs ran on different machines or builds.
 var ErrHostsDiffer = errors.New("hosts differ")
 
+// ErrConfigsDiffer warns that the two runs ran different experiments.
+var ErrConfigsDiffer = errors.New("experiments differ")
+
 // ErrTooFewForTest warns that a cell has too few trials for the U test ever
 // to reach the significance level.
 var ErrTooFewForTest = errors.New("too few trials for the U test")
@@ -113,7 +117,16 @@ var ErrTooFewForTest = errors.New("too few trials for the U test")
 // (median and interval, Mann–Whitney U test), compares the Amdahl fits of
 // each range and schedule, and lists how the hosts differ. Cells in only
 // one run are listed, never dropped.
+//
+// Zero Alpha or Threshold take DefaultAlpha and DefaultThreshold; a zero
+// confidence level takes DefaultThresholds'.
 func Compare(a, b Side, opt CompareOptions) *Comparison {
+	if opt.Alpha == 0 {
+		opt.Alpha = DefaultAlpha
+	}
+	if opt.Thresholds.Confidence == 0 {
+		opt.Thresholds = DefaultThresholds
+	}
 	c := &Comparison{Options: opt}
 	c.A = Build(a.Run, a.Cells, a.Trials, opt.Thresholds)
 	c.B = Build(b.Run, b.Cells, b.Trials, opt.Thresholds)
@@ -155,6 +168,15 @@ func Compare(a, b Side, opt CompareOptions) *Comparison {
 	c.Hosts = hostDiffs(a.Run.Host, b.Run.Host)
 	if len(c.Hosts) > 0 {
 		c.Warnings = append(c.Warnings, fmt.Errorf("%w: %s; a difference may be the machine's, not the program's", ErrHostsDiffer, hostList(c.Hosts)))
+	}
+	c.Configs = configDiffs(a.Run, b.Run)
+	if len(c.Configs) > 0 {
+		c.Warnings = append(c.Warnings, fmt.Errorf("%w: %s; the runs measured different things", ErrConfigsDiffer, hostList(c.Configs)))
+	}
+	for _, r := range []experiment.Run{a.Run, b.Run} {
+		if r.Status != experiment.StatusDone {
+			c.Warnings = append(c.Warnings, fmt.Errorf("run %d is %s, not done: its cells may lack trials", r.ID, r.Status))
+		}
 	}
 	if n := len(c.OnlyA) + len(c.OnlyB); n > 0 {
 		c.Warnings = append(c.Warnings, fmt.Errorf("%s in only one run (%d in A only, %d in B only)", plural(n, "cell"), len(c.OnlyA), len(c.OnlyB)))
@@ -250,6 +272,23 @@ func hostDiffs(a, b host.Host) []HostDiff {
 	add("cpu_governor", a.CPUGovernor, b.CPUGovernor)
 	return out
 }
+
+// configDiffs lists what makes two runs different experiments.
+func configDiffs(a, b experiment.Run) []HostDiff {
+	var out []HostDiff
+	add := func(field, x, y string) {
+		if x != y {
+			out = append(out, HostDiff{field, x, y})
+		}
+	}
+	add("kernel", a.Kernel, b.Kernel)
+	add("scaling", a.Scaling, b.Scaling)
+	add("chunk", fmt.Sprint(a.Chunk), fmt.Sprint(b.Chunk))
+	add("config_sha256", short(a.ConfigSHA256), short(b.ConfigSHA256))
+	return out
+}
+
+func short(s string) string { return s[:min(12, len(s))] }
 
 func revision(h host.Host) string {
 	if h.VCSModified {

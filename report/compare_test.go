@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/scaling"
 )
 
 func TestMinUTestP(t *testing.T) {
@@ -93,11 +94,11 @@ func TestWriteComparison(t *testing.T) {
 		var want []string
 		switch f {
 		case FormatTable:
-			want = []string{"RUN 7 MEDIAN", "geomean", "only in run 7: [10000000000000, +1000) chunked, 4 workers", "verdict: not reproduced: 1 of 3 cells could not be compared"}
+			want = []string{"A MEDIAN", "geomean", "only in A (run 7): [10000000000000, +1000) chunked, 4 workers", "verdict: not reproduced: 1 of 3 cells could not be compared"}
 		case FormatMarkdown:
 			want = []string{"## Run 7 vs run 7", "| RANGE | SCHEDULE | WORKERS |", "- verdict: not reproduced"}
 		case FormatCSV:
-			want = []string{strings.Join(compareCSVHeader, ","), ",chunked,4,a,", ",chunked,2,both,7,"}
+			want = []string{strings.Join(compareCSVHeader, ","), "cell,10000000000000,1000,chunked,4,a,", ",chunked,2,both,7,", "fit,10000000000000,1000,chunked,,both,"}
 		case FormatJSON:
 			want = []string{`"only_a": [`, `"verdict": {`, `"reproduced": false`}
 		}
@@ -106,5 +107,33 @@ func TestWriteComparison(t *testing.T) {
 				t.Errorf("%s output lacks %q:\n%s", f, w, out)
 			}
 		}
+	}
+}
+
+// TestCompareFitsDisagree: a faster 2-worker cell changes B; the
+// difference's interval excludes 0 and the verdict names the fit.
+func TestCompareFitsDisagree(t *testing.T) {
+	run, cells, trials := fixture()
+	a := Side{Run: run, Cells: cells, Trials: trials}
+	b := a
+	b.Trials = append([]experiment.Trial(nil), trials...)
+	for i := range b.Trials {
+		if b.Trials[i].Cell == 1 {
+			b.Trials[i].WallNS = b.Trials[i].WallNS * 6 / 10 // 6 s -> 3.6 s: B from 0.2 to about -0.28
+		}
+	}
+	c := Compare(a, b, CompareOptions{Thresholds: DefaultThresholds, Threshold: DefaultThreshold, Alpha: DefaultAlpha})
+	if len(c.Fits) != 1 {
+		t.Fatalf("%d fits", len(c.Fits))
+	}
+	f := c.Fits[0]
+	fa, fb := f.A.Amdahl, f.B.Amdahl
+	se := func(m scaling.AmdahlFit) float64 { return (m.BHigh - m.BLow) / (2 * m.Quantile) }
+	half := max(fa.Quantile, fb.Quantile) * math.Hypot(se(fa), se(fb))
+	checkClose(t, "Diff", f.Diff, fb.B-fa.B, 1e-12)
+	checkClose(t, "DiffLow", f.DiffLow, f.Diff-half, 1e-12)
+	checkClose(t, "DiffHigh", f.DiffHigh, f.Diff+half, 1e-12)
+	if f.Agree || !strings.Contains(c.Verdict.Line, "B differs for [10000000000000, +1000) chunked") {
+		t.Errorf("agree %v, verdict %q: want B differs", f.Agree, c.Verdict.Line)
 	}
 }

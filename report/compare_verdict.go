@@ -34,6 +34,8 @@ func (c *Comparison) fits() {
 				d.Warnings = append(d.Warnings, fmt.Errorf("B not compared: a fit has no interval"))
 				break
 			}
+			// The larger quantile: conservative beside a Welch–Satterthwaite
+			// one, and simple to state.
 			half := max(a.Quantile, b.Quantile) * math.Hypot(sa, sb)
 			d.DiffLow, d.DiffHigh = d.Diff-half, d.Diff+half
 			d.Agree = d.DiffLow <= 0 && 0 <= d.DiffHigh
@@ -94,10 +96,24 @@ func (c *Comparison) verdict() Verdict {
 	if total == 0 {
 		problems = append(problems, "no cells to compare")
 	}
+	for _, r := range []*Report{c.A, c.B} {
+		if r.Run.Status != "done" {
+			problems = append(problems, fmt.Sprintf("run %d is %s", r.Run.ID, r.Run.Status))
+		}
+	}
+	var unfit []string
+	for _, f := range c.Fits {
+		if math.IsNaN(f.Diff) {
+			unfit = append(unfit, fmt.Sprintf("%s %s", f.Range, f.Schedule))
+		}
+	}
 	if len(problems) == 0 {
 		line := "reproduced"
 		if n := countIf(c.Cells, func(d CellDiff) bool { return hasWarning(d.Warnings, ErrTooFewForTest) }); n > 0 {
 			line += fmt.Sprintf(" (%d of %d cells within %g%% but with too few trials for the U test)", n, total, c.Options.Threshold*100)
+		}
+		if len(unfit) > 0 {
+			line += fmt.Sprintf(" (B not compared for %s: no fit in a run)", strings.Join(unfit, ", "))
 		}
 		return Verdict{Reproduced: true, Line: line}
 	}

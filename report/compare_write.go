@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,9 +31,9 @@ func WriteComparison(w io.Writer, f Format, c *Comparison) error {
 // CompareFormats lists the formats exp compare accepts.
 var CompareFormats = []Format{FormatTable, FormatCSV, FormatJSON, FormatMarkdown}
 
-func runLine(r *Report) string {
+func runLine(side string, r *Report) string {
 	run, h := r.Run, r.Run.Host
-	return fmt.Sprintf("run %d  %s  %q  %s  started %s  on %s (%s, %d usable CPUs)", run.ID, run.UUID, run.Name, run.Status,
+	return fmt.Sprintf("%s: run %d  %s  %q  %s  started %s  on %s (%s, %d usable CPUs)", side, run.ID, run.UUID, run.Name, run.Status,
 		run.StartedAt.Format(time.RFC3339), h.Hostname, orDash(h.CPUModel), r.UsableCPUs)
 }
 
@@ -57,8 +58,7 @@ func summaryCI(n int, lo, hi float64) string {
 
 func cellCompareGrid(c *Comparison) grid {
 	ci := ciHeader(c.A)
-	ida, idb := fmt.Sprint(c.A.Run.ID), fmt.Sprint(c.B.Run.ID)
-	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "RUN " + ida + " MEDIAN", ci, "RUN " + idb + " MEDIAN", ci, "DELTA", "P", "N", "WARNINGS"}}
+	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "A MEDIAN", ci, "B MEDIAN", ci, "DELTA", "P", "N", "WARNINGS"}}
 	for _, d := range c.Cells {
 		med := func(n int, v float64) string {
 			if n == 0 {
@@ -68,7 +68,7 @@ func cellCompareGrid(c *Comparison) grid {
 		}
 		g.rows = append(g.rows, []string{c.A.label(d.Range), string(d.Schedule), strconv.Itoa(d.Workers),
 			med(d.NA, d.A.Center), summaryCI(d.NA, d.A.Lo, d.A.Hi), med(d.NB, d.B.Center), summaryCI(d.NB, d.B.Lo, d.B.Hi),
-			deltaText(d), num(d.P, 3), fmt.Sprintf("%d+%d", d.NA, d.NB), joinWarnings(d.Warnings)})
+			deltaText(d), pValue(d.P), fmt.Sprintf("%d+%d", d.NA, d.NB), joinWarnings(d.Warnings)})
 	}
 	geo := "-"
 	if !math.IsNaN(c.Geomean) {
@@ -80,8 +80,7 @@ func cellCompareGrid(c *Comparison) grid {
 
 func fitCompareGrid(c *Comparison) grid {
 	ci := ciHeader(c.A)
-	ida, idb := fmt.Sprint(c.A.Run.ID), fmt.Sprint(c.B.Run.ID)
-	g := grid{header: []string{"RANGE", "SCHEDULE", "RUN " + ida + " B", ci, "RUN " + idb + " B", ci, "DIFFERENCE", ci, "AGREE", "WARNINGS"}}
+	g := grid{header: []string{"RANGE", "SCHEDULE", "B IN A", ci, "B IN B", ci, "DIFFERENCE", ci, "AGREE", "WARNINGS"}}
 	four := func(v float64) string { return num(v, 4) }
 	for _, f := range c.Fits {
 		row := []string{c.A.label(f.Range), string(f.Schedule), "-", "-", "-", "-", "-", "-", "-", joinWarnings(f.Warnings)}
@@ -100,31 +99,42 @@ func fitCompareGrid(c *Comparison) grid {
 	return g
 }
 
-const compareLegend = "DELTA is the change of the median from the first run to the second; ~ marks a change that is not\n" +
-	"significant (Mann–Whitney U test, p >= %g) or smaller than the %g%% threshold. Fits agree when the %s of the\n" +
+const compareLegend = "DELTA is the change of the median from A to B; ~ marks a change that is not significant\n" +
+	"(Mann–Whitney U test, p >= %g) or smaller than the %s threshold. Fits agree when the %s of the\n" +
 	"difference of their serial fractions B contains 0."
+
+// pValue renders a p-value with 3 decimals, "<0.001" below that.
+func pValue(p float64) string {
+	if !missing(p) && p < 0.001 {
+		return "<0.001"
+	}
+	return num(p, 3)
+}
+
+// percent renders a fraction as a percentage in 3 significant digits.
+func percent(f float64) string { return strconv.FormatFloat(f*100+0, 'g', 3, 64) + "%" }
 
 func writeComparisonText(w io.Writer, c *Comparison, st textStyle) error {
 	var b strings.Builder
 	if st.bullet != "" {
 		b.WriteString(fmt.Sprintf("## Run %d vs run %d\n\n", c.A.Run.ID, c.B.Run.ID))
 	}
-	b.WriteString(st.bullet + runLine(c.A) + "\n" + st.bullet + runLine(c.B) + "\n\n")
+	b.WriteString(st.bullet + runLine("A", c.A) + "\n" + st.bullet + runLine("B", c.B) + "\n\n")
 	if err := st.grid(cellCompareGrid(c), &b); err != nil {
 		return err
 	}
-	b.WriteString("\n" + fmt.Sprintf(compareLegend, c.Options.Alpha, c.Options.Threshold*100, ciHeader(c.A)) + "\n\n")
+	b.WriteString("\n" + fmt.Sprintf(compareLegend, c.Options.Alpha, percent(c.Options.Threshold), ciHeader(c.A)) + "\n\n")
 	if len(c.Fits) > 0 {
 		if err := st.grid(fitCompareGrid(c), &b); err != nil {
 			return err
 		}
 		b.WriteString("\n")
 	}
-	if len(c.Hosts) == 0 {
-		b.WriteString(st.bullet + "same machine and build: hostname, CPU model, usable CPUs, Go, exp version, VCS revision, kernel and governor all match\n")
+	if len(c.Hosts)+len(c.Configs) == 0 {
+		b.WriteString(st.bullet + "same experiment, machine and build: kernel, scaling, chunk, config; hostname, CPU model, usable CPUs, Go, exp version, VCS revision, kernel and governor all match\n")
 	} else {
-		g := grid{header: []string{"HOST AND BUILD", fmt.Sprintf("RUN %d", c.A.Run.ID), fmt.Sprintf("RUN %d", c.B.Run.ID)}}
-		for _, h := range c.Hosts {
+		g := grid{header: []string{"DIFFERS", "A", "B"}}
+		for _, h := range append(slices.Clone(c.Configs), c.Hosts...) {
 			g.rows = append(g.rows, []string{h.Field, orDash(h.A), orDash(h.B)})
 		}
 		if err := st.grid(g, &b); err != nil {
@@ -132,10 +142,10 @@ func writeComparisonText(w io.Writer, c *Comparison, st textStyle) error {
 		}
 	}
 	for _, k := range c.OnlyA {
-		b.WriteString(st.bullet + fmt.Sprintf("only in run %d: %s %s, %d workers\n", c.A.Run.ID, c.A.label(k.Range), k.Schedule, k.Workers))
+		b.WriteString(st.bullet + fmt.Sprintf("only in A (run %d): %s %s, %d workers\n", c.A.Run.ID, c.A.label(k.Range), k.Schedule, k.Workers))
 	}
 	for _, k := range c.OnlyB {
-		b.WriteString(st.bullet + fmt.Sprintf("only in run %d: %s %s, %d workers\n", c.B.Run.ID, c.B.label(k.Range), k.Schedule, k.Workers))
+		b.WriteString(st.bullet + fmt.Sprintf("only in B (run %d): %s %s, %d workers\n", c.B.Run.ID, c.B.label(k.Range), k.Schedule, k.Workers))
 	}
 	for _, wr := range c.Warnings {
 		b.WriteString(st.warning(wr.Error()))
@@ -145,8 +155,11 @@ func writeComparisonText(w io.Writer, c *Comparison, st textStyle) error {
 	return err
 }
 
-// compareCSVHeader is the header of exp compare --format csv.
-var compareCSVHeader = []string{"range_start", "range_count", "schedule", "workers", "in",
+// compareCSVHeader is the header of exp compare --format csv: one row per
+// cell (kind cell, with in = both, a or b) and one per fit (kind fit: the
+// a_ and b_ columns hold each run's B and its interval, delta the
+// difference, differs whether they disagree).
+var compareCSVHeader = []string{"kind", "range_start", "range_count", "schedule", "workers", "in",
 	"a_n", "a_median_s", "a_ci_low_s", "a_ci_high_s", "b_n", "b_median_s", "b_ci_low_s", "b_ci_high_s",
 	"delta", "p", "differs", "warnings"}
 
@@ -161,19 +174,30 @@ func writeComparisonCSV(w io.Writer, c *Comparison) error {
 		return []string{strconv.Itoa(n), text(center), text(lo), text(hi)}
 	}
 	for _, d := range c.Cells {
-		row := []string{text(d.Range.Start), text(d.Range.Count), string(d.Schedule), strconv.Itoa(d.Workers), "both"}
+		row := []string{"cell", text(d.Range.Start), text(d.Range.Count), string(d.Schedule), strconv.Itoa(d.Workers), "both"}
 		row = append(row, side(d.NA, d.A.Center, d.A.Lo, d.A.Hi)...)
 		row = append(row, side(d.NB, d.B.Center, d.B.Lo, d.B.Hi)...)
 		rows = append(rows, append(row, text(d.Delta), text(d.P), strconv.FormatBool(d.Differs), joinWarnings(d.Warnings)))
 	}
 	only := func(ks []CellKey, in string) {
 		for _, k := range ks {
-			rows = append(rows, []string{text(k.Range.Start), text(k.Range.Count), string(k.Schedule), strconv.Itoa(k.Workers), in,
+			rows = append(rows, []string{"cell", text(k.Range.Start), text(k.Range.Count), string(k.Schedule), strconv.Itoa(k.Workers), in,
 				"", "", "", "", "", "", "", "", "", "", "", "in one run only"})
 		}
 	}
 	only(c.OnlyA, "a")
 	only(c.OnlyB, "b")
+	fitSide := func(f Fit) []string {
+		if f.AmdahlErr != nil {
+			return []string{"", "", "", ""}
+		}
+		return []string{strconv.Itoa(f.Amdahl.N), text(f.Amdahl.B), text(f.Amdahl.BLow), text(f.Amdahl.BHigh)}
+	}
+	for _, f := range c.Fits {
+		row := []string{"fit", text(f.Range.Start), text(f.Range.Count), string(f.Schedule), "", "both"}
+		row = append(append(row, fitSide(f.A)...), fitSide(f.B)...)
+		rows = append(rows, append(row, text(f.Diff), "", strconv.FormatBool(!f.Agree), joinWarnings(f.Warnings)))
+	}
 	if err := cw.WriteAll(rows); err != nil {
 		return fmt.Errorf("write csv: %w", err)
 	}
@@ -252,15 +276,18 @@ func writeComparisonJSON(w io.Writer, c *Comparison) error {
 		fits = append(fits, fitDiffJSON{f.Range.Start, f.Range.Count, string(f.Schedule), a, b,
 			jsonValue(f.Diff), jsonValue(f.DiffLow), jsonValue(f.DiffHigh), f.Agree, messages(f.Warnings)})
 	}
-	hosts := []map[string]string{}
-	for _, h := range c.Hosts {
-		hosts = append(hosts, map[string]string{"field": h.Field, "a": h.A, "b": h.B})
+	diffs := func(ds []HostDiff) []map[string]string {
+		out := []map[string]string{}
+		for _, h := range ds {
+			out = append(out, map[string]string{"field": h.Field, "a": h.A, "b": h.B})
+		}
+		return out
 	}
 	doc := map[string]any{
 		"a": NewRunJSON(c.A.Run), "b": NewRunJSON(c.B.Run),
 		"confidence": c.Options.Thresholds.Confidence, "threshold": c.Options.Threshold, "alpha": c.Options.Alpha,
 		"cells": cells, "only_a": keys(c.OnlyA), "only_b": keys(c.OnlyB), "geomean": jsonValue(c.Geomean),
-		"fits": fits, "hosts": hosts, "warnings": messages(c.Warnings),
+		"fits": fits, "hosts": diffs(c.Hosts), "configs": diffs(c.Configs), "warnings": messages(c.Warnings),
 		"verdict": map[string]any{"reproduced": c.Verdict.Reproduced, "line": c.Verdict.Line},
 	}
 	enc := json.NewEncoder(w)

@@ -172,7 +172,7 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 	add("go version", orUnknown(h.GoVersion))
 
 	add("cells", strconv.Itoa(c.Cells))
-	add("trials", fmt.Sprintf("%d: %d measured, %d warmup, %d failed", c.Measured+c.Warmup, c.Measured, c.Warmup, c.Failed))
+	add("trials", fmt.Sprintf("%d: %d measured, %d warmup; %d of them failed", c.Measured+c.Warmup, c.Measured, c.Warmup, c.Failed))
 	switch {
 	case r.Reproduces == "":
 		add("reproduces", "none")
