@@ -137,7 +137,7 @@ func TestWriteShowTable(t *testing.T) {
 		"\nreproduced by:  none\n",
 		"\nmessage:        1 of 24 trials found a wrong answer\n",
 		"\nduration:       1m12.346s\n",
-		"\ntrials:         24: 21 measured, 3 warmup, 1 failed\n",
+		"\ntrials:         24: 21 measured, 3 warmup; 1 of them failed\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("table lacks %q:\n%s", want, out)
