@@ -15,6 +15,12 @@ import (
 )
 
 func cmdRun(c *cli.Context) error {
+	if c.IsSet("resume") {
+		return cmdResume(c)
+	}
+	if c.Bool("any-host") {
+		return usagef("--any-host goes with --resume RUN (a new run always runs here)")
+	}
 	if c.NArg() != 1 {
 		return usagef("run takes one experiment file, got %d arguments (try: exp run experiments.yaml)", c.NArg())
 	}
@@ -58,7 +64,7 @@ func cmdRun(c *cli.Context) error {
 // UUID of the run it reproduces, or "". It returns the new run (ID 0 if
 // none was created) and the outcome as finishRun reports it.
 func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[experiment.Range]experiment.Reference, reproduces string) (experiment.Run, error) {
-	ctx, kernel := c.Context, plan.Config.NewKernel()
+	ctx := c.Context
 	r, err := experiment.NewRun(plan, host.Probe(), time.Now())
 	if err != nil {
 		return experiment.Run{}, err
@@ -69,13 +75,24 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 		return experiment.Run{}, err
 	}
 	prog := announce(c, r, plan, refs, db.Path())
-	runner := &experiment.Runner{Kernel: kernel, References: refs, Progress: prog.update, Quiet: quietGuard(c, prog)}
+	return r, runSteps(c, rec, r, plan, plan.Steps, refs, prog, experiment.Summary{})
+}
+
+// runSteps runs steps of plan into rec, checking every trial against refs,
+// with progress and a heartbeat, and records how the run ended. prior
+// counts the run's trials stored before this exp started (by the
+// invocations it resumes).
+func runSteps(c *cli.Context, rec *store.Recorder, r experiment.Run, plan *experiment.Plan, steps []experiment.Step,
+	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary) error {
+	runner := &experiment.Runner{Kernel: plan.Config.NewKernel(), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog)}
 	// A finished trial is committed even if Ctrl-C arrives during the write.
-	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(ctx), t) }
+	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(c.Context), t) }
+	stopHeartbeat := rec.StartHeartbeat(store.HeartbeatInterval)
 	start := time.Now()
-	sum, err := runner.Run(ctx, plan, plan.Steps, save)
+	sum, err := runner.Run(c.Context, plan, steps, save)
+	stopHeartbeat() // before Finish: no heartbeat follows the outcome
 	prog.finish()
-	return r, finishRun(c, rec, r, sum, len(plan.Steps), err, time.Since(start))
+	return finishRun(c, rec, r, prior, sum, len(plan.Steps), err, time.Since(start))
 }
 
 // chooseSeed is the file's seed, or a random one (recorded with the run).
@@ -129,22 +146,43 @@ func (e interruptedError) Error() string { return e.msg }
 // Unwrap returns experiment.ErrInterrupted.
 func (e interruptedError) Unwrap() error { return experiment.ErrInterrupted }
 
-// finishRun records how the run ended and says so on stderr.
-func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experiment.Summary, planned int, runErr error, took time.Duration) error {
-	status, msg := experiment.Conclude(sum, planned, runErr)
-	if err := rec.Finish(status, msg); err != nil {
+// finishRun records how the run ended and says so on stderr: sum is what
+// this exp did, prior what the run held before it (see runSteps). The
+// outcome is the whole run's: done only with every planned trial stored
+// and none wrong. An interrupted run, or one stopped by an error, is told
+// with the command that resumes it.
+func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, prior, sum experiment.Summary, planned int, runErr error, took time.Duration) error {
+	all := experiment.Summary{Trials: prior.Trials + sum.Trials, Failed: prior.Failed + sum.Failed}
+	status, msg := experiment.Conclude(all, planned, runErr)
+	if err := rec.Finish(status, msg); errors.Is(err, store.ErrSuperseded) {
+		// This exp's heartbeat stopped (a long lock, a machine too busy to
+		// run it) and another exp resumed the run: the outcome is that one's.
+		return fmt.Errorf("run %d: %w after this exp added %d trials (its heartbeat had stopped for more than %s); this exp stopped",
+			r.ID, store.ErrSuperseded, sum.Trials, store.HeartbeatMisses*store.HeartbeatInterval)
+	} else if err != nil {
 		return errors.Join(runErr, err)
 	}
-	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, shellQuote(rec.DBPath()))
+	db := shellQuote(rec.DBPath())
+	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, db)
+	resume := fmt.Sprintf("exp run --resume %d --db %s", r.ID, db)
 	switch {
 	case status == experiment.StatusInterrupted:
-		return interruptedError{fmt.Sprintf("run %d %s; kept %d finished trials (see %s)", r.ID, msg, sum.Trials, next)}
+		by := ""
+		if cause, ok := context.Cause(c.Context).(signalCause); ok {
+			by = " (" + signalName(cause.sig) + ")"
+		}
+		return interruptedError{fmt.Sprintf("run %d %s%s; kept %d finished trials (see %s). Resume it with: %s", r.ID, msg, by, all.Trials, next, resume)}
 	case runErr != nil:
-		return fmt.Errorf("run %d failed after %d trials: %w (kept %d finished trials; see %s)", r.ID, sum.Trials, runErr, sum.Trials, next)
-	case sum.Failed > 0:
+		return fmt.Errorf("run %d failed after %d trials: %w (kept %d finished trials; see %s; resume it with: %s)", r.ID, all.Trials, runErr, all.Trials, next, resume)
+	case all.Failed > 0:
 		return fmt.Errorf("run %d failed: %s (see %s)", r.ID, msg, next)
 	}
-	if !c.Bool("quiet") {
+	if c.Bool("quiet") {
+		return nil
+	}
+	if prior.Trials > 0 {
+		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d more trials in %s%s, %d in all. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), limitNotes(sum), all.Trials, next)
+	} else {
 		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d trials in %s%s. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), limitNotes(sum), next)
 	}
 	return nil

@@ -46,5 +46,8 @@ func cmdShow(c *cli.Context) error {
 	if rec.Reproductions, err = db.Reproductions(c.Context, r.UUID); err != nil {
 		return err
 	}
+	if rec.Invocations, err = db.Invocations(c.Context, r.ID); err != nil {
+		return err
+	}
 	return report.WriteShow(c.App.Writer, format, rec)
 }

@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"os"
 	"strings"
+	"time"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/report"
@@ -79,4 +81,21 @@ func loadSide(ctx context.Context, db *store.DB, ref string) (report.Side, error
 		cells[i] = sc.Cell
 	}
 	return report.Side{Run: r, Cells: cells, Trials: trials}, nil
+}
+
+// heartbeatFromEnv sets store.HeartbeatInterval from $EXP_HEARTBEAT (a Go
+// duration such as 2s), if set: how often a running exp writes its
+// heartbeat, and so how soon a killed run reads as abandoned. Every exp
+// using a file should see the same value.
+func heartbeatFromEnv() error {
+	v, ok := os.LookupEnv("EXP_HEARTBEAT")
+	if !ok {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return usagef("$EXP_HEARTBEAT must be a positive duration such as 2s, got %q", v)
+	}
+	store.HeartbeatInterval = d
+	return nil
 }

@@ -25,6 +25,7 @@
 //	exp run experiments.yaml --dry-run    # the matrix, the order and an estimate; nothing runs
 //	exp run experiments.yaml --max-duration 2h --quiet-machine=1m   # bound the run; wait for a quiet machine
 //	exp run examples/weak-scaling.yaml    # work grows with the workers
+//	exp run --resume 3                    # finish run 3 after Ctrl-C or a crash
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
@@ -40,12 +41,26 @@
 // key, then exp.db in the current directory; exp report, exp runs and
 // exp show read --db, then $EXP_DB, then exp.db.
 //
+// SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal) stop a run in
+// order: no new trial starts, every finished trial is kept, the run is
+// marked interrupted, and exp prints the command that resumes it. A second
+// SIGINT or SIGTERM exits at once; the file stays consistent, since each
+// trial is committed in a transaction of its own. While it runs, exp writes
+// a heartbeat into the run every 2 seconds ($EXP_HEARTBEAT, a duration,
+// changes it); a run still marked running whose heartbeat is more than
+// three beats old is shown as abandoned (its exp was killed, or its machine
+// went down). exp run --resume RUN goes on with an interrupted, abandoned
+// or failed run from its stored config and seed, running only the trials
+// it lacks, on the host that started it (or any, with --any-host).
+//
 // Exit status: 0 on success, 1 on a runtime failure (including a trial
 // that found a wrong answer), 2 on bad input (experiment file, CSV file,
-// flags, database), 3 when exp reproduce finds the result not reproduced,
-// 130 after an interrupt or when --max-duration passes; such a run keeps
-// every finished trial and is marked interrupted. A trial past the file's
-// timeout is stored as timed out, and the run goes on.
+// flags, database, a run that cannot be resumed), 3 when exp reproduce
+// finds the result not reproduced, and 128 + the signal's number after a
+// stop signal: 130 for SIGINT (and when --max-duration passes), 143 for
+// SIGTERM, 129 for SIGHUP. An interrupted run keeps every finished trial
+// and is marked interrupted. A trial past the file's timeout is stored as
+// timed out, and the run goes on.
 package main
 
 import (
@@ -54,11 +69,9 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/host"
@@ -69,13 +82,17 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := handleSignals(os.Stderr, os.Exit)
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
+	code := exitCode(err)
+	if code == exitInterrupted {
+		code = interruptStatus(context.Cause(ctx))
+	}
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exp: "+err.Error())
 	}
-	os.Exit(exitCode(err))
+	os.Exit(code)
 }
 
 // usageError marks bad flags or arguments (exit status 2).
@@ -89,14 +106,16 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-// exitCode maps an error from run to the process exit status.
+// exitCode maps an error from run to the process exit status; an
+// interrupt is exitInterrupted, which main refines by the signal
+// (interruptStatus).
 func exitCode(err error) int {
 	var ue usageError
 	switch {
 	case err == nil:
 		return 0
 	case errors.Is(err, experiment.ErrInterrupted), errors.Is(err, context.Canceled):
-		return 130
+		return exitInterrupted
 	case errors.Is(err, errNotReproduced):
 		return exitNotReproduced
 	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig), errors.Is(err, store.ErrBadInput), errors.Is(err, scaling.ErrBadCSV):
@@ -108,6 +127,9 @@ func exitCode(err error) int {
 // run is the whole program: it parses args (args[0] is the program name),
 // runs the command, and returns its error for main to report.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if err := heartbeatFromEnv(); err != nil {
+		return err
+	}
 	app := newApp(stdout, stderr)
 	args, err := hoistFlags(app, args)
 	if err != nil {
@@ -157,6 +179,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Description: "Examples:\n" +
 			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
 			"   exp run experiments.yaml --dry-run     the matrix, the order and an estimate of the time; runs nothing\n" +
+			"   exp run --resume 3                     finish run 3 after Ctrl-C, kill -9 or a crash\n" +
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
@@ -167,8 +190,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
-			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database);\n" +
-			"3 not reproduced (exp reproduce); 130 interrupted or --max-duration passed (finished trials are kept).",
+			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
+			"a run that cannot be resumed); 3 not reproduced (exp reproduce); 130 interrupted by SIGINT (Ctrl-C)\n" +
+			"or --max-duration, 143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes it).",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Return errors instead of exiting: only main exits.
@@ -179,20 +203,30 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			{
 				Name:      "run",
-				Usage:     "run an experiment file and store every trial",
-				ArgsUsage: "EXPERIMENT.yaml",
+				Usage:     "run an experiment file and store every trial, or resume a run that did not finish",
+				ArgsUsage: "EXPERIMENT.yaml | --resume RUN [EXPERIMENT.yaml]",
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
 					"checks each trial's answer against an oracle, and commits each trial as it finishes.\n" +
-					"Ctrl-C stops after keeping every finished trial; the run is marked interrupted, as it is when\n" +
-					"--max-duration passes. A trial past the file's timeout is cancelled, stored as timed out, and the\n" +
-					"run goes on. Each trial records the CPU other processes used during it (/proc/stat).\n\n" +
+					"Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops after keeping every finished trial;\n" +
+					"the run is marked interrupted, exp prints the command that resumes it and exits 130, 143 or 129;\n" +
+					"so it is when --max-duration passes (130). A second Ctrl-C exits at once. A run whose exp was\n" +
+					"killed shows as abandoned in exp runs. A trial past the file's timeout is cancelled, stored as timed\n" +
+					"out, and the run goes on. Each trial records the CPU other processes used during it (/proc/stat).\n\n" +
+					"--resume RUN goes on with an interrupted, abandoned or failed run of --db: it takes the config and\n" +
+					"seed stored with the run (no file needed; a file given must be the stored one, byte for byte) and\n" +
+					"runs only the trials it lacks, in the order the seed gave them. It refuses a run that is done, and a\n" +
+					"run started on another host unless --any-host is given.\n\n" +
 					"Examples:\n" +
+					"   exp run experiments.yaml --db results.db\n" +
+					"   exp run --resume 3 --db results.db\n" +
 					"   exp run experiments.yaml --dry-run              the matrix, the order and an estimate; nothing runs\n" +
 					"   exp run experiments.yaml --max-duration 2h      stop after 2 hours, keeping every finished trial\n" +
 					"   exp run experiments.yaml --quiet-machine=1m     wait up to a minute before each trial for a quiet machine",
 				Flags: append([]cli.Flag{
 					runDB,
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+					&cli.StringFlag{Name: "resume", Usage: "go on with stored run `RUN` (an id, a UUID or unique prefix, or latest)"},
+					&cli.BoolFlag{Name: "any-host", Usage: "with --resume: resume a run that was started on another host"},
 				}, limitFlags()...),
 				OnUsageError: onUsage,
 				Action:       cmdRun,

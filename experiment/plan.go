@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 )
@@ -84,4 +85,33 @@ func (p *Plan) Ranges() []Range {
 		}
 	}
 	return out
+}
+
+// Missing returns the steps of p that are not among done, in plan order:
+// the trials a resumed run still has to run, in the order the seed gave
+// them. done are the steps of the trials already stored. It returns an
+// error if one of them is not p's step with the same Seq (another cell,
+// rep or warmup flag) or appears twice: the trials were planned from
+// another config, seed or version of exp, and going on would mix plans.
+func (p *Plan) Missing(done []Step) ([]Step, error) {
+	have := make([]bool, len(p.Steps))
+	for _, st := range done {
+		if st.Seq < 0 || st.Seq >= len(p.Steps) {
+			return nil, fmt.Errorf("stored trial %d is beyond the plan's %d steps", st.Seq, len(p.Steps))
+		}
+		if want := p.Steps[st.Seq]; st != want {
+			return nil, fmt.Errorf("stored trial %d is cell %d rep %d, the plan's is cell %d rep %d", st.Seq, st.Cell, st.Rep, want.Cell, want.Rep)
+		}
+		if have[st.Seq] {
+			return nil, fmt.Errorf("trial %d is stored twice", st.Seq)
+		}
+		have[st.Seq] = true
+	}
+	var missing []Step
+	for _, st := range p.Steps {
+		if !have[st.Seq] {
+			missing = append(missing, st)
+		}
+	}
+	return missing, nil
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -240,6 +241,57 @@ func TestNewPlanWeakScaling(t *testing.T) {
 			}
 			if k := c.NewKernel(); c.Kernel == "synthetic" && k.(Synthetic).Serial != 10*1000*SyntheticUnit {
 				t.Errorf("kernel %+v: the serial part must not grow", k)
+			}
+		})
+	}
+}
+
+// TestPlanMissing: a resumed run does the steps not stored, in plan order,
+// and refuses stored trials that are not its plan's.
+func TestPlanMissing(t *testing.T) {
+	p := NewPlan(planConfig(), 11)
+	t.Run("NoneStored", func(t *testing.T) {
+		got, err := p.Missing(nil)
+		if err != nil || !reflect.DeepEqual(got, p.Steps) {
+			t.Errorf("Missing(nil) = %d steps, %v; want the whole plan", len(got), err)
+		}
+	})
+	t.Run("SomeStored", func(t *testing.T) {
+		// Stored out of order, as a read could return them.
+		done := []Step{p.Steps[7], p.Steps[0], p.Steps[3], p.Steps[89]}
+		got, err := p.Missing(done)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []Step
+		for _, st := range p.Steps {
+			if !slices.Contains([]int{0, 3, 7, 89}, st.Seq) {
+				want = append(want, st)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("Missing = %v, want %v", got, want)
+		}
+	})
+	t.Run("AllStored", func(t *testing.T) {
+		if got, err := p.Missing(p.Steps); err != nil || len(got) != 0 {
+			t.Errorf("Missing(all) = %v, %v; want none", got, err)
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		done []Step
+		want string
+	}{
+		{"ErrBeyondPlan", []Step{{Seq: 90}}, "stored trial 90 is beyond the plan's 90 steps"},
+		{"ErrNegativeSeq", []Step{{Seq: -1}}, "stored trial -1 is beyond"},
+		{"ErrOtherCell", []Step{{Seq: 0, Cell: p.Steps[0].Cell + 1, Rep: p.Steps[0].Rep, Warmup: p.Steps[0].Warmup}}, "stored trial 0 is cell"},
+		{"ErrOtherRep", []Step{{Seq: 0, Cell: p.Steps[0].Cell, Rep: p.Steps[0].Rep + 7, Warmup: p.Steps[0].Warmup}}, "stored trial 0 is cell"},
+		{"ErrTwice", []Step{p.Steps[5], p.Steps[5]}, "trial 5 is stored twice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := p.Missing(tc.done); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Missing = %v, want an error containing %q", err, tc.want)
 			}
 		})
 	}

@@ -22,7 +22,30 @@ const (
 	StatusDone        Status = "done"        // every planned trial finished and matched
 	StatusInterrupted Status = "interrupted" // stopped early; finished trials are kept
 	StatusFailed      Status = "failed"      // a trial disagreed with the reference, or the run broke
+	// StatusAbandoned is derived, never stored: the run is stored as
+	// running, but the exp executing it stopped writing its heartbeat
+	// (killed by SIGKILL, or its machine went down). The store reports it
+	// when reading; `exp run --resume` finishes such a run.
+	StatusAbandoned Status = "abandoned"
 )
+
+// InvocationKind says how an exp process came to execute a run.
+type InvocationKind string
+
+// The kinds of invocation.
+const (
+	InvocationStart  InvocationKind = "start"  // `exp run FILE` (or exp reproduce) created the run
+	InvocationResume InvocationKind = "resume" // `exp run --resume RUN` went on with it
+)
+
+// Invocation is one exp process that executed trials of a run.
+type Invocation struct {
+	Kind       InvocationKind // how the process came to run it
+	StartedAt  time.Time      // when it took the run, UTC
+	FinishedAt time.Time      // when it recorded how the run ended, UTC; zero while running or if it was killed
+	Hostname   string         // machine it ran on
+	Trials     int            // trials it added to the run
+}
 
 // Run is one execution of an experiment file: what was asked, where it ran
 // and how it ended.
@@ -47,6 +70,15 @@ type Run struct {
 	Host         host.Host // machine and build the run executed on
 	Error        string    // why the run failed or stopped, if it did
 	Trials       int       // trials stored for the run (filled in by the store when listing)
+	// HeartbeatAt is the last time the exp executing the run said it was
+	// alive, UTC; zero if none was recorded (a run from an exp before
+	// heartbeats). Filled in by the store.
+	HeartbeatAt time.Time
+	// Invocations is how many exp processes executed the run: 1 for the
+	// one that started it, plus one per `exp run --resume`. Filled in by
+	// the store; a run whose trials come from several invocations may mix
+	// machine states (or machines, with --any-host).
+	Invocations int
 }
 
 // NewRun describes a run of plan p on host h starting at now. The UUID is

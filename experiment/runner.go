@@ -270,15 +270,17 @@ func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now fun
 	// before a benchmark).
 	runtime.GC()
 	t.Load1, t.HasLoad = load()
-	tctx, cancel := ctx, context.CancelFunc(func() {})
-	if limit := p.Config.Timeout; limit > 0 {
-		tctx, cancel = context.WithTimeoutCause(ctx, limit, errTrialTimeout)
-	}
-	defer cancel()
 	busy0, ok0 := sysCPU()
 	u0, s0 := host.CPUTimes()
 	t.StartedAt = now().UTC()
 	start := time.Now()
+	// The limit counts from the same instant as the wall time, so that a
+	// timed-out trial's wall time is never below its timeout.
+	tctx, cancel := ctx, context.CancelFunc(func() {})
+	if limit := p.Config.Timeout; limit > 0 {
+		tctx, cancel = context.WithDeadlineCause(ctx, start.Add(limit), errTrialTimeout)
+	}
+	defer cancel()
 	out, err := Execute(tctx, k, c.Range, c.Workers, c.Schedule, uint64(p.Config.Chunk))
 	t.WallNS = int64(time.Since(start))
 	u1, s1 := host.CPUTimes()

@@ -420,3 +420,63 @@ func TestVerify(t *testing.T) {
 	check("DuplicatedNumbers", Trial{Digest: ref.Digest, Workers: []WorkerStat{{Items: 6}, {Items: 6}}}, false,
 		"workers tested 12 numbers")
 }
+
+// TestRunnerNeverEmitsACutTrial: whatever part of a trial the cancel
+// cuts short (the workers of each schedule, or a kernel's serial part),
+// the trial is not emitted, so it is never stored half-done; a resume
+// finds it missing and runs it again.
+func TestRunnerNeverEmitsACutTrial(t *testing.T) {
+	t.Parallel()
+	for _, s := range Schedules {
+		t.Run(string(s), func(t *testing.T) {
+			t.Parallel()
+			c := &Config{Name: "cut", Repeats: 3, Warmup: 0, Kernel: "primes", Ranges: []Range{{Start: 0, Count: 2_000}},
+				Schedules: []Schedule{s}, Workers: []int{2}, Chunk: 8}
+			p := NewPlan(c, 1)
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			// The second trial cancels the run on its 100th number, then
+			// slows down so that it cannot finish before the workers stop.
+			var n atomic.Int64
+			k := funcKernel{"cut", func(uint64) bool {
+				switch i := n.Add(1); {
+				case i == 2_000+100:
+					cancel()
+				case i > 2_000+100:
+					time.Sleep(time.Millisecond)
+				}
+				return false
+			}}
+			var emitted []Step
+			sum, err := (&Runner{Kernel: k}).Run(ctx, p, p.Steps, func(tr Trial) error {
+				emitted = append(emitted, tr.Step)
+				return nil
+			})
+			if !errors.Is(err, ErrInterrupted) || sum.Trials != 1 || !slices.Equal(emitted, p.Steps[:1]) {
+				t.Fatalf("Run = %+v, %v, emitted %v; want ErrInterrupted after emitting the first trial only", sum, err, emitted)
+			}
+			missing, err := p.Missing(emitted)
+			if err != nil || !slices.Equal(missing, p.Steps[1:]) {
+				t.Errorf("Missing = %v, %v; want the cut trial and the rest", missing, err)
+			}
+		})
+	}
+	t.Run("SerialPart", func(t *testing.T) {
+		t.Parallel()
+		k := Synthetic{Serial: 5 * time.Second, Parallel: time.Millisecond, Mode: ModeSleep}
+		c := &Config{Name: "cut", Repeats: 2, Warmup: 0, Kernel: "synthetic", Ranges: []Range{{Start: 0, Count: 1_000}},
+			Schedules: []Schedule{Static}, Workers: []int{1}, Synthetic: &k}
+		p := NewPlan(c, 1)
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		calls := 0
+		start := time.Now()
+		sum, err := (&Runner{Kernel: k}).Run(ctx, p, p.Steps, func(Trial) error { calls++; return nil })
+		if !errors.Is(err, ErrInterrupted) || sum.Trials != 0 || calls != 0 {
+			t.Errorf("Run = %+v, %v after %d emits; want ErrInterrupted and no trial", sum, err, calls)
+		}
+		if d := time.Since(start); d > 4*time.Second {
+			t.Errorf("the serial part ran on for %v after the cancel", d)
+		}
+	})
+}

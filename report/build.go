@@ -230,6 +230,10 @@ func runWarnings(rep *Report, stored, failed int) []error {
 	if failed > 0 {
 		ws = append(ws, fmt.Errorf("%w: %s found a wrong answer: the kernel or a schedule is broken", ErrFailed, plural(failed, "trial")))
 	}
+	if run.Invocations > 1 {
+		ws = append(ws, fmt.Errorf("%w: the trials came from %d invocations (started, then resumed %s): the machine's load, or with --any-host the machine, may differ between them (exp show %d lists them)",
+			ErrResumed, run.Invocations, plural(run.Invocations-1, "time"), run.ID))
+	}
 	if cpuBound(run) && slices.ContainsFunc(rep.Cells, func(c CellStats) bool { return c.Workers > rep.UsableCPUs }) {
 		ws = append(ws, fmt.Errorf("%w: cells with more workers than the %d usable CPUs run at p = %d and are left out of the fits",
 			ErrOversubscribed, rep.UsableCPUs, rep.UsableCPUs))

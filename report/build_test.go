@@ -134,6 +134,20 @@ func TestBuildWarnings(t *testing.T) {
 			t.Errorf("a single processor count must not fit")
 		}
 	})
+	t.Run("Resumed", func(t *testing.T) {
+		for n, want := range map[int]string{
+			0: "", 1: "",
+			2: "resumed: the trials came from 2 invocations (started, then resumed 1 time)",
+			4: "resumed: the trials came from 4 invocations (started, then resumed 3 times)",
+		} {
+			r := run
+			r.Invocations = n
+			rep := Build(r, cells, trials, DefaultThresholds)
+			if got := hasWarning(rep.Warnings, ErrResumed); got != (want != "") || !strings.Contains(joinWarnings(rep.Warnings), want) {
+				t.Errorf("%d invocations: warnings %q, want one containing %q: %v", n, rep.Warnings, want, got)
+			}
+		}
+	})
 	t.Run("CellWithoutTrials", func(t *testing.T) {
 		var b strings.Builder
 		if err := WriteCSV(&b, Build(run, cells, nil, DefaultThresholds)); err != nil {

@@ -20,6 +20,7 @@ type RunJSON struct {
 	Status       string    `json:"status"`
 	StartedAt    string    `json:"started_at"`
 	FinishedAt   *string   `json:"finished_at"`
+	HeartbeatAt  *string   `json:"heartbeat_at"` // last heartbeat of the exp executing the run; null if none recorded
 	Trials       int       `json:"trials"`
 	Seed         int64     `json:"seed"`
 	Kernel       string    `json:"kernel"`
@@ -42,6 +43,10 @@ func NewRunJSON(r experiment.Run) RunJSON {
 	if !r.FinishedAt.IsZero() {
 		s := r.FinishedAt.Format(time.RFC3339Nano)
 		j.FinishedAt = &s
+	}
+	if !r.HeartbeatAt.IsZero() {
+		s := r.HeartbeatAt.Format(time.RFC3339Nano)
+		j.HeartbeatAt = &s
 	}
 	if r.Reproduces != "" {
 		j.Reproduces = &r.Reproduces

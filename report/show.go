@@ -30,12 +30,16 @@ type RunRecord struct {
 	Counts        RunCounts        // its cells and stored trials
 	Original      *experiment.Run  // the run Run.Reproduces names; nil if none or not in this database (Run.Reproduces keeps its UUID)
 	Reproductions []experiment.Run // runs in this database that reproduce Run, oldest first
+	// Invocations are the exp processes that executed Run, oldest first:
+	// the one that started it, then one per exp run --resume; none for a
+	// file from before they were recorded.
+	Invocations []experiment.Invocation
 }
 
 // WriteShow writes rec in format f: FormatTable, aligned "key: value"
 // lines ending with the experiment file verbatim, indented; or FormatJSON,
-// the run's RunJSON with the keys config_yaml, duration_s, counts, original
-// and reproductions added. Other formats are an error.
+// the run's RunJSON with the keys config_yaml, duration_s, counts, original,
+// reproductions and invocations added. Other formats are an error.
 func WriteShow(w io.Writer, f Format, rec RunRecord) error {
 	var err error
 	switch f {
@@ -62,6 +66,33 @@ func duration(r experiment.Run) (d time.Duration, ok bool) {
 		return 0, false
 	}
 	return r.FinishedAt.Sub(r.StartedAt), true
+}
+
+// whyNotFinished says why a run has no end: running, with its last
+// heartbeat; abandoned, with how to finish it; or unknown.
+func whyNotFinished(r experiment.Run) string {
+	switch {
+	case r.Status == experiment.StatusAbandoned && !r.HeartbeatAt.IsZero():
+		return fmt.Sprintf("abandoned: no heartbeat since %s; exp run --resume %d finishes it", showTime(r.HeartbeatAt), r.ID)
+	case r.Status == experiment.StatusAbandoned:
+		return fmt.Sprintf("abandoned: the exp running it was killed; exp run --resume %d finishes it", r.ID)
+	case r.Status == experiment.StatusRunning && !r.HeartbeatAt.IsZero():
+		return "running: last heartbeat " + showTime(r.HeartbeatAt)
+	}
+	return "still running, or the exp running it was killed"
+}
+
+// invocationLine describes one exp process that executed the run; current
+// says it is the one executing it now.
+func invocationLine(inv experiment.Invocation, current bool) string {
+	end := "no end recorded: its exp was killed"
+	switch {
+	case !inv.FinishedAt.IsZero():
+		end = "ended " + showTime(inv.FinishedAt)
+	case current:
+		end = "running"
+	}
+	return fmt.Sprintf("%-6s %s on %s, %s, %s", inv.Kind, showTime(inv.StartedAt), orUnknown(inv.Hostname), plural(inv.Trials, "trial"), end)
 }
 
 // showTime formats a stored time: UTC, RFC 3339 with the stored fraction.
@@ -101,8 +132,15 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 		add("finished", showTime(r.FinishedAt))
 		add("duration", d.Round(time.Millisecond).String())
 	} else {
-		add("finished", notFinished+" (still running, or the exp running it was killed)")
+		add("finished", notFinished+" ("+whyNotFinished(r)+")")
 		add("duration", notFinished)
+	}
+	if len(rec.Invocations) > 0 {
+		var invs []string
+		for i, inv := range rec.Invocations {
+			invs = append(invs, invocationLine(inv, i == len(rec.Invocations)-1 && r.Status == experiment.StatusRunning))
+		}
+		add("invocations", invs...)
 	}
 	add("config", r.ConfigPath)
 	add("config sha256", r.ConfigSHA256)
@@ -186,15 +224,34 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 // only show has.
 type showJSON struct {
 	RunJSON
-	ConfigYAML    string    `json:"config_yaml"`   // the experiment file, verbatim
-	DurationS     *float64  `json:"duration_s"`    // finished_at - started_at, seconds; null if not finished
-	Counts        RunCounts `json:"counts"`        // cells and stored trials
-	Original      *RunJSON  `json:"original"`      // the run reproduced, if in this database; else null
-	Reproductions []RunJSON `json:"reproductions"` // runs reproducing this one, oldest first; never null
+	ConfigYAML    string           `json:"config_yaml"`   // the experiment file, verbatim
+	DurationS     *float64         `json:"duration_s"`    // finished_at - started_at, seconds; null if not finished
+	Counts        RunCounts        `json:"counts"`        // cells and stored trials
+	Original      *RunJSON         `json:"original"`      // the run reproduced, if in this database; else null
+	Reproductions []RunJSON        `json:"reproductions"` // runs reproducing this one, oldest first; never null
+	Invocations   []invocationJSON `json:"invocations"`   // exp processes that executed the run, oldest first; never null
+}
+
+// invocationJSON is one exp process that executed a run.
+type invocationJSON struct {
+	Kind       string  `json:"kind"`        // start or resume
+	StartedAt  string  `json:"started_at"`  // RFC 3339 UTC
+	FinishedAt *string `json:"finished_at"` // null while running, or if its exp was killed
+	Hostname   string  `json:"hostname"`    // machine it ran on
+	Trials     int     `json:"trials"`      // trials it added
 }
 
 func writeShowJSON(w io.Writer, rec RunRecord) error {
-	doc := showJSON{RunJSON: NewRunJSON(rec.Run), ConfigYAML: rec.Run.ConfigYAML, Counts: rec.Counts, Reproductions: []RunJSON{}}
+	doc := showJSON{RunJSON: NewRunJSON(rec.Run), ConfigYAML: rec.Run.ConfigYAML, Counts: rec.Counts, Reproductions: []RunJSON{},
+		Invocations: []invocationJSON{}}
+	for _, inv := range rec.Invocations {
+		j := invocationJSON{Kind: string(inv.Kind), StartedAt: inv.StartedAt.Format(time.RFC3339Nano), Hostname: inv.Hostname, Trials: inv.Trials}
+		if !inv.FinishedAt.IsZero() {
+			f := inv.FinishedAt.Format(time.RFC3339Nano)
+			j.FinishedAt = &f
+		}
+		doc.Invocations = append(doc.Invocations, j)
+	}
 	if d, ok := duration(rec.Run); ok {
 		s := d.Seconds()
 		doc.DurationS = &s

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,15 +31,31 @@ func showFixtures() map[string]RunRecord {
 	interrupted := again
 	interrupted.ID, interrupted.UUID, interrupted.Status, interrupted.Error = 12, "01890a5d-ac96-774b-bcce-b302099a8012", experiment.StatusInterrupted, "interrupted after 5 of 24 trials"
 
+	// The failed run was interrupted after 10 trials, then resumed.
+	run.Invocations, run.HeartbeatAt = 2, run.FinishedAt
+	invocations := []experiment.Invocation{
+		{Kind: experiment.InvocationStart, StartedAt: run.StartedAt, FinishedAt: run.StartedAt.Add(20 * time.Second), Hostname: "box", Trials: 10},
+		{Kind: experiment.InvocationResume, StartedAt: run.StartedAt.Add(50 * time.Second), FinishedAt: run.FinishedAt, Hostname: "box", Trials: 14},
+	}
+
 	running, _, _ := fixture()
 	running.Reproduces = "01890a5d-ac96-774b-bcce-0000000000ff"
 	running.Status, running.Scaling, running.CPUBound = experiment.StatusRunning, experiment.ScalingWeak, false
 	running.Kernel, running.ConfigYAML = "synthetic", "name: fixture\nkernel: synthetic" // no final newline
 	running.ConfigPath, running.Trials = "synthetic.yaml", 7
+	running.Invocations, running.HeartbeatAt = 1, running.StartedAt.Add(4*time.Second)
+	started := []experiment.Invocation{{Kind: experiment.InvocationStart, StartedAt: running.StartedAt, Hostname: "box", Trials: 7}}
+
+	// Killed after 7 trials, then resumed and killed again after 2.
+	abandoned := running
+	abandoned.Status, abandoned.Invocations, abandoned.Trials = experiment.StatusAbandoned, 2, 9
+	abandoned.HeartbeatAt = running.StartedAt.Add(time.Minute)
+	resumed := append(slices.Clone(started), experiment.Invocation{Kind: experiment.InvocationResume, StartedAt: running.StartedAt.Add(50 * time.Second), Hostname: "box", Trials: 2})
 	return map[string]RunRecord{
 		"show": {Run: run, Counts: RunCounts{Cells: 3, Measured: 21, Warmup: 3, Failed: 1}, Original: &original,
-			Reproductions: []experiment.Run{again, interrupted}},
-		"show-running": {Run: running, Counts: RunCounts{Cells: 3, Measured: 4, Warmup: 3}},
+			Reproductions: []experiment.Run{again, interrupted}, Invocations: invocations},
+		"show-running":   {Run: running, Counts: RunCounts{Cells: 3, Measured: 4, Warmup: 3}, Invocations: started},
+		"show-abandoned": {Run: abandoned, Counts: RunCounts{Cells: 3, Measured: 6, Warmup: 3}, Invocations: resumed},
 	}
 }
 

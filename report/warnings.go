@@ -35,6 +35,10 @@ var (
 	// ErrContended marks a cell or run with trials during which other
 	// processes kept more CPUs busy than Thresholds.MaxOtherCPU.
 	ErrContended = errors.New("contended")
+	// ErrResumed marks a run whose trials came from more than one exp
+	// invocation (exp run --resume): the machine's state, or with
+	// --any-host the machine, may differ between them.
+	ErrResumed = errors.New("resumed")
 	// ErrWeakScaling is the AmdahlErr of every fit of a weak-scaling run:
 	// Amdahl's law describes a fixed problem, so the run gets Gustafson's.
 	ErrWeakScaling = errors.New("weak scaling: Amdahl's law describes a fixed problem size; see Gustafson's law")

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -90,7 +91,8 @@ func testRun(tb testing.TB, p *experiment.Plan, h host.Host, now time.Time) expe
 }
 
 // openTestDB opens a fresh database file in tb's temp dir with the real
-// migrations, closed at cleanup.
+// migrations, closed at cleanup. Its clock reads t0, so that the runs the
+// tests start around t0 are fresh, not abandoned.
 func openTestDB(tb testing.TB) (*DB, string) {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "exp.db")
@@ -98,6 +100,7 @@ func openTestDB(tb testing.TB) (*DB, string) {
 	if err != nil {
 		tb.Fatalf("Open: %v", err)
 	}
+	db.Now = func() time.Time { return t0 }
 	tb.Cleanup(func() { db.Close() })
 	return db, path
 }
@@ -194,9 +197,22 @@ func queryInt(tb testing.TB, sdb *sql.DB, query string, args ...any) int64 {
 func us(t time.Time) time.Time { return t.Truncate(time.Microsecond) }
 
 // checkRun compares runs field by field: times with Equal at the store's
-// precision, everything else with DeepEqual.
+// precision, everything else with DeepEqual. A want without Invocations
+// or HeartbeatAt (as NewRun builds it) wants one invocation and some
+// heartbeat.
 func checkRun(tb testing.TB, got, want experiment.Run) {
 	tb.Helper()
+	want.Invocations = cmp.Or(want.Invocations, 1)
+	if want.HeartbeatAt.IsZero() {
+		if got.HeartbeatAt.IsZero() {
+			tb.Errorf("run %d has no heartbeat", want.ID)
+		}
+		want.HeartbeatAt = got.HeartbeatAt
+	}
+	if !got.HeartbeatAt.Equal(us(want.HeartbeatAt)) {
+		tb.Errorf("run %d HeartbeatAt = %v, want %v", want.ID, got.HeartbeatAt, us(want.HeartbeatAt))
+	}
+	got.HeartbeatAt, want.HeartbeatAt = time.Time{}, time.Time{}
 	if !got.StartedAt.Equal(us(want.StartedAt)) {
 		tb.Errorf("run %d StartedAt = %v, want %v", want.ID, got.StartedAt, us(want.StartedAt))
 	}

@@ -98,11 +98,11 @@ const insertOldTrial = `INSERT INTO cells (run_id, idx, range_idx, range_start, 
 INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch)
 	VALUES (1, 1, 0, 0, 0, '2024-01-01T00:00:01.000000Z', 1000, 900, 100, 0.5, 25, 'abc', 0, 'found 24 hits')`
 
-// TestUpgradeFrom0003: a trial written before 0005_limits reads back as not
+// TestUpgradeLimitsFrom0003: a trial written before 0005_limits reads back as not
 // timed out, with no other-CPU measure and no wait, whether the file is
 // upgraded or, write-protected, read as it is; its wrong answer is still
 // counted as failed.
-func TestUpgradeFrom0003(t *testing.T) {
+func TestUpgradeLimitsFrom0003(t *testing.T) {
 	ctx := context.Background()
 	all, err := loadMigrations(migrations.FS)
 	if err != nil {

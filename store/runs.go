@@ -14,17 +14,19 @@ import (
 // Recorder appends the trials of one run. It is not safe for concurrent use:
 // exp has one writer goroutine.
 type Recorder struct {
-	db      *DB
-	RunID   int64   // database id of the run
-	cellIDs []int64 // database id of each plan cell, by cell index
+	db         *DB
+	RunID      int64   // database id of the run
+	cellIDs    []int64 // database id of each plan cell, by cell index
+	invocation int64   // id of this process's row in run_invocations
 }
 
 // CreateRun inserts run (setting run.ID) and the cells of plan p, each with
 // the oracle answer of the range it tests (refs[cell.Range], from
-// experiment.References; refs may be nil), in one transaction. It returns a
-// Recorder for the run's trials. run.Reproduces, if set, must be a UUID
-// (the schema refuses anything else); the run it names need not be in
-// this file.
+// experiment.References; refs may be nil), in one transaction, together
+// with the run's starting invocation (on run.Host.Hostname) and its first
+// heartbeat (run.StartedAt). It returns a Recorder for the run's trials.
+// run.Reproduces, if set, must be a UUID (the schema refuses anything
+// else); the run it names need not be in this file.
 func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs map[experiment.Range]experiment.Reference) (*Recorder, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -37,11 +39,12 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 		cgroup = sql.NullFloat64{Float64: h.CgroupCPULimit, Valid: true}
 	}
 	res, err := tx.ExecContext(ctx, `
-		INSERT INTO runs (uuid, reproduces, name, status, started_at, config_path, config_yaml, config_sha256,
+		INSERT INTO runs (uuid, reproduces, name, status, started_at, heartbeat_at, config_path, config_yaml, config_sha256,
 			seed, kernel, scaling, cpu_bound, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
 			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		run.UUID, nullString(run.Reproduces), run.Name, string(run.Status), formatTime(run.StartedAt), run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		run.UUID, nullString(run.Reproduces), run.Name, string(run.Status), formatTime(run.StartedAt), formatTime(run.StartedAt),
+		run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
 		run.Seed, run.Kernel, cmp.Or(run.Scaling, experiment.ScalingStrong), run.CPUBound, run.Repeats, run.Warmup, run.Chunk,
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease)
@@ -52,6 +55,9 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 		return nil, fmt.Errorf("create run: %w", err)
 	}
 	rec := &Recorder{db: db, RunID: run.ID, cellIDs: make([]int64, len(p.Cells))}
+	if rec.invocation, err = insertInvocation(ctx, tx, run.ID, experiment.InvocationStart, run.StartedAt, h.Hostname); err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
 	for i, c := range p.Cells {
 		var primes sql.NullInt64
 		var sum sql.NullString
@@ -76,7 +82,10 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	return rec, nil
 }
 
-// AddTrial commits one finished trial and its per-worker rows.
+// AddTrial commits one finished trial and its per-worker rows, and counts
+// it for this process's invocation, in one transaction: a process killed
+// during it leaves nothing of the trial. It returns ErrSuperseded, storing
+// nothing, if another exp has resumed the run since.
 func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
 	if t.Cell < 0 || t.Cell >= len(r.cellIDs) {
 		return fmt.Errorf("trial %d: cell %d not in run", t.Seq, t.Cell)
@@ -86,13 +95,22 @@ func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
 		return err
 	}
 	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `
+		UPDATE run_invocations SET trials = trials + 1
+		WHERE id = ? AND id = (SELECT max(id) FROM run_invocations WHERE run_id = ?)`, r.invocation, r.RunID)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil || n != 1 {
+		return fmt.Errorf("trial %d of run %d: %w", t.Seq, r.RunID, cmp.Or(err, ErrSuperseded))
+	}
 	var load sql.NullFloat64
 	if t.HasLoad {
 		load = sql.NullFloat64{Float64: t.Load1, Valid: true}
 	}
 	other := sql.NullInt64{Int64: t.OtherCPUNS, Valid: t.HasOtherCPU}
 	wait := sql.NullInt64{Int64: t.QuietWaitNS, Valid: t.HasQuietWait}
-	res, err := tx.ExecContext(ctx, `
+	res, err = tx.ExecContext(ctx, `
 		INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch,
 			timed_out, other_cpu_ns, quiet_wait_ns)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -117,14 +135,38 @@ func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
 // DBPath returns the file the run is written to.
 func (r *Recorder) DBPath() string { return r.db.path }
 
-// Finish records how the run ended. It uses a fresh context so that a run
-// cancelled by Ctrl-C can still be marked interrupted.
+// Finish records how the run ended, and when this process's invocation
+// ended. It uses a fresh context so that a run cancelled by Ctrl-C can
+// still be marked interrupted. If another exp has resumed the run since,
+// only the invocation is finished and Finish returns ErrSuperseded: the
+// run's outcome is the other exp's to record.
 func (r *Recorder) Finish(status experiment.Status, msg string) error {
-	_, err := r.db.sql.ExecContext(context.Background(),
-		`UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?`,
-		string(status), formatTime(r.db.Now()), nullString(msg), r.RunID)
+	ctx := context.Background()
+	tx, err := r.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+	}
+	defer tx.Rollback()
+	now := formatTime(r.db.Now())
+	if _, err := tx.ExecContext(ctx, `UPDATE run_invocations SET finished_at = ? WHERE id = ?`, now, r.invocation); err != nil {
+		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+	}
+	res, err := tx.ExecContext(ctx, `
+		UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ?, error = ?
+		WHERE id = ? AND ? = (SELECT max(id) FROM run_invocations WHERE run_id = ?)`,
+		string(status), now, now, nullString(msg), r.RunID, r.invocation, r.RunID)
+	if err != nil {
+		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+	}
+	if n != 1 {
+		return fmt.Errorf("finish run %d: %w", r.RunID, ErrSuperseded)
 	}
 	return nil
 }
@@ -135,7 +177,8 @@ const runColumns = `r.id, r.uuid, coalesce(r.reproduces, ''), r.name, r.status, 
 	r.config_path, r.config_yaml, r.config_sha256, r.seed, r.kernel, r.scaling, r.cpu_bound, r.repeats, r.warmup, r.chunk,
 	r.exp_version, r.vcs_revision, r.vcs_modified, r.go_version, r.os, r.arch, r.hostname, r.cpu_model,
 	r.num_cpu, r.gomaxprocs, coalesce(r.cgroup_cpu_limit, 0), coalesce(r.cpu_governor, ''), r.kernel_release,
-	(SELECT count(*) FROM trials t WHERE t.run_id = r.id)`
+	(SELECT count(*) FROM trials t WHERE t.run_id = r.id),
+	coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id)`
 
 // addedRunColumns lists, for each migration that added columns to runs,
 // the SELECT expressions that read them and what a file from before it,
@@ -146,6 +189,8 @@ var addedRunColumns = []struct {
 }{
 	{2, "r.scaling, r.cpu_bound", "'strong', 1"}, // 0002_scaling: strong scaling of a CPU-bound kernel
 	{3, "coalesce(r.reproduces, '')", "''"},      // 0003_reproduces: no run reproduced another
+	// 0004_invocations: no heartbeat, and the one invocation that started the run.
+	{4, "coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id)", "'', 1"},
 }
 
 // runColumns returns the SELECT list of runs for the file's schema: a
@@ -167,12 +212,13 @@ func (db *DB) hasColumnsOf(version int) bool { return db.old == 0 || db.old >= v
 
 func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 	var r experiment.Run
-	var status, started, finished string
+	var status, started, finished, heartbeat string
 	h := &r.Host
 	err := sc.Scan(&r.ID, &r.UUID, &r.Reproduces, &r.Name, &status, &started, &finished, &r.Error,
 		&r.ConfigPath, &r.ConfigYAML, &r.ConfigSHA256, &r.Seed, &r.Kernel, &r.Scaling, &r.CPUBound, &r.Repeats, &r.Warmup, &r.Chunk,
 		&h.ExpVersion, &h.VCSRevision, &h.VCSModified, &h.GoVersion, &h.OS, &h.Arch, &h.Hostname, &h.CPUModel,
-		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials)
+		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials,
+		&heartbeat, &r.Invocations)
 	if err != nil {
 		return r, err
 	}
@@ -185,10 +231,18 @@ func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 			return r, fmt.Errorf("run %d finished_at: %w", r.ID, err)
 		}
 	}
+	if heartbeat != "" {
+		if r.HeartbeatAt, err = parseTime(heartbeat); err != nil {
+			return r, fmt.Errorf("run %d heartbeat_at: %w", r.ID, err)
+		}
+	}
 	return r, nil
 }
 
-// ListRuns returns every run, oldest first, with its trial count.
+// ListRuns returns every run, oldest first, with its trial count. Like
+// every method that reads runs, it reports a run stored as running whose
+// heartbeat has stopped (see HeartbeatInterval) as
+// experiment.StatusAbandoned; the file is not changed.
 func (db *DB) ListRuns(ctx context.Context) ([]experiment.Run, error) {
 	return db.queryRuns(ctx, `ORDER BY r.id`)
 }
@@ -256,7 +310,8 @@ func firstRun(found []experiment.Run, err error) (experiment.Run, error) {
 	return found[0], nil
 }
 
-// queryRuns selects runs with the given WHERE/ORDER tail.
+// queryRuns selects runs with the given WHERE/ORDER tail, deriving
+// StatusAbandoned at db.Now().
 func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experiment.Run, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+db.runColumns()+` FROM runs r `+tail, args...)
 	if err != nil {
@@ -264,10 +319,14 @@ func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experi
 	}
 	defer rows.Close()
 	var out []experiment.Run
+	now := db.Now()
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
 			return nil, fmt.Errorf("read runs: %w", err)
+		}
+		if abandoned(r, now) {
+			r.Status = experiment.StatusAbandoned
 		}
 		out = append(out, r)
 	}

@@ -1,8 +1,10 @@
 // Package store keeps exp's runs, cells and trials in a SQLite file.
 //
 // Open applies the embedded migrations (package migrations) and sets WAL,
-// busy_timeout and foreign keys. One goroutine writes; each trial is
-// committed on its own, so an interrupted run keeps every finished trial.
+// busy_timeout and foreign keys. One goroutine writes trials, each
+// committed on its own, so an interrupted or killed run keeps every
+// finished trial; another writes the run's heartbeat, by which a run whose
+// exp died reads as abandoned, and ResumeRun lets a later exp finish it.
 // The store converts between rows and the domain types of package
 // experiment; it computes no statistics and renders nothing.
 package store
@@ -23,9 +25,9 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
-// Sentinel errors of the store. Every one of them is also ErrBadInput:
-// errors.Is(err, ErrBadInput) tells a database the user named wrongly from
-// a failure while using a good one.
+// Sentinel errors of the store. Every one of them but ErrSuperseded is
+// also ErrBadInput: errors.Is(err, ErrBadInput) tells a database or run the
+// user named wrongly from a failure while using a good one.
 var (
 	// ErrBadInput is what all the store's other sentinels are: the user gave
 	// a database path or run reference that exp cannot use.
@@ -42,6 +44,16 @@ var (
 	ErrCannotOpen = badInput("cannot open database file")
 	// ErrRunNotFound is returned by FindRun when no run matches.
 	ErrRunNotFound = badInput("run not found")
+	// ErrNothingToResume is returned by ResumeRun for a run that is done,
+	// or that failed with every planned trial stored.
+	ErrNothingToResume = badInput("nothing to resume")
+	// ErrRunActive is returned by ResumeRun for a run whose exp is still
+	// writing its heartbeat: it may still be running.
+	ErrRunActive = badInput("the run may still be running")
+	// ErrSuperseded is returned by a Recorder whose run another exp has
+	// resumed since (its heartbeat had stopped for too long): the trial or
+	// outcome is not recorded, so that two processes never write one run.
+	ErrSuperseded = errors.New("the run was resumed by another exp")
 )
 
 // inputError is a sentinel that is also ErrBadInput.

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/migrations"
@@ -204,6 +205,72 @@ func TestUpgradeFrom0002(t *testing.T) {
 		checkOldRun(t, db, 2)
 		if c, err := db.Counts(ctx, 1); err != nil || c != (RunCounts{}) {
 			t.Errorf("Counts(old run) = %+v, %v; want zeros", c, err)
+		}
+		db.Close()
+		if fileSum(t, path) != before {
+			t.Error("reading an old write-protected file changed it")
+		}
+	})
+}
+
+// TestUpgradeFrom0003: a database from an exp before 0004_invocations gains
+// run_invocations, with each old run's starting invocation (its host, times
+// and trials), and runs.heartbeat_at, NULL for old runs: an old run left
+// running reads as abandoned. A write-protected one is read as it is, each
+// run with one invocation.
+func TestUpgradeFrom0003(t *testing.T) {
+	ctx := context.Background()
+	names := []string{"0001_init.sql", "0002_scaling.sql", "0003_reproduces.sql"}
+	addTrials := func(t *testing.T, path string) {
+		t.Helper()
+		execRaw(t, path,
+			`INSERT INTO cells (run_id, idx, range_idx, range_start, range_count, schedule, workers) VALUES (1, 0, 0, 1, 10, 'static', 1)`,
+			`INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, primes, checksum, ok)
+				VALUES (1, 1, 0, 0, 0, '2024-01-01T00:00:01.000000Z', 5, 5, 0, 4, 'x', 1), (1, 1, 1, 1, 0, '2024-01-01T00:00:02.000000Z', 5, 5, 0, 4, 'x', 1)`)
+	}
+	t.Run("OpenUpgrades", func(t *testing.T) {
+		path := oldDatabase(t, names...)
+		addTrials(t, path)
+		db, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		invs, err := db.Invocations(ctx, 1)
+		want := experiment.Invocation{Kind: experiment.InvocationStart, StartedAt: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), Hostname: "h", Trials: 2}
+		if err != nil || len(invs) != 1 || invs[0] != want {
+			t.Errorf("Invocations = %+v, %v; want %+v", invs, err, want)
+		}
+		r, err := db.FindRun(ctx, "1")
+		if err != nil || r.Invocations != 1 || !r.HeartbeatAt.IsZero() || r.Status != experiment.StatusDone {
+			t.Errorf("old run: %d invocations, heartbeat %v, %s (%v); want 1, none, done", r.Invocations, r.HeartbeatAt, r.Status, err)
+		}
+		execRaw(t, path, `UPDATE runs SET status = 'running', finished_at = NULL`)
+		if r, err := db.FindRun(ctx, "1"); err != nil || r.Status != experiment.StatusAbandoned {
+			t.Errorf("old run left running reads as %s (%v), want abandoned", r.Status, err)
+		}
+	})
+	t.Run("WriteProtectedIsReadAsItIs", func(t *testing.T) {
+		all, err := loadMigrations(migrations.FS)
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := oldDatabase(t, names...)
+		before := fileSum(t, path)
+		readOnly := func(context.Context, string, []migration, bool) (*DB, error) {
+			return nil, fmt.Errorf("%w: the file or its directory is read-only", ErrCannotOpen)
+		}
+		db, err := openRead(ctx, path, all, readOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkOldRun(t, db, 3)
+		r, err := db.FindRun(ctx, "latest")
+		if err != nil || r.Invocations != 1 || !r.HeartbeatAt.IsZero() {
+			t.Errorf("old run: %d invocations, heartbeat %v (%v); want 1, none", r.Invocations, r.HeartbeatAt, err)
+		}
+		if invs, err := db.Invocations(ctx, r.ID); err != nil || invs != nil {
+			t.Errorf("Invocations = %+v, %v; want none recorded", invs, err)
 		}
 		db.Close()
 		if fileSum(t, path) != before {
