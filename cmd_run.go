@@ -18,7 +18,7 @@ func cmdRun(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("run takes one experiment file, got %d arguments (try: exp run experiments.yaml)", c.NArg())
 	}
-	cfg, err := experiment.Load(c.Args().First())
+	cfg, err := experiment.Load(c.Context, c.Args().First())
 	if err != nil {
 		return err
 	}

@@ -116,7 +116,7 @@ chunk: 64
 func TestParseExperimentsYAML(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join("..", "experiments.yaml")
-	c, err := Load(path)
+	c, err := Load(t.Context(), path)
 	if err != nil {
 		t.Fatalf("Load(%s): %v", path, err)
 	}
@@ -140,7 +140,7 @@ func TestLoad(t *testing.T) {
 		if err := os.WriteFile(path, []byte(minimal), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c, err := Load(path)
+		c, err := Load(t.Context(), path)
 		if err != nil {
 			t.Fatalf("Load: %v", err)
 		}
@@ -150,7 +150,7 @@ func TestLoad(t *testing.T) {
 	})
 	t.Run("ErrMissingFile", func(t *testing.T) {
 		path := filepath.Join(dir, "missing.yaml")
-		c, err := Load(path)
+		c, err := Load(t.Context(), path)
 		var ce *ConfigError
 		if c != nil || !errors.As(err, &ce) || !errors.Is(err, ErrConfig) {
 			t.Fatalf("Load(missing) = %v, %T %v; want a *ConfigError", c, err, err)
@@ -163,10 +163,10 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("ErrDirectory", func(t *testing.T) {
-		_, err := Load(dir)
+		_, err := Load(t.Context(), dir)
 		var ce *ConfigError
 		if !errors.As(err, &ce) || ce.File != dir {
-			t.Fatalf("Load(dir) = %T %v; want a *ConfigError", err, err)
+			t.Fatalf("Load(t.Context(), dir) = %T %v; want a *ConfigError", err, err)
 		}
 	})
 	t.Run("ErrPositionsNameTheFile", func(t *testing.T) {
@@ -174,7 +174,7 @@ func TestLoad(t *testing.T) {
 		if err := os.WriteFile(path, []byte(minimal+"repeats: 0\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := Load(path)
+		_, err := Load(t.Context(), path)
 		if want := path + ":4:10: repeats: 0 is out of range (must be an integer from 1 to 1048576)"; err == nil || err.Error() != want {
 			t.Errorf("Load = %v, want %s", err, want)
 		}
@@ -342,7 +342,7 @@ func TestParseExamples(t *testing.T) {
 		t.Fatalf("examples: %v, %v", paths, err)
 	}
 	for _, path := range paths {
-		c, err := Load(path)
+		c, err := Load(t.Context(), path)
 		if err != nil {
 			t.Errorf("Load(%s): %v", path, err)
 			continue
