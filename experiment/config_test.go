@@ -56,14 +56,9 @@ chunk: 64
 				Ranges: []Range{{3, 7}}, Workers: []int{2}, Schedules: []Schedule{Chunked}, Chunk: 1},
 		},
 		{
-			"HexAndUnderscores", "name: x\nranges: [{start: 0x10_0000, count: 1_000}]\nworkers: [0x10, 1_6_0]\nseed: 0xFF\n",
-			Config{Name: "x", Seed: 255, HasSeed: true, Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
-				Ranges: []Range{{1 << 20, 1000}}, Workers: []int{16, 160}, Schedules: []Schedule{Chunked}, Chunk: 8},
-		},
-		{
-			"OtherIntegerSpellings", "name: x\nranges: [{start: 0o17, count: +5}]\nworkers: [0b11]\n",
-			Config{Name: "x", Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
-				Ranges: []Range{{15, 5}}, Workers: []int{3}, Schedules: []Schedule{Chunked}, Chunk: 8},
+			"NegativeZero", minimal + "seed: -0\n",
+			Config{Name: "x", Seed: 0, HasSeed: true, Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
+				Ranges: []Range{{1, 5}}, Workers: []int{1}, Schedules: []Schedule{Chunked}, Chunk: 8},
 		},
 		{
 			"Limits", "name: x\nranges: [{start: 9223372036854775807, count: 1}, {start: 0, count: 9223372036854775807}]\n" +
@@ -166,7 +161,7 @@ func TestLoad(t *testing.T) {
 		_, err := Load(t.Context(), dir)
 		var ce *ConfigError
 		if !errors.As(err, &ce) || ce.File != dir {
-			t.Fatalf("Load(t.Context(), dir) = %T %v; want a *ConfigError", err, err)
+			t.Fatalf("Load(dir) = %T %v; want a *ConfigError", err, err)
 		}
 	})
 	t.Run("ErrPositionsNameTheFile", func(t *testing.T) {
@@ -243,7 +238,8 @@ func FuzzParse(f *testing.F) {
 		minimal,
 		"",
 		"name: x\nranges: [{start: 18446744073709551616, count: 1}]\nworkers: [1]\n",
-		"name: x\nranges: [{start: 9223372036854775807, count: 1}]\nworkers: [65536]\nseed: 0x7fffffffffffffff\n",
+		"name: x\nranges: [{start: 9223372036854775807, count: 1}]\nworkers: [65536]\nseed: 9223372036854775807\n",
+		"name: x\nranges: [{start: 0x10_0000, count: 1_000}]\nworkers: [0b11, 010, +5]\n",
 		"name: &a x\nworkers: *a\n",
 		"- 1\n",
 		"a: 1\n---\nb: 2\n",
