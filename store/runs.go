@@ -28,7 +28,7 @@ type Recorder struct {
 func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs map[experiment.Range]experiment.Reference) (*Recorder, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	defer tx.Rollback()
 	h := run.Host
@@ -46,10 +46,10 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease)
 	if err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	if run.ID, err = res.LastInsertId(); err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	rec := &Recorder{db: db, RunID: run.ID, cellIDs: make([]int64, len(p.Cells))}
 	for i, c := range p.Cells {
@@ -64,14 +64,14 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			run.ID, c.Index, c.RangeIndex, int64(c.Range.Start), int64(c.Range.Count), string(c.Schedule), c.Workers, primes, sum)
 		if err != nil {
-			return nil, fmt.Errorf("create cell %d: %w", i, err)
+			return nil, db.fail(fmt.Sprintf("create cell %d", i), err)
 		}
 		if rec.cellIDs[i], err = res.LastInsertId(); err != nil {
-			return nil, fmt.Errorf("create cell %d: %w", i, err)
+			return nil, db.fail(fmt.Sprintf("create cell %d", i), err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	return rec, nil
 }
@@ -121,7 +121,7 @@ func (r *Recorder) Finish(status experiment.Status, msg string) error {
 		`UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?`,
 		string(status), formatTime(r.db.Now()), nullString(msg), r.RunID)
 	if err != nil {
-		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+		return r.db.fail(fmt.Sprintf("finish run %d", r.RunID), err)
 	}
 	return nil
 }
@@ -174,12 +174,12 @@ func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 		return r, err
 	}
 	r.Status = experiment.Status(status)
-	if r.StartedAt, err = parseTime(started); err != nil {
-		return r, fmt.Errorf("run %d started_at: %w", r.ID, err)
+	if r.StartedAt, err = parseTime("started_at", started); err != nil {
+		return r, fmt.Errorf("run %d: %w", r.ID, err)
 	}
 	if finished != "" {
-		if r.FinishedAt, err = parseTime(finished); err != nil {
-			return r, fmt.Errorf("run %d finished_at: %w", r.ID, err)
+		if r.FinishedAt, err = parseTime("finished_at", finished); err != nil {
+			return r, fmt.Errorf("run %d: %w", r.ID, err)
 		}
 	}
 	return r, nil
@@ -241,7 +241,7 @@ func (db *DB) Reproductions(ctx context.Context, uuid string) ([]experiment.Run,
 	}
 	runs, err := db.queryRuns(ctx, `WHERE r.reproduces = ? ORDER BY r.id`, uuid)
 	if err != nil {
-		return nil, fmt.Errorf("reproductions of %s: %w", uuid, err)
+		return nil, db.fail("reproductions of "+uuid, err)
 	}
 	return runs, nil
 }
@@ -257,19 +257,19 @@ func firstRun(found []experiment.Run, err error) (experiment.Run, error) {
 func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experiment.Run, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+db.runColumns()+` FROM runs r `+tail, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read runs: %w", err)
+		return nil, db.fail("read runs", err)
 	}
 	defer rows.Close()
 	var out []experiment.Run
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read runs: %w", err)
+			return nil, db.fail("read runs", err)
 		}
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read runs: %w", err)
+		return nil, db.fail("read runs", err)
 	}
 	return out, nil
 }

@@ -44,7 +44,7 @@ func TestOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, fmt.Sprintf("%d %s", version, name))
-			if _, err := parseTime(applied); err != nil {
+			if _, err := parseTime("applied_at", applied); err != nil {
 				t.Errorf("applied_at %q: %v", applied, err)
 			}
 		}
