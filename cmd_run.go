@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -54,9 +53,11 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 		return experiment.Run{}, err
 	}
 	prog := announce(c, r, plan, refs, db.Path())
+	rec.OnBusy = func(b store.Busy) { prog.note(b.String()) }
 	runner := &experiment.Runner{Kernel: kernel, References: refs, Progress: prog.update}
-	// A finished trial is committed even if Ctrl-C arrives during the write.
-	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(ctx), t) }
+	// A finished trial is committed even if Ctrl-C arrives during the
+	// write; Ctrl-C only cuts short the waits for another process's lock.
+	save := func(t experiment.Trial) error { return rec.AddTrial(ctx, t) }
 	start := time.Now()
 	sum, err := runner.Run(ctx, plan, plan.Steps, save)
 	prog.finish()
@@ -122,6 +123,9 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, sum experi
 	}
 	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, shellQuote(rec.DBPath()))
 	switch {
+	case errors.Is(runErr, experiment.ErrStopped) && !errors.Is(runErr, experiment.ErrInterrupted):
+		// Nobody interrupted it (exit status 1), but it can be finished later.
+		return fmt.Errorf("run %d %s; kept %d finished trials (see %s)", r.ID, msg, sum.Trials, next)
 	case status == experiment.StatusInterrupted:
 		return interruptedError{fmt.Sprintf("run %d %s; kept %d finished trials (see %s)", r.ID, msg, sum.Trials, next)}
 	case runErr != nil:

@@ -10,4 +10,10 @@ var (
 	// ErrInterrupted is returned by the Runner when its context is
 	// cancelled; the trials finished before it have been emitted.
 	ErrInterrupted = errors.New("interrupted")
+	// ErrStopped is wrapped by an error from the Runner's emit callback
+	// that stops a run for a reason outside it, such as a database locked
+	// by another process for longer than exp retries: the trials emitted
+	// before it are kept, and Conclude marks the run interrupted, so that
+	// it can be finished later. Unlike ErrInterrupted no one asked for it.
+	ErrStopped = errors.New("stopped")
 )

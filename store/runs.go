@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/exp-tool/exp/experiment"
 )
@@ -17,6 +18,20 @@ type Recorder struct {
 	db      *DB
 	RunID   int64   // database id of the run
 	cellIDs []int64 // database id of each plan cell, by cell index
+	// Retries are the waits before each retry of a commit that found the
+	// database locked by another process; CommitRetries if nil.
+	Retries []time.Duration
+	// OnBusy, if set, is told of each such retry before its wait (exp
+	// prints it on stderr).
+	OnBusy func(Busy)
+}
+
+// retries returns r.Retries, or CommitRetries if it is nil.
+func (r *Recorder) retries() []time.Duration {
+	if r.Retries == nil {
+		return CommitRetries
+	}
+	return r.Retries
 }
 
 // CreateRun inserts run (setting run.ID) and the cells of plan p, each with
@@ -76,11 +91,28 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	return rec, nil
 }
 
-// AddTrial commits one finished trial and its per-worker rows.
+// AddTrial commits one finished trial and its per-worker rows. The commit
+// goes on even when ctx is cancelled, so that a finished trial is kept.
+// When another process holds the write lock for longer than BusyTimeout,
+// the trial stays in memory and the commit is retried after each of
+// r.Retries, telling r.OnBusy; ctx cuts those waits short. If the lock is
+// never free, the error wraps ErrLocked and experiment.ErrStopped (or,
+// when ctx ended the wait, experiment.ErrInterrupted).
 func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
 	if t.Cell < 0 || t.Cell >= len(r.cellIDs) {
 		return fmt.Errorf("trial %d: cell %d not in run", t.Seq, t.Cell)
 	}
+	err := retryBusy(ctx, fmt.Sprintf("trial %d", t.Seq), r.retries(), r.OnBusy, func() error {
+		return r.addTrial(context.WithoutCancel(ctx), t)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.db.path, classify(err))
+	}
+	return nil
+}
+
+// addTrial commits t in one transaction.
+func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
 	tx, err := r.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -115,11 +147,15 @@ func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
 func (r *Recorder) DBPath() string { return r.db.path }
 
 // Finish records how the run ended. It uses a fresh context so that a run
-// cancelled by Ctrl-C can still be marked interrupted.
+// cancelled by Ctrl-C can still be marked interrupted, and retries as
+// AddTrial does while another process holds the write lock.
 func (r *Recorder) Finish(status experiment.Status, msg string) error {
-	_, err := r.db.sql.ExecContext(context.Background(),
-		`UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?`,
-		string(status), formatTime(r.db.Now()), nullString(msg), r.RunID)
+	err := retryBusy(context.Background(), fmt.Sprintf("finishing run %d", r.RunID), r.retries(), r.OnBusy, func() error {
+		_, err := r.db.sql.ExecContext(context.Background(),
+			`UPDATE runs SET status = ?, finished_at = ?, error = ? WHERE id = ?`,
+			string(status), formatTime(r.db.Now()), nullString(msg), r.RunID)
+		return err
+	})
 	if err != nil {
 		return r.db.fail(fmt.Sprintf("finish run %d", r.RunID), err)
 	}

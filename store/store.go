@@ -44,6 +44,11 @@ var (
 	ErrCorrupt = badInput("damaged database file")
 	// ErrRunNotFound is returned by FindRun when no run matches.
 	ErrRunNotFound = badInput("run not found")
+	// ErrLocked is returned when another process held the database's write
+	// lock through every retry of a commit (see CommitRetries). It is not
+	// bad input; it also wraps experiment.ErrStopped, so that the run is
+	// marked interrupted and can be resumed.
+	ErrLocked = errors.New("database is locked")
 )
 
 // inputError is a sentinel that is also ErrBadInput.
