@@ -309,6 +309,9 @@ func checkConfig(tb testing.TB, c *Config, data []byte) {
 	if len(c.Ranges) == 0 || len(c.Workers) == 0 || len(c.Schedules) == 0 {
 		tb.Errorf("empty list in %+v", c)
 	}
+	if len(c.Source) > MaxFileSize || len(c.Ranges) > MaxRanges || len(c.Workers) > MaxWorkerCounts || len(c.Schedules) > MaxSchedules {
+		tb.Errorf("past the limits: %d bytes, %d ranges, %d worker counts, %d schedules", len(c.Source), len(c.Ranges), len(c.Workers), len(c.Schedules))
+	}
 	for i, r := range c.Ranges {
 		if r.Count < 1 || r.Start > MaxValue || r.Last() > MaxValue || r.Last() < r.Start {
 			tb.Errorf("ranges[%d] = %+v out of bounds", i, r)
