@@ -181,17 +181,27 @@ func openRead(ctx context.Context, path string, all []migration, upgrade func(co
 	return db, nil
 }
 
-// openWrite opens path read-write, brings its schema up to date (an empty
-// file is initialised only if create is set) and switches it to WAL.
+// openWrite opens path read-write, brings its schema up to date and
+// switches it to WAL. A missing file is created (by createNew) only if
+// create is set; an empty one is refused.
 func openWrite(ctx context.Context, path string, all []migration, create bool) (*DB, error) {
 	if err := checkPath(path, true); err != nil {
 		return nil, err
 	}
-	db, err := dial(path, "rwc")
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && create:
+		if err := createNew(ctx, path, all); err != nil {
+			return nil, err
+		}
+	case err == nil && st.Size() == 0:
+		return nil, fmt.Errorf("%s: %w: the file is empty (remove it, and exp run creates a new database there)", path, ErrNotExpDatabase)
+	}
+	db, err := dial(path, "rw")
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx, all, create); err != nil {
+	if err := db.migrate(ctx, all, false); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
