@@ -77,6 +77,7 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "exp: "+oneLine(err))
 	}
+	writePeakRSS()
 	os.Exit(exitCode(err))
 }
 
