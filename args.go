@@ -22,7 +22,7 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	}
 	// The command is the first argument that names one; everything before
 	// it except the global flags belongs to the command.
-	ci := slices.IndexFunc(args[1:], func(a string) bool { return app.Command(a) != nil || a == "help" || a == "h" })
+	ci := slices.IndexFunc(args[1:], func(a string) bool { return app.Command(a) != nil || isHelp(a) })
 	if ci < 0 {
 		commands := strings.Join(commandNames(app), ", ")
 		switch {
@@ -41,8 +41,8 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	}
 	ci++
 	cmd := app.Command(args[ci])
-	if cmd == nil { // help [command]: the topic must be a command
-		if ci+1 < len(args) && app.Command(args[ci+1]) == nil && !strings.HasPrefix(args[ci+1], "-") {
+	if cmd == nil { // help [command]: the topic must be a command, or help itself
+		if topic := args[min(ci+1, len(args)-1)]; ci+1 < len(args) && app.Command(topic) == nil && !isHelp(topic) && !strings.HasPrefix(topic, "-") {
 			return nil, usagef("no help for %q (commands: %s)", args[ci+1], strings.Join(commandNames(app), ", "))
 		}
 		return args, nil
@@ -95,6 +95,9 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// isHelp reports whether a names the help command.
+func isHelp(a string) bool { return a == "help" || a == "h" }
 
 func commandNames(app *cli.App) []string {
 	names := []string{}

@@ -21,7 +21,7 @@ func cmdResume(c *cli.Context) error {
 	var file *experiment.Config
 	if c.NArg() == 1 {
 		var err error
-		if file, err = experiment.Load(c.Args().First()); err != nil {
+		if file, err = experiment.Load(c.Context, c.Args().First()); err != nil {
 			return err
 		}
 	}

@@ -31,7 +31,7 @@ func cmdRun(c *cli.Context) error {
 	if err := checkQuietMachine(c); err != nil {
 		return err
 	}
-	cfg, err := experiment.Load(c.Args().First())
+	cfg, err := experiment.Load(c.Context, c.Args().First())
 	if err != nil {
 		return err
 	}
@@ -84,9 +84,11 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 // invocations it resumes).
 func runSteps(c *cli.Context, rec *store.Recorder, r experiment.Run, plan *experiment.Plan, steps []experiment.Step,
 	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary) error {
+	rec.OnBusy = func(b store.Busy) { prog.note(b.String()) }
 	runner := &experiment.Runner{Kernel: plan.Config.NewKernel(), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog)}
-	// A finished trial is committed even if Ctrl-C arrives during the write.
-	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(c.Context), t) }
+	// A finished trial is committed even if Ctrl-C arrives during the
+	// write; Ctrl-C only cuts short the waits for another process's lock.
+	save := func(t experiment.Trial) error { return rec.AddTrial(c.Context, t) }
 	stopHeartbeat := rec.StartHeartbeat(store.HeartbeatInterval)
 	start := time.Now()
 	sum, err := runner.Run(c.Context, plan, steps, save)
@@ -166,6 +168,9 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, prior, sum
 	next := fmt.Sprintf("exp report --run %d --db %s", r.ID, db)
 	resume := fmt.Sprintf("exp run --resume %d --db %s", r.ID, db)
 	switch {
+	case errors.Is(runErr, experiment.ErrStopped) && !errors.Is(runErr, experiment.ErrInterrupted):
+		// Nobody interrupted it (exit status 1), but it can be finished later.
+		return fmt.Errorf("run %d %s; kept %d finished trials (see %s)", r.ID, msg, sum.Trials, next)
 	case status == experiment.StatusInterrupted:
 		by := ""
 		if cause, ok := context.Cause(c.Context).(signalCause); ok {

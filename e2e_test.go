@@ -45,12 +45,18 @@ type result struct {
 	stdout, stderr string
 }
 
+// baseEnv is the test's environment without $EXP_DB, which would choose
+// the database (and which exp refuses when it is set but empty).
+func baseEnv() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "EXP_DB=") })
+}
+
 // exp runs the binary in dir with args and extra environment variables.
 func exp(t *testing.T, dir string, env []string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(expBin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(append(os.Environ(), "EXP_DB="), env...)
+	cmd.Env = append(baseEnv(), env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -317,7 +323,7 @@ func TestInterrupt(t *testing.T) {
 	writeFile(t, dir, "long.yaml", strings.Replace(smallYAML, "repeats: 2", "repeats: 1000", 1))
 	cmd := exec.Command(expBin, "run", "long.yaml", "-q")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "EXP_DB=")
+	cmd.Env = baseEnv()
 	var errb bytes.Buffer
 	cmd.Stderr = &errb
 	if err := cmd.Start(); err != nil {

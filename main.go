@@ -72,6 +72,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/host"
@@ -82,6 +83,11 @@ import (
 )
 
 func main() {
+	// A hidden knob for tests: how long a write waits for another
+	// process's lock before exp retries it (store.BusyTimeout).
+	if d, err := time.ParseDuration(os.Getenv("EXP_BUSY_TIMEOUT")); err == nil && d > 0 {
+		store.BusyTimeout = d
+	}
 	ctx, stop := handleSignals(os.Stderr, os.Exit)
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	code := exitCode(err)
@@ -90,9 +96,16 @@ func main() {
 	}
 	stop()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "exp: "+err.Error())
+		fmt.Fprintln(os.Stderr, "exp: "+oneLine(err))
 	}
+	writePeakRSS()
 	os.Exit(code)
+}
+
+// oneLine renders err on one line: errors.Join puts a line break between
+// the errors it joins.
+func oneLine(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
 
 // usageError marks bad flags or arguments (exit status 2).
@@ -347,6 +360,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			},
 		},
 	}
+	for _, cmd := range app.Commands {
+		if slices.ContainsFunc(cmd.Flags, func(f cli.Flag) bool { return slices.Contains(f.Names(), "db") }) {
+			cmd.Before = refuseEmptyDBEnv
+		}
+	}
 	return app
 }
 
@@ -369,6 +387,16 @@ func flagAllows(c *cli.Context, name string, err error) string {
 		}
 	}
 	return "a number"
+}
+
+// refuseEmptyDBEnv refuses $EXP_DB set to the empty string when it would
+// choose the database, as --db "" is refused: an unset variable in a
+// script must not quietly fall back to exp.db.
+func refuseEmptyDBEnv(c *cli.Context) error {
+	if v, set := os.LookupEnv("EXP_DB"); set && v == "" && c.String("db") == "" {
+		return usagef("EXP_DB is set but empty (unset it, or set it to a database file such as exp.db)")
+	}
+	return nil
 }
 
 func formatList(fs []report.Format) string {

@@ -132,3 +132,14 @@ func round(d time.Duration) time.Duration {
 	}
 	return d.Round(100 * time.Millisecond)
 }
+
+// note prints a diagnostic line, such as a retry while the database is
+// locked, even when quiet; on a terminal it takes the bar's line, and the
+// bar is drawn again at the next update.
+func (p *progress) note(msg string) {
+	if p.tty && p.drawn {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.drawn = false
+	}
+	fmt.Fprintln(p.w, msg)
+}

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
+	"github.com/goccy/go-yaml/lexer"
 	"github.com/goccy/go-yaml/parser"
 )
 
@@ -98,24 +98,27 @@ var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling
 // syntheticKeys lists the keys of the synthetic mapping.
 var syntheticKeys = []string{"serial", "parallel", "mode"}
 
-// Load reads and parses the experiment file at path. Every problem with the
-// file, including failing to read it, is a *ConfigError.
-func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, &ConfigError{File: path, Msg: fmt.Sprintf("cannot read experiment file: %v", err), Err: err}
-	}
-	return Parse(path, data)
-}
-
 // Parse decodes and validates an experiment file. file names it in errors.
 // It returns a *ConfigError naming the line, column and field of the first
-// problem found.
+// problem found. The limits (MaxFileSize, valid UTF-8, MaxTokens, MaxDepth,
+// the list and mapping lengths) are checked before the YAML parser sees
+// the file, so that no file can make it use much memory.
 func Parse(file string, data []byte) (*Config, error) {
+	if len(data) > MaxFileSize {
+		return nil, sizeError(file, fmt.Sprintf("%d bytes", len(data)))
+	}
 	// A UTF-8 byte order mark is not part of the YAML text (editors add it
 	// unseen); columns on line 1 then count from after it.
+	text := bytes.TrimPrefix(data, []byte("\ufeff"))
+	if err := prescan(file, text); err != nil {
+		return nil, err
+	}
+	tokens := lexer.Tokenize(string(text))
+	if err := checkShape(file, tokens); err != nil {
+		return nil, err
+	}
 	// Duplicate keys are left to exp's decoder, which names the whole field.
-	f, err := parser.ParseBytes(bytes.TrimPrefix(data, []byte("\ufeff")), 0, parser.AllowDuplicateMapKey())
+	f, err := parser.Parse(tokens, 0, parser.AllowDuplicateMapKey())
 	if err != nil {
 		return nil, fromYAML(file, err)
 	}

@@ -89,7 +89,15 @@ func TestParseErrors(t *testing.T) {
 		{"ErrSeedPastInt64", minimal + "seed: 9223372036854775808\n", "exp.yaml:4:7: seed: 9223372036854775808 is out of range (must be an integer from 0 to 9223372036854775807)"},
 		{"ErrRepeatsZero", minimal + "repeats: 0\n", "exp.yaml:4:10: repeats: 0 is out of range (must be an integer from 1 to 1048576)"},
 		{"ErrRepeatsTooMany", minimal + "repeats: 1048577\n", "exp.yaml:4:10: repeats: 1048577 is out of range (must be an integer from 1 to 1048576)"},
-		{"ErrWarmupTooMany", minimal + "warmup: 0x100001\n", "exp.yaml:4:9: warmup: 0x100001 is out of range (must be an integer from 0 to 1048576)"},
+		{"ErrWarmupTooMany", minimal + "warmup: 1048577\n", "exp.yaml:4:9: warmup: 1048577 is out of range (must be an integer from 0 to 1048576)"},
+		// Integers in spellings that YAML 1.1 and 1.2 read differently.
+		{"ErrHex", minimal + "seed: 0xFF\n", "exp.yaml:4:7: seed: 0xFF is not in decimal digits (must be an integer from 0 to 9223372036854775807, written in decimal digits only: YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)"},
+		{"ErrOctal", "name: x\nranges: [{start: 0o17, count: 5}]\nworkers: [1]\n", "exp.yaml:2:18: ranges[0].start: 0o17 is not in decimal digits (must be an integer from 0 to 9223372036854775807, written in decimal digits only: YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)"},
+		{"ErrBinary", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [0b101]\n", "exp.yaml:3:11: workers[0]: 0b101 is not in decimal digits (must be an integer from 1 to 65536, written in decimal digits only: YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)"},
+		{"ErrUnderscores", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1_000]\n", "exp.yaml:3:11: workers[0]: 1_000 is not in decimal digits (must be an integer from 1 to 65536, written in decimal digits only: YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)"},
+		{"ErrLeadingZero", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [010]\n", "exp.yaml:3:11: workers[0]: 010 is not in decimal digits (must be an integer from 1 to 65536, written in decimal digits only: YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)"},
+		{"ErrLeadingZeroNotOctal", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [08]\n", "exp.yaml:3:11: workers[0]: 08 is not in decimal digits (must be an integer from 1 to 65536, written in decimal digits only: YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)"},
+		{"ErrPlusSign", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [+5]\n", "exp.yaml:3:11: workers[0]: +5 is not in decimal digits (must be an integer from 1 to 65536, written in decimal digits only: YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)"},
 		{"ErrChunkZero", minimal + "chunk: 0\n", "exp.yaml:4:8: chunk: 0 is out of range (must be an integer from 1 to 9223372036854775807)"},
 		{"ErrChunkList", minimal + "chunk: [8]\n", "exp.yaml:4:8: chunk: is a list (must be an integer from 1 to 9223372036854775807)"},
 
@@ -110,7 +118,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrWorkersZero", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 0]\n", "exp.yaml:3:14: workers[1]: 0 is out of range (must be an integer from 1 to 65536)"},
 		{"ErrWorkersTooMany", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [65537]\n", "exp.yaml:3:11: workers[0]: 65537 is out of range (must be an integer from 1 to 65536)"},
 		{"ErrWorkersQuoted", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [\"2\"]\n", `exp.yaml:3:11: workers[0]: got a string "2" (must be an integer from 1 to 65536)`},
-		{"ErrDuplicateWorkers", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 2, 0x2]\n", "exp.yaml:3:17: workers[2]: duplicate worker count 2, also workers[1] (each count once)"},
+		{"ErrDuplicateWorkers", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1, 2, 2]\n", "exp.yaml:3:17: workers[2]: duplicate worker count 2, also workers[1] (each count once)"},
 		{"ErrSchedulesEmpty", minimal + "schedules: []\n", "exp.yaml:4:12: schedules: is empty (must be a non-empty list)"},
 		{"ErrUnknownSchedule", minimal + "schedules: [chunked, dynamic]\n", `exp.yaml:4:22: schedules[1]: unknown schedule "dynamic" (allowed: per-item, chunked, static)`},
 		{"ErrScheduleInteger", minimal + "schedules: [1]\n", "exp.yaml:4:13: schedules[0]: is an integer (must be a non-empty string)"},
@@ -190,7 +198,7 @@ func TestParseEdgeCases(t *testing.T) {
 		},
 		{
 			"ErrLeadingZeroInteger", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [010]\n",
-			func(got string) bool { return strings.Contains(got, "workers[0]: 010 has a leading zero") },
+			func(got string) bool { return strings.Contains(got, "workers[0]: 010 is not in decimal digits") },
 			"010 was read as octal 8 (YAML 1.1) where YAML 1.2 reads decimal 10",
 		},
 		{

@@ -56,14 +56,9 @@ chunk: 64
 				Ranges: []Range{{3, 7}}, Workers: []int{2}, Schedules: []Schedule{Chunked}, Chunk: 1},
 		},
 		{
-			"HexAndUnderscores", "name: x\nranges: [{start: 0x10_0000, count: 1_000}]\nworkers: [0x10, 1_6_0]\nseed: 0xFF\n",
-			Config{Name: "x", Seed: 255, HasSeed: true, Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
-				Ranges: []Range{{1 << 20, 1000}}, Workers: []int{16, 160}, Schedules: []Schedule{Chunked}, Chunk: 8},
-		},
-		{
-			"OtherIntegerSpellings", "name: x\nranges: [{start: 0o17, count: +5}]\nworkers: [0b11]\n",
-			Config{Name: "x", Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
-				Ranges: []Range{{15, 5}}, Workers: []int{3}, Schedules: []Schedule{Chunked}, Chunk: 8},
+			"NegativeZero", minimal + "seed: -0\n",
+			Config{Name: "x", Seed: 0, HasSeed: true, Repeats: 10, Warmup: 1, Scaling: "strong", Kernel: "primes",
+				Ranges: []Range{{1, 5}}, Workers: []int{1}, Schedules: []Schedule{Chunked}, Chunk: 8},
 		},
 		{
 			"Limits", "name: x\nranges: [{start: 9223372036854775807, count: 1}, {start: 0, count: 9223372036854775807}]\n" +
@@ -116,7 +111,7 @@ chunk: 64
 func TestParseExperimentsYAML(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join("..", "experiments.yaml")
-	c, err := Load(path)
+	c, err := Load(t.Context(), path)
 	if err != nil {
 		t.Fatalf("Load(%s): %v", path, err)
 	}
@@ -140,7 +135,7 @@ func TestLoad(t *testing.T) {
 		if err := os.WriteFile(path, []byte(minimal), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		c, err := Load(path)
+		c, err := Load(t.Context(), path)
 		if err != nil {
 			t.Fatalf("Load: %v", err)
 		}
@@ -150,7 +145,7 @@ func TestLoad(t *testing.T) {
 	})
 	t.Run("ErrMissingFile", func(t *testing.T) {
 		path := filepath.Join(dir, "missing.yaml")
-		c, err := Load(path)
+		c, err := Load(t.Context(), path)
 		var ce *ConfigError
 		if c != nil || !errors.As(err, &ce) || !errors.Is(err, ErrConfig) {
 			t.Fatalf("Load(missing) = %v, %T %v; want a *ConfigError", c, err, err)
@@ -163,7 +158,7 @@ func TestLoad(t *testing.T) {
 		}
 	})
 	t.Run("ErrDirectory", func(t *testing.T) {
-		_, err := Load(dir)
+		_, err := Load(t.Context(), dir)
 		var ce *ConfigError
 		if !errors.As(err, &ce) || ce.File != dir {
 			t.Fatalf("Load(dir) = %T %v; want a *ConfigError", err, err)
@@ -174,7 +169,7 @@ func TestLoad(t *testing.T) {
 		if err := os.WriteFile(path, []byte(minimal+"repeats: 0\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		_, err := Load(path)
+		_, err := Load(t.Context(), path)
 		if want := path + ":4:10: repeats: 0 is out of range (must be an integer from 1 to 1048576)"; err == nil || err.Error() != want {
 			t.Errorf("Load = %v, want %s", err, want)
 		}
@@ -243,7 +238,8 @@ func FuzzParse(f *testing.F) {
 		minimal,
 		"",
 		"name: x\nranges: [{start: 18446744073709551616, count: 1}]\nworkers: [1]\n",
-		"name: x\nranges: [{start: 9223372036854775807, count: 1}]\nworkers: [65536]\nseed: 0x7fffffffffffffff\n",
+		"name: x\nranges: [{start: 9223372036854775807, count: 1}]\nworkers: [65536]\nseed: 9223372036854775807\n",
+		"name: x\nranges: [{start: 0x10_0000, count: 1_000}]\nworkers: [0b11, 010, +5]\n",
 		"name: &a x\nworkers: *a\n",
 		"- 1\n",
 		"a: 1\n---\nb: 2\n",
@@ -313,6 +309,9 @@ func checkConfig(tb testing.TB, c *Config, data []byte) {
 	if len(c.Ranges) == 0 || len(c.Workers) == 0 || len(c.Schedules) == 0 {
 		tb.Errorf("empty list in %+v", c)
 	}
+	if len(c.Source) > MaxFileSize || len(c.Ranges) > MaxRanges || len(c.Workers) > MaxWorkerCounts || len(c.Schedules) > MaxSchedules {
+		tb.Errorf("past the limits: %d bytes, %d ranges, %d worker counts, %d schedules", len(c.Source), len(c.Ranges), len(c.Workers), len(c.Schedules))
+	}
 	for i, r := range c.Ranges {
 		if r.Count < 1 || r.Start > MaxValue || r.Last() > MaxValue || r.Last() < r.Start {
 			tb.Errorf("ranges[%d] = %+v out of bounds", i, r)
@@ -342,7 +341,7 @@ func TestParseExamples(t *testing.T) {
 		t.Fatalf("examples: %v, %v", paths, err)
 	}
 	for _, path := range paths {
-		c, err := Load(path)
+		c, err := Load(t.Context(), path)
 		if err != nil {
 			t.Errorf("Load(%s): %v", path, err)
 			continue

@@ -3,6 +3,9 @@ package experiment
 import (
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
 
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
@@ -50,12 +53,28 @@ func (d *decoder) errAt(n ast.Node, field, format string, args ...any) *ConfigEr
 	return e
 }
 
+// printable escapes control characters in s, as Go would quote them (a
+// tab as \t), so that go-yaml's messages, which quote the file's
+// characters, print as one line of visible text.
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) {
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
 // fromYAML converts a go-yaml parse error into a ConfigError.
 func fromYAML(file string, err error) *ConfigError {
 	e := &ConfigError{File: file, Msg: err.Error()}
 	var ye yaml.Error
 	if errors.As(err, &ye) {
-		e.Msg = "syntax error: " + ye.GetMessage()
+		e.Msg = "syntax error: " + printable(ye.GetMessage())
 		if tk := ye.GetToken(); tk != nil && tk.Position != nil {
 			e.Line, e.Col = tk.Position.Line, tk.Position.Column
 		}

@@ -14,4 +14,10 @@ var (
 	// errTrialTimeout is the cause of a trial's context cancelled at
 	// Config.Timeout.
 	errTrialTimeout = errors.New("trial timeout")
+	// ErrStopped is wrapped by an error from the Runner's emit callback
+	// that stops a run for a reason outside it, such as a database locked
+	// by another process for longer than exp retries: the trials emitted
+	// before it are kept, and Conclude marks the run interrupted, so that
+	// it can be finished later. Unlike ErrInterrupted no one asked for it.
+	ErrStopped = errors.New("stopped")
 )

@@ -114,10 +114,10 @@ func newUUIDv7(t time.Time) (string, error) {
 
 // Conclude decides how a run ended from what the Runner returned: the
 // Summary of its trials, how many were planned, and its error.
-// Interrupted (ErrInterrupted, also at a *TimeLimit) wins, then a runtime
-// error, then wrong answers; otherwise the run is done, even if some
-// trials timed out (they have no wrong answer). msg says why, empty when
-// done.
+// Interrupted (ErrInterrupted, also at a *TimeLimit) wins, then a stop
+// (ErrStopped, also interrupted), then a runtime error, then wrong answers;
+// otherwise the run is done, even if some trials timed out (they have no
+// wrong answer). msg says why, empty when done.
 func Conclude(sum Summary, planned int, runErr error) (status Status, msg string) {
 	var limit *TimeLimit
 	switch {
@@ -125,6 +125,8 @@ func Conclude(sum Summary, planned int, runErr error) (status Status, msg string
 		return StatusInterrupted, fmt.Sprintf("%s; %d of %d trials done", limit, sum.Trials, planned)
 	case errors.Is(runErr, ErrInterrupted):
 		return StatusInterrupted, fmt.Sprintf("interrupted after %d of %d trials", sum.Trials, planned)
+	case errors.Is(runErr, ErrStopped):
+		return StatusInterrupted, fmt.Sprintf("stopped after %d of %d trials: %v", sum.Trials, planned, runErr)
 	case runErr != nil:
 		return StatusFailed, runErr.Error()
 	case sum.Failed > 0:

@@ -151,6 +151,8 @@ func TestConclude(t *testing.T) {
 		{"WrongAnswers", Summary{Trials: 6, Failed: 2}, nil, StatusFailed, "2 of 6 trials found a wrong answer"},
 		{"Interrupted", Summary{Trials: 3, Failed: 1}, fmt.Errorf("stop: %w", ErrInterrupted), StatusInterrupted, "interrupted after 3 of 6 trials"},
 		{"Broken", Summary{Trials: 3}, errors.New("disk full"), StatusFailed, "disk full"},
+		{"Stopped", Summary{Trials: 3}, fmt.Errorf("save trial 3: database is locked: %w", ErrStopped), StatusInterrupted,
+			"stopped after 3 of 6 trials: save trial 3: database is locked: stopped"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if s, m := Conclude(tc.sum, 6, tc.err); s != tc.wantStatus || m != tc.wantMsg {

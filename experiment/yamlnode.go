@@ -1,7 +1,6 @@
 package experiment
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -107,8 +106,10 @@ func (d *decoder) str(n ast.Node, field string) (string, error) {
 	return s.Value, nil
 }
 
-// uint decodes an integer scalar in [lo, hi]. Floats, strings, booleans and
-// out-of-range values are errors that state the allowed range.
+// uint decodes an integer scalar in [lo, hi], written in decimal digits.
+// Floats, strings, booleans, out-of-range values and integers in other
+// spellings (010, 0x10, 0o10, 0b10, 1_000, +10) are errors that state the
+// allowed range.
 func (d *decoder) uint(n ast.Node, field string, lo, hi uint64) (uint64, error) {
 	if err := d.plain(n, field); err != nil {
 		return 0, err
@@ -126,11 +127,12 @@ func (d *decoder) uint(n ast.Node, field string, lo, hi uint64) (uint64, error) 
 		if _, isNull := n.(*ast.NullNode); isNull {
 			return 0, d.errAt(n, field, "has no value (must be %s)", allowed)
 		}
-		if s, isStr := n.(*ast.StringNode); isStr && s.Token.Type == token.StringType && digits(raw) {
-			// go-yaml leaves unquoted digit runs it cannot read as
-			// integers as strings: past 64 bits, or with a leading zero.
-			if leadingZero(raw) {
-				return 0, d.errAt(n, field, "%s has a leading zero, which YAML versions read differently (must be %s without leading zeros)", raw, allowed)
+		if s, isStr := n.(*ast.StringNode); isStr && s.Token.Type == token.StringType && numberLike(raw) {
+			// go-yaml leaves unquoted numbers it cannot read as integers
+			// as strings: past 64 bits, with a leading zero (08), or in a
+			// spelling of another YAML version (0b2).
+			if !decimal(raw) {
+				return 0, d.notDecimal(n, field, raw, allowed)
 			}
 			return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
 		}
@@ -141,35 +143,32 @@ func (d *decoder) uint(n ast.Node, field string, lo, hi uint64) (uint64, error) 
 		return 0, d.errAt(n, field, "got %s %q (must be %s)", nodeKind(n), raw, allowed)
 	}
 	raw := in.GetToken().Value
-	if leadingZero(raw) {
-		// 010 is octal 8 in YAML 1.1 and decimal 10 in YAML 1.2; refuse to guess.
-		return 0, d.errAt(n, field, "%s has a leading zero, which YAML versions read differently (must be %s without leading zeros; write 0o10 for octal)", raw, allowed)
+	if !decimal(raw) {
+		return 0, d.notDecimal(n, field, raw, allowed)
 	}
-	v, err := strconv.ParseUint(raw, 0, 64)
+	if raw == "-0" {
+		raw = "0"
+	}
+	if strings.HasPrefix(raw, "-") {
+		return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
+	}
+	v, err := strconv.ParseUint(raw, 10, 64)
 	if err != nil {
-		if errors.Is(err, strconv.ErrRange) {
-			return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
-		}
-		if strings.HasPrefix(raw, "-") {
-			return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
-		}
-		// YAML spellings strconv does not know, such as 0o17 or +5.
-		switch iv := in.Value.(type) {
-		case int64:
-			if iv < 0 {
-				return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
-			}
-			v = uint64(iv)
-		case uint64:
-			v = iv
-		default:
-			return 0, d.errAt(n, field, "cannot read %q as an integer (must be %s)", raw, allowed)
-		}
+		return 0, d.errAt(n, field, "%s overflows uint64 (must be %s)", raw, allowed)
 	}
 	if v < lo || v > hi {
 		return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
 	}
 	return v, nil
+}
+
+// notDecimal reports an integer written other than in decimal digits.
+// YAML 1.1 reads 010 as 8 and 0b10 and 1_000 as integers; YAML 1.2 reads
+// 010 as 10, 0o10 as 8, and 0b10 and 1_000 as strings. exp accepts only
+// the spelling every version reads alike.
+func (d *decoder) notDecimal(n ast.Node, field, raw, allowed string) error {
+	return d.errAt(n, field, "%s is not in decimal digits (must be %s, written in decimal digits only: "+
+		"YAML versions read leading zeros, underscores, + and the 0x, 0o and 0b prefixes differently)", raw, allowed)
 }
 
 // seq returns the items of a non-empty list.
@@ -190,11 +189,25 @@ func (d *decoder) seq(n ast.Node, field string) ([]ast.Node, error) {
 	return s.Values, nil
 }
 
-// leadingZero reports whether a decimal integer spelling starts with a 0
-// followed by more digits, such as 010 or -08.
-func leadingZero(raw string) bool {
+// decimal reports whether raw is an integer in decimal digits: an optional
+// minus sign, then 0 or a run of digits that does not start with 0.
+func decimal(raw string) bool {
+	s := strings.TrimPrefix(raw, "-")
+	if s == "" || strings.Trim(s, "0123456789") != "" {
+		return false
+	}
+	return s == "0" || s[0] != '0'
+}
+
+// numberLike reports whether raw is spelled like a YAML integer of some
+// version: an optional sign, then digits and underscores, or a 0x, 0o or
+// 0b prefix followed by hexadecimal digits and underscores.
+func numberLike(raw string) bool {
 	s := strings.TrimLeft(raw, "+-")
-	return len(s) > 1 && s[0] == '0' && s[1] >= '0' && s[1] <= '9'
+	if len(s) > 2 && s[0] == '0' && strings.ContainsRune("xXoObB", rune(s[1])) {
+		return strings.Trim(s[2:], "0123456789abcdefABCDEF_") == ""
+	}
+	return s != "" && s[0] >= '0' && s[0] <= '9' && strings.Trim(s, "0123456789_") == ""
 }
 
 // fieldName renders a mapping key for an error message: as is when it is a
@@ -209,12 +222,6 @@ func fieldName(key string) string {
 		return `""`
 	}
 	return key
-}
-
-// digits reports whether s is an optionally signed run of decimal digits.
-func digits(s string) bool {
-	s = strings.TrimLeft(s, "+-")
-	return s != "" && strings.Trim(s, "0123456789_") == ""
 }
 
 func join(parent, key string) string {

@@ -13,7 +13,8 @@ type column struct {
 }
 
 // cellColumns are the per-cell fields, in CSV column order. Times are
-// seconds; ci_low_s and ci_high_s bound the median.
+// seconds, in whole nanoseconds (see seconds); ci_low_s and ci_high_s bound
+// the median.
 var cellColumns = []column{
 	{"range_start", func(c *CellStats) any { return c.Range.Start }},
 	{"range_count", func(c *CellStats) any { return c.Range.Count }},
@@ -30,14 +31,14 @@ var cellColumns = []column{
 		}
 		return c.Primes
 	}},
-	{"mean_s", func(c *CellStats) any { return c.Mean }},
-	{"median_s", func(c *CellStats) any { return c.Median }},
-	{"stddev_s", func(c *CellStats) any { return c.Stddev }},
+	{"mean_s", func(c *CellStats) any { return seconds(c.Mean) }},
+	{"median_s", func(c *CellStats) any { return seconds(c.Median) }},
+	{"stddev_s", func(c *CellStats) any { return seconds(c.Stddev) }},
 	{"cv", func(c *CellStats) any { return c.CV }},
-	{"min_s", func(c *CellStats) any { return c.Min }},
-	{"max_s", func(c *CellStats) any { return c.Max }},
-	{"ci_low_s", func(c *CellStats) any { return c.CILow }},
-	{"ci_high_s", func(c *CellStats) any { return c.CIHigh }},
+	{"min_s", func(c *CellStats) any { return seconds(c.Min) }},
+	{"max_s", func(c *CellStats) any { return seconds(c.Max) }},
+	{"ci_low_s", func(c *CellStats) any { return seconds(c.CILow) }},
+	{"ci_high_s", func(c *CellStats) any { return seconds(c.CIHigh) }},
 	{"outliers", func(c *CellStats) any { return c.Outliers }},
 	{"cpu_use", func(c *CellStats) any { return c.CPUUse }},
 	{"other_cpu", func(c *CellStats) any { return c.OtherCPU }},
@@ -56,6 +57,12 @@ var cellColumns = []column{
 	{"gustafson_speedup", func(c *CellStats) any { return c.GustafsonSpeedup }},
 	{"warnings", func(c *CellStats) any { return c.Warnings }},
 }
+
+// seconds rounds a time in seconds to whole nanoseconds, the resolution
+// of every measurement, so that a value computed from them (a mean, the
+// middle of two trials) prints as 0.106346799, not as the float64
+// arithmetic left it, 0.10634679899999999. NaN and infinities pass through.
+func seconds(s float64) float64 { return math.Round(s*1e9) / 1e9 }
 
 // CSVHeader returns the CSV column names of exp report --format csv.
 func CSVHeader() []string {

@@ -171,7 +171,7 @@ func writeComparisonCSV(w io.Writer, c *Comparison) error {
 		if n == 0 {
 			return []string{"0", "", "", ""}
 		}
-		return []string{strconv.Itoa(n), text(center), text(lo), text(hi)}
+		return []string{strconv.Itoa(n), text(seconds(center)), text(seconds(lo)), text(seconds(hi))}
 	}
 	for _, d := range c.Cells {
 		row := []string{"cell", text(d.Range.Start), text(d.Range.Count), string(d.Schedule), strconv.Itoa(d.Workers), "both"}
@@ -249,7 +249,7 @@ func writeComparisonJSON(w io.Writer, c *Comparison) error {
 		if n == 0 {
 			return sideJSON{}
 		}
-		return sideJSON{n, jsonValue(center), jsonValue(lo), jsonValue(hi)}
+		return sideJSON{n, jsonValue(seconds(center)), jsonValue(seconds(lo)), jsonValue(seconds(hi))}
 	}
 	cells := []cellDiffJSON{}
 	for _, d := range c.Cells {

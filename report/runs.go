@@ -24,7 +24,8 @@ func runRow(r experiment.Run) []string {
 }
 
 // WriteRuns lists runs in the given format, one of RunsFormats; any other
-// format is an error.
+// format is an error. The table cuts a name longer than MaxNameWidth
+// terminal columns; the other formats give it whole.
 func WriteRuns(w io.Writer, format Format, runs []experiment.Run) error {
 	switch format {
 	case FormatCSV:
@@ -58,7 +59,12 @@ func WriteRuns(w io.Writer, format Format, runs []experiment.Run) error {
 	case FormatTable, FormatMarkdown:
 		g := grid{header: []string{"ID", "UUID", "NAME", "STATUS", "STARTED_AT", "TRIALS", "HOST"}}
 		for _, r := range runs {
-			g.rows = append(g.rows, runRow(r))
+			row := runRow(r)
+			if format == FormatTable {
+				// One long name must not push every row's columns right.
+				row[2] = truncateWidth(row[2], MaxNameWidth)
+			}
+			g.rows = append(g.rows, row)
 		}
 		write := g.writeAligned
 		if format == FormatMarkdown {

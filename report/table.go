@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
@@ -19,13 +18,33 @@ type grid struct {
 	rows   [][]string
 }
 
+// writeAligned writes the grid as columns two spaces apart, as
+// text/tabwriter would, but measuring each cell in terminal columns
+// (displayWidth), so that wide characters such as 日本 stay aligned. The
+// last cell of a row is not padded.
 func (g grid) writeAligned(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(g.header, "\t"))
-	for _, r := range g.rows {
-		fmt.Fprintln(tw, strings.Join(r, "\t"))
+	lines := append([][]string{g.header}, g.rows...)
+	var widths []int
+	for _, cells := range lines {
+		for j, c := range cells[:max(len(cells)-1, 0)] {
+			if j == len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[j] = max(widths[j], displayWidth(c))
+		}
 	}
-	return tw.Flush()
+	var b strings.Builder
+	for _, cells := range lines {
+		for j, c := range cells {
+			b.WriteString(c)
+			if j < len(cells)-1 {
+				b.WriteString(strings.Repeat(" ", widths[j]-displayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
 }
 
 func (g grid) writeMarkdown(w io.Writer) error {

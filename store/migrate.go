@@ -174,15 +174,17 @@ func (db *DB) apply(ctx context.Context, m migration) error {
 	return tx.Commit()
 }
 
-// classify turns SQLite's "not a database", "cannot open" and "read-only"
-// results into the store's sentinels, so that a bad --db is reported as bad
+// classify turns SQLite's "not a database", "corrupt", "cannot open" and
+// "read-only" results into the store's sentinels, so that a bad --db is reported as bad
 // input; other errors pass through.
 func classify(err error) error {
 	var se *sqlite.Error
 	if errors.As(err, &se) {
 		switch se.Code() & 0xff { // primary result code
-		case sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT:
+		case sqlite3.SQLITE_NOTADB:
 			return fmt.Errorf("%w: the file is not SQLite (%v)", ErrNotExpDatabase, err)
+		case sqlite3.SQLITE_CORRUPT:
+			return fmt.Errorf("%w: %v (was it cut short or overwritten? exp leaves it as it is)", ErrCorrupt, err)
 		case sqlite3.SQLITE_CANTOPEN:
 			return fmt.Errorf("%w (does the directory exist, and may exp write there?)", ErrCannotOpen)
 		case sqlite3.SQLITE_READONLY:

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -130,6 +131,7 @@ func TestMigrate(t *testing.T) {
 		wantErr  error  // sentinel, or nil
 		wantText string // substring of the error; "" for success
 		want     migState
+		noFile   bool // the open must leave no file at all
 	}{
 		{
 			name: "AppliesInOrder", after: two,
@@ -150,10 +152,11 @@ func TestMigrate(t *testing.T) {
 			want:     migState{versions: []int64{1}, names: []string{"0001_a.sql"}, tables: []string{"a"}},
 		},
 		{
-			name:     "ErrFailingMigrationKeepsEarlierOnes",
+			// A new file is made whole or not at all (createNew).
+			name:     "ErrFailingMigrationCreatesNoFile",
 			after:    fstest.MapFS{"0001_a.sql": mig(migA), "0002_bad.sql": mig(migBad)},
 			wantText: "no such table: no_such_table",
-			want:     migState{versions: []int64{1}, names: []string{"0001_a.sql"}, tables: []string{"a"}},
+			noFile:   true,
 		},
 		{
 			name: "ErrNewerSchema", before: two, after: one,
@@ -196,6 +199,12 @@ func TestMigrate(t *testing.T) {
 				t.Fatalf("open error = %v, want one containing %q", err, tc.wantText)
 			case tc.wantErr != nil && !errors.Is(err, tc.wantErr):
 				t.Fatalf("open error = %v, want errors.Is %v", err, tc.wantErr)
+			}
+			if tc.noFile {
+				if entries, _ := os.ReadDir(filepath.Dir(path)); len(entries) != 0 {
+					t.Errorf("a failed creation left %v", entries)
+				}
+				return
 			}
 			if got := readMigState(t, path); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("file holds %+v, want %+v", got, tc.want)

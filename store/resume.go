@@ -79,11 +79,11 @@ func (db *DB) ResumeRun(ctx context.Context, runID int64, hostname string) (*Rec
 		return nil, fmt.Errorf("resume run %d: %w", runID, err)
 	}
 	r.Status = experiment.Status(status)
-	if r.StartedAt, err = parseTime(started); err != nil {
+	if r.StartedAt, err = parseTime("started_at", started); err != nil {
 		return nil, fmt.Errorf("run %d started_at: %w", runID, err)
 	}
 	if heartbeat != "" {
-		if r.HeartbeatAt, err = parseTime(heartbeat); err != nil {
+		if r.HeartbeatAt, err = parseTime("heartbeat_at", heartbeat); err != nil {
 			return nil, fmt.Errorf("run %d heartbeat_at: %w", runID, err)
 		}
 	}
@@ -198,11 +198,11 @@ func (db *DB) Invocations(ctx context.Context, runID int64) ([]experiment.Invoca
 			return nil, fmt.Errorf("invocations of run %d: %w", runID, err)
 		}
 		inv.Kind = experiment.InvocationKind(kind)
-		if inv.StartedAt, err = parseTime(started); err != nil {
+		if inv.StartedAt, err = parseTime("started_at", started); err != nil {
 			return nil, fmt.Errorf("invocation of run %d started_at: %w", runID, err)
 		}
 		if finished != "" {
-			if inv.FinishedAt, err = parseTime(finished); err != nil {
+			if inv.FinishedAt, err = parseTime("finished_at", finished); err != nil {
 				return nil, fmt.Errorf("invocation of run %d finished_at: %w", runID, err)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/exp-tool/exp/experiment"
 )
@@ -18,6 +19,20 @@ type Recorder struct {
 	RunID      int64   // database id of the run
 	cellIDs    []int64 // database id of each plan cell, by cell index
 	invocation int64   // id of this process's row in run_invocations
+	// Retries are the waits before each retry of a commit that found the
+	// database locked by another process; CommitRetries if nil.
+	Retries []time.Duration
+	// OnBusy, if set, is told of each such retry before its wait (exp
+	// prints it on stderr).
+	OnBusy func(Busy)
+}
+
+// retries returns r.Retries, or CommitRetries if it is nil.
+func (r *Recorder) retries() []time.Duration {
+	if r.Retries == nil {
+		return CommitRetries
+	}
+	return r.Retries
 }
 
 // CreateRun inserts run (setting run.ID) and the cells of plan p, each with
@@ -30,7 +45,7 @@ type Recorder struct {
 func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.Plan, refs map[experiment.Range]experiment.Reference) (*Recorder, error) {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	defer tx.Rollback()
 	h := run.Host
@@ -49,10 +64,10 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease)
 	if err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	if run.ID, err = res.LastInsertId(); err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	rec := &Recorder{db: db, RunID: run.ID, cellIDs: make([]int64, len(p.Cells))}
 	if rec.invocation, err = insertInvocation(ctx, tx, run.ID, experiment.InvocationStart, run.StartedAt, h.Hostname); err != nil {
@@ -70,26 +85,43 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			run.ID, c.Index, c.RangeIndex, int64(c.Range.Start), int64(c.Range.Count), string(c.Schedule), c.Workers, primes, sum)
 		if err != nil {
-			return nil, fmt.Errorf("create cell %d: %w", i, err)
+			return nil, db.fail(fmt.Sprintf("create cell %d", i), err)
 		}
 		if rec.cellIDs[i], err = res.LastInsertId(); err != nil {
-			return nil, fmt.Errorf("create cell %d: %w", i, err)
+			return nil, db.fail(fmt.Sprintf("create cell %d", i), err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("create run: %w", err)
+		return nil, db.fail("create run", err)
 	}
 	return rec, nil
 }
 
 // AddTrial commits one finished trial and its per-worker rows, and counts
 // it for this process's invocation, in one transaction: a process killed
-// during it leaves nothing of the trial. It returns ErrSuperseded, storing
+// during it leaves nothing of the trial. The commit goes on even when ctx
+// is cancelled, so that a finished trial is kept. When another process
+// holds the write lock for longer than BusyTimeout, the trial stays in
+// memory and the commit is retried after each of r.Retries, telling
+// r.OnBusy; ctx cuts those waits short. If the lock is never free, the
+// error wraps ErrLocked and experiment.ErrStopped (or, when ctx ended the
+// wait, experiment.ErrInterrupted). It returns ErrSuperseded, storing
 // nothing, if another exp has resumed the run since.
 func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
 	if t.Cell < 0 || t.Cell >= len(r.cellIDs) {
 		return fmt.Errorf("trial %d: cell %d not in run", t.Seq, t.Cell)
 	}
+	err := retryBusy(ctx, fmt.Sprintf("trial %d", t.Seq), r.retries(), r.OnBusy, func() error {
+		return r.addTrial(context.WithoutCancel(ctx), t)
+	})
+	if err != nil {
+		return fmt.Errorf("%s: %w", r.db.path, classify(err))
+	}
+	return nil
+}
+
+// addTrial commits t in one transaction.
+func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
 	tx, err := r.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -137,38 +169,51 @@ func (r *Recorder) DBPath() string { return r.db.path }
 
 // Finish records how the run ended, and when this process's invocation
 // ended. It uses a fresh context so that a run cancelled by Ctrl-C can
-// still be marked interrupted. If another exp has resumed the run since,
+// still be marked interrupted, and retries as AddTrial does while another
+// process holds the write lock. If another exp has resumed the run since,
 // only the invocation is finished and Finish returns ErrSuperseded: the
 // run's outcome is the other exp's to record.
 func (r *Recorder) Finish(status experiment.Status, msg string) error {
+	superseded := false
+	err := retryBusy(context.Background(), fmt.Sprintf("finishing run %d", r.RunID), r.retries(), r.OnBusy, func() error {
+		var err error
+		superseded, err = r.finish(status, msg)
+		return err
+	})
+	if err != nil {
+		return r.db.fail(fmt.Sprintf("finish run %d", r.RunID), err)
+	}
+	if superseded {
+		return fmt.Errorf("finish run %d: %w", r.RunID, ErrSuperseded)
+	}
+	return nil
+}
+
+// finish records the outcome in one transaction; superseded reports that
+// another exp's invocation now owns the run.
+func (r *Recorder) finish(status experiment.Status, msg string) (superseded bool, err error) {
 	ctx := context.Background()
 	tx, err := r.db.sql.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+		return false, err
 	}
 	defer tx.Rollback()
 	now := formatTime(r.db.Now())
 	if _, err := tx.ExecContext(ctx, `UPDATE run_invocations SET finished_at = ? WHERE id = ?`, now, r.invocation); err != nil {
-		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+		return false, err
 	}
 	res, err := tx.ExecContext(ctx, `
 		UPDATE runs SET status = ?, finished_at = ?, heartbeat_at = ?, error = ?
 		WHERE id = ? AND ? = (SELECT max(id) FROM run_invocations WHERE run_id = ?)`,
 		string(status), now, now, nullString(msg), r.RunID, r.invocation, r.RunID)
 	if err != nil {
-		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+		return false, err
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return fmt.Errorf("finish run %d: %w", r.RunID, err)
+		return false, err
 	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("finish run %d: %w", r.RunID, err)
-	}
-	if n != 1 {
-		return fmt.Errorf("finish run %d: %w", r.RunID, ErrSuperseded)
-	}
-	return nil
+	return n != 1, tx.Commit()
 }
 
 // runColumns is the SELECT list scanned by scanRun, for the current schema
@@ -223,16 +268,16 @@ func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 		return r, err
 	}
 	r.Status = experiment.Status(status)
-	if r.StartedAt, err = parseTime(started); err != nil {
-		return r, fmt.Errorf("run %d started_at: %w", r.ID, err)
+	if r.StartedAt, err = parseTime("started_at", started); err != nil {
+		return r, fmt.Errorf("run %d: %w", r.ID, err)
 	}
 	if finished != "" {
-		if r.FinishedAt, err = parseTime(finished); err != nil {
-			return r, fmt.Errorf("run %d finished_at: %w", r.ID, err)
+		if r.FinishedAt, err = parseTime("finished_at", finished); err != nil {
+			return r, fmt.Errorf("run %d: %w", r.ID, err)
 		}
 	}
 	if heartbeat != "" {
-		if r.HeartbeatAt, err = parseTime(heartbeat); err != nil {
+		if r.HeartbeatAt, err = parseTime("heartbeat_at", heartbeat); err != nil {
 			return r, fmt.Errorf("run %d heartbeat_at: %w", r.ID, err)
 		}
 	}
@@ -298,7 +343,7 @@ func (db *DB) Reproductions(ctx context.Context, uuid string) ([]experiment.Run,
 	}
 	runs, err := db.queryRuns(ctx, `WHERE r.reproduces = ? ORDER BY r.id`, uuid)
 	if err != nil {
-		return nil, fmt.Errorf("reproductions of %s: %w", uuid, err)
+		return nil, db.fail("reproductions of "+uuid, err)
 	}
 	return runs, nil
 }
@@ -315,7 +360,7 @@ func firstRun(found []experiment.Run, err error) (experiment.Run, error) {
 func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experiment.Run, error) {
 	rows, err := db.sql.QueryContext(ctx, `SELECT `+db.runColumns()+` FROM runs r `+tail, args...)
 	if err != nil {
-		return nil, fmt.Errorf("read runs: %w", err)
+		return nil, db.fail("read runs", err)
 	}
 	defer rows.Close()
 	var out []experiment.Run
@@ -323,7 +368,7 @@ func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experi
 	for rows.Next() {
 		r, err := scanRun(rows)
 		if err != nil {
-			return nil, fmt.Errorf("read runs: %w", err)
+			return nil, db.fail("read runs", err)
 		}
 		if abandoned(r, now) {
 			r.Status = experiment.StatusAbandoned
@@ -331,7 +376,7 @@ func (db *DB) queryRuns(ctx context.Context, tail string, args ...any) ([]experi
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read runs: %w", err)
+		return nil, db.fail("read runs", err)
 	}
 	return out, nil
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -358,11 +357,15 @@ func TestAddTrialErrors(t *testing.T) {
 		})
 	}
 
-	t.Run("ErrCancelledContext", func(t *testing.T) {
+	t.Run("CommitsWithCancelledContext", func(t *testing.T) {
+		// A finished trial is kept even when Ctrl-C came during its write.
 		cctx, cancel := context.WithCancel(ctx)
 		cancel()
-		if err := rec.AddTrial(cctx, makeTrial(p, p.Steps[2], 2)); !errors.Is(err, context.Canceled) {
-			t.Errorf("AddTrial with a cancelled context = %v, want context.Canceled", err)
+		if err := rec.AddTrial(cctx, makeTrial(p, p.Steps[2], 2)); err != nil {
+			t.Errorf("AddTrial with a cancelled context = %v, want the trial stored", err)
+		}
+		if n := queryInt(t, db.SQL(), `SELECT count(*) FROM trials`); n != 2 {
+			t.Errorf("%d trials stored, want 2", n)
 		}
 	})
 }

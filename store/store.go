@@ -17,7 +17,6 @@ import (
 	"io/fs"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -42,6 +41,9 @@ var (
 	// ErrCannotOpen is returned when the path cannot hold a database file:
 	// a directory, or a file in a directory that is missing or unwritable.
 	ErrCannotOpen = badInput("cannot open database file")
+	// ErrCorrupt is returned when SQLite finds the file damaged (a copy
+	// cut short, say) or a value in it that exp cannot read.
+	ErrCorrupt = badInput("damaged database file")
 	// ErrRunNotFound is returned by FindRun when no run matches.
 	ErrRunNotFound = badInput("run not found")
 	// ErrNothingToResume is returned by ResumeRun for a run that is done,
@@ -54,6 +56,11 @@ var (
 	// resumed since (its heartbeat had stopped for too long): the trial or
 	// outcome is not recorded, so that two processes never write one run.
 	ErrSuperseded = errors.New("the run was resumed by another exp")
+	// ErrLocked is returned when another process held the database's write
+	// lock through every retry of a commit (see CommitRetries). It is not
+	// bad input; it also wraps experiment.ErrStopped, so that the run is
+	// marked interrupted and can be resumed.
+	ErrLocked = errors.New("database is locked")
 )
 
 // inputError is a sentinel that is also ErrBadInput.
@@ -90,9 +97,11 @@ type DB struct {
 
 // Open opens the database at path for writing, creating it if missing, and
 // applies any pending migrations. It returns ErrNotExpDatabase for a file
-// that is not an exp database, ErrNewerSchema for a file from a newer exp,
-// and ErrCannotOpen for a path that cannot hold a writable database; in
-// every case the file is not changed.
+// that is not an exp database, ErrCorrupt for a damaged one, ErrNewerSchema
+// for a file from a newer exp, and ErrCannotOpen for a path that cannot
+// hold a writable database: ":memory:", a directory, device or pipe, a
+// file in a missing directory, or a write-protected file or directory
+// (checked before SQLite opens it); in every case the file is not changed.
 func Open(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations.FS, true)
 }
@@ -115,6 +124,9 @@ func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error
 // 0002_scaling was strong scaling of a CPU-bound kernel; one before
 // 0003_reproduces reproduces no run).
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	if err := checkPath(path, false); err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w (run `exp run` first, or pass --db)", path, ErrNoDatabase)
 	}
@@ -129,6 +141,9 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 // Open, but returns ErrNoDatabase for a missing file instead of creating
 // one (exp reproduce adds the new run beside the one it reproduces).
 func OpenExistingForWrite(ctx context.Context, path string) (*DB, error) {
+	if err := checkPath(path, false); err != nil {
+		return nil, err
+	}
 	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("%s: %w (pass --db the file that holds the run)", path, ErrNoDatabase)
 	}
@@ -142,7 +157,7 @@ func OpenExistingForWrite(ctx context.Context, path string) (*DB, error) {
 // upgrade (openWrite); if that fails because the file or its directory is
 // read-only, the file is read at its own version.
 func openRead(ctx context.Context, path string, all []migration, upgrade func(context.Context, string, []migration, bool) (*DB, error)) (*DB, error) {
-	if err := notDir(path); err != nil {
+	if err := checkPath(path, false); err != nil {
 		return nil, err
 	}
 	var pending []migration
@@ -180,17 +195,27 @@ func openRead(ctx context.Context, path string, all []migration, upgrade func(co
 	return db, nil
 }
 
-// openWrite opens path read-write, brings its schema up to date (an empty
-// file is initialised only if create is set) and switches it to WAL.
+// openWrite opens path read-write, brings its schema up to date and
+// switches it to WAL. A missing file is created (by createNew) only if
+// create is set; an empty one is refused.
 func openWrite(ctx context.Context, path string, all []migration, create bool) (*DB, error) {
-	if err := notDir(path); err != nil {
+	if err := checkPath(path, true); err != nil {
 		return nil, err
 	}
-	db, err := dial(path, "rwc")
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && create:
+		if err := createNew(ctx, path, all); err != nil {
+			return nil, err
+		}
+	case err == nil && st.Size() == 0:
+		return nil, fmt.Errorf("%s: %w: the file is empty (remove it, and exp run creates a new database there)", path, ErrNotExpDatabase)
+	}
+	db, err := dial(path, "rw")
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx, all, create); err != nil {
+	if err := db.migrate(ctx, all, false); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -199,13 +224,6 @@ func openWrite(ctx context.Context, path string, all []migration, create bool) (
 		return nil, fmt.Errorf("%s: set WAL: %w", path, classify(err))
 	}
 	return db, nil
-}
-
-func notDir(path string) error {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
-		return fmt.Errorf("%s: %w: it is a directory (give a file name such as %s)", path, ErrCannotOpen, filepath.Join(path, "exp.db"))
-	}
-	return nil
 }
 
 // dial opens a one-connection handle on path with exp's pragmas. mode is
@@ -273,6 +291,28 @@ func (db *DB) SQL() *sql.DB { return db.sql }
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
-func parseTime(s string) (time.Time, error) { return time.Parse(timeLayout, s) }
+// timeLayouts are the RFC 3339 forms parseTime reads, with a T or a space
+// between date and time: the offset may be Z or +hh:mm, the fraction of a
+// second is optional. exp writes timeLayout; a file edited or merged by
+// other tools may hold any of them.
+var timeLayouts = []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999999Z07:00"}
+
+// parseTime reads the value s of column, a time in any RFC 3339 form
+// (lowercase t and z too), as UTC. Anything else is ErrCorrupt.
+func parseTime(column, s string) (time.Time, error) {
+	u := strings.ToUpper(s)
+	for _, layout := range timeLayouts {
+		if t, err := time.Parse(layout, u); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("%w: %s %q is not an RFC 3339 time such as 2026-11-27T07:10:50Z", ErrCorrupt, column, s)
+}
+
+// fail wraps err from reading or writing the file: what was being done,
+// the file's path, and the store's sentinel for a damaged or foreign file.
+func (db *DB) fail(what string, err error) error {
+	return fmt.Errorf("%s: %s: %w", db.path, what, classify(err))
+}
 
 func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }

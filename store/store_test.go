@@ -44,7 +44,7 @@ func TestOpen(t *testing.T) {
 				t.Fatal(err)
 			}
 			got = append(got, fmt.Sprintf("%d %s", version, name))
-			if _, err := parseTime(applied); err != nil {
+			if _, err := parseTime("applied_at", applied); err != nil {
 				t.Errorf("applied_at %q: %v", applied, err)
 			}
 		}
@@ -90,18 +90,26 @@ func TestOpen(t *testing.T) {
 		}
 	})
 
-	t.Run("EmptyFileIsInitialized", func(t *testing.T) {
-		path := filepath.Join(t.TempDir(), "exp.db")
+	t.Run("ErrEmptyFileIsRefused", func(t *testing.T) {
+		// An empty file is no database exp made: exp creates new files
+		// whole (createNew), so it is not one another exp is creating.
+		dir := t.TempDir()
+		path := filepath.Join(dir, "exp.db")
 		if err := os.WriteFile(path, nil, 0o644); err != nil {
 			t.Fatal(err)
 		}
 		db, err := Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
+		if err == nil {
+			db.Close()
 		}
-		defer db.Close()
-		if v, err := db.SchemaVersion(ctx); err != nil || v != currentVersion {
-			t.Errorf("SchemaVersion = %d, %v; want %d, nil", v, err, currentVersion)
+		if want := path + ": not an exp database: the file is empty (remove it, and exp run creates a new database there)"; err == nil || err.Error() != want {
+			t.Errorf("Open(empty file) = %v, want %s", err, want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+			t.Errorf("Open left %v", entries)
+		}
+		if st, err := os.Stat(path); err != nil || st.Size() != 0 {
+			t.Error("Open changed the empty file")
 		}
 	})
 

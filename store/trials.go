@@ -40,7 +40,7 @@ func (db *DB) Counts(ctx context.Context, runID int64) (RunCounts, error) {
 		return c, fmt.Errorf("counts of run %d: %w: no run has id %d", runID, ErrRunNotFound, runID)
 	}
 	if err != nil {
-		return c, fmt.Errorf("counts of run %d: %w", runID, err)
+		return c, db.fail(fmt.Sprintf("counts of run %d", runID), err)
 	}
 	return c, nil
 }
@@ -51,7 +51,7 @@ func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
 		SELECT idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum
 		FROM cells WHERE run_id = ? ORDER BY idx`, runID)
 	if err != nil {
-		return nil, fmt.Errorf("cells of run %d: %w", runID, err)
+		return nil, db.fail(fmt.Sprintf("cells of run %d", runID), err)
 	}
 	defer rows.Close()
 	var out []StoredCell
@@ -62,7 +62,7 @@ func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
 		var primes sql.NullInt64
 		var sum sql.NullString
 		if err := rows.Scan(&c.Index, &c.RangeIndex, &start, &count, &schedule, &c.Workers, &primes, &sum); err != nil {
-			return nil, fmt.Errorf("cells of run %d: %w", runID, err)
+			return nil, db.fail(fmt.Sprintf("cells of run %d", runID), err)
 		}
 		c.Range = experiment.Range{Start: uint64(start), Count: uint64(count)}
 		c.Schedule = experiment.Schedule(schedule)
@@ -83,7 +83,7 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		FROM trials t JOIN cells c ON c.id = t.cell_id
 		WHERE t.run_id = ? ORDER BY t.seq`), runID)
 	if err != nil {
-		return nil, fmt.Errorf("trials of run %d: %w", runID, err)
+		return nil, db.fail(fmt.Sprintf("trials of run %d", runID), err)
 	}
 	defer rows.Close()
 	var out []experiment.Trial
@@ -96,10 +96,10 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		var other, wait sql.NullInt64
 		if err := rows.Scan(&id, &t.Cell, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
 			&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait); err != nil {
-			return nil, fmt.Errorf("trials of run %d: %w", runID, err)
+			return nil, db.fail(fmt.Sprintf("trials of run %d", runID), err)
 		}
-		if t.StartedAt, err = parseTime(started); err != nil {
-			return nil, fmt.Errorf("trial %d started_at: %w", id, err)
+		if t.StartedAt, err = parseTime("started_at", started); err != nil {
+			return nil, db.fail(fmt.Sprintf("trial %d", id), err)
 		}
 		t.Hits = uint64(hits)
 		t.Load1, t.HasLoad = load.Float64, load.Valid
@@ -109,7 +109,7 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("trials of run %d: %w", runID, err)
+		return nil, db.fail(fmt.Sprintf("trials of run %d", runID), err)
 	}
 	rows.Close()
 	wrows, err := db.sql.QueryContext(ctx, `
@@ -117,7 +117,7 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		FROM trial_workers w JOIN trials t ON t.id = w.trial_id
 		WHERE t.run_id = ? ORDER BY w.trial_id, w.worker`, runID)
 	if err != nil {
-		return nil, fmt.Errorf("workers of run %d: %w", runID, err)
+		return nil, db.fail(fmt.Sprintf("workers of run %d", runID), err)
 	}
 	defer wrows.Close()
 	for wrows.Next() {
@@ -126,7 +126,7 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		var ws experiment.WorkerStat
 		var items, hits int64
 		if err := wrows.Scan(&id, &w, &ws.BusyNS, &items, &hits); err != nil {
-			return nil, fmt.Errorf("workers of run %d: %w", runID, err)
+			return nil, db.fail(fmt.Sprintf("workers of run %d", runID), err)
 		}
 		ws.Items, ws.Hits = uint64(items), uint64(hits)
 		if i, ok := index[id]; ok {
