@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"database/sql"
 	"errors"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -115,7 +114,7 @@ func interruptAfter(t *testing.T, dir, path string, runID int, args ...string) s
 	t.Helper()
 	cmd := exec.Command(expBin, args...)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "EXP_DB=")
+	cmd.Env = baseEnv()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	if err := cmd.Start(); err != nil {

@@ -29,7 +29,7 @@ func startExp(t *testing.T, dir string, env []string, args ...string) *backgroun
 	t.Helper()
 	b := &background{cmd: exec.Command(expBin, args...), exited: make(chan struct{})}
 	b.cmd.Dir = dir
-	b.cmd.Env = append(append(os.Environ(), "EXP_DB="), env...)
+	b.cmd.Env = append(baseEnv(), env...)
 	b.cmd.Stderr = &b.stderr
 	if err := b.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -61,7 +61,7 @@ func TestStopSignals(t *testing.T) {
 			// The printed command, pasted into a shell, finishes the run.
 			sh := exec.Command("sh", "-c", resume+" -q")
 			sh.Dir = dir
-			sh.Env = append(os.Environ(), "EXP_DB=", "PATH="+filepath.Dir(expBin)+string(os.PathListSeparator)+os.Getenv("PATH"))
+			sh.Env = append(baseEnv(), "PATH="+filepath.Dir(expBin)+string(os.PathListSeparator)+os.Getenv("PATH"))
 			if out, err := sh.CombinedOutput(); err != nil {
 				t.Fatalf("%s: %v\n%s", resume, err, out)
 			}
