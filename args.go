@@ -110,7 +110,9 @@ func takesValue(cmd *cli.Command, name string) bool {
 		if !slices.Contains(f.Names(), name) {
 			continue
 		}
-		if _, isBool := f.(*cli.BoolFlag); isBool {
+		// Booleans, and flags whose value is optional (--quiet-machine[=D]),
+		// take no separate word.
+		if tv, ok := f.(interface{ TakesValue() bool }); ok && !tv.TakesValue() {
 			return false
 		}
 		return true

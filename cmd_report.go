@@ -29,10 +29,12 @@ const (
 	maxConfidence = 0.9999
 )
 
-// thresholds are report.DefaultThresholds with the --confidence level.
+// thresholds are report.DefaultThresholds with the --confidence level and,
+// for exp report, --exclude-contended.
 func thresholds(c *cli.Context) (report.Thresholds, error) {
 	th := report.DefaultThresholds
 	th.Confidence = c.Float64("confidence")
+	th.ExcludeContended = c.Bool("exclude-contended")
 	if !(th.Confidence >= minConfidence && th.Confidence <= maxConfidence) {
 		return th, usagef("--confidence must be from %g to %g, got %g", minConfidence, maxConfidence, th.Confidence)
 	}

@@ -48,7 +48,7 @@ func cmdReproduce(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	refs, err := experiment.References(c.Context, plan.Config.NewKernel(), plan.Ranges())
+	refs, err := references(c, plan)
 	if err != nil {
 		return err
 	}

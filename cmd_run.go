@@ -24,14 +24,29 @@ func cmdRun(c *cli.Context) error {
 	if c.NArg() != 1 {
 		return usagef("run takes one experiment file, got %d arguments (try: exp run experiments.yaml)", c.NArg())
 	}
+	limit, err := maxDuration(c)
+	if err != nil {
+		return err
+	}
+	if err := checkQuietMachine(c); err != nil {
+		return err
+	}
 	cfg, err := experiment.Load(c.Args().First())
 	if err != nil {
 		return err
 	}
 	plan := experiment.NewPlan(cfg, chooseSeed(cfg))
+	if c.Bool("dry-run") {
+		return dryRun(c, plan, limit)
+	}
+	if limit > 0 {
+		var cancel context.CancelFunc
+		c.Context, cancel = context.WithTimeoutCause(c.Context, limit, &experiment.TimeLimit{Limit: limit})
+		defer cancel()
+	}
 	// The oracle runs before the database is touched, so that Ctrl-C here
 	// leaves nothing behind.
-	refs, err := experiment.References(c.Context, plan.Config.NewKernel(), plan.Ranges())
+	refs, err := references(c, plan)
 	if err != nil {
 		return err
 	}
@@ -69,7 +84,7 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 // invocations it resumes).
 func runSteps(c *cli.Context, rec *store.Recorder, r experiment.Run, plan *experiment.Plan, steps []experiment.Step,
 	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary) error {
-	runner := &experiment.Runner{Kernel: plan.Config.NewKernel(), References: refs, Progress: prog.update}
+	runner := &experiment.Runner{Kernel: plan.Config.NewKernel(), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog)}
 	// A finished trial is committed even if Ctrl-C arrives during the write.
 	save := func(t experiment.Trial) error { return rec.AddTrial(context.WithoutCancel(c.Context), t) }
 	stopHeartbeat := rec.StartHeartbeat(store.HeartbeatInterval)
@@ -166,9 +181,9 @@ func finishRun(c *cli.Context, rec *store.Recorder, r experiment.Run, prior, sum
 		return nil
 	}
 	if prior.Trials > 0 {
-		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d more trials in %s, %d in all. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), all.Trials, next)
+		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d more trials in %s%s, %d in all. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), limitNotes(sum), all.Trials, next)
 	} else {
-		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d trials in %s. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), next)
+		fmt.Fprintf(c.App.ErrWriter, "run %d done: %d trials in %s%s. Next: %s\n", r.ID, sum.Trials, took.Round(time.Millisecond), limitNotes(sum), next)
 	}
 	return nil
 }

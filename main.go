@@ -22,12 +22,15 @@
 //
 //	exp run experiments.yaml              # run the matrix into exp.db
 //	exp run experiments.yaml --db x.db    # flags may follow the file
+//	exp run experiments.yaml --dry-run    # the matrix, the order and an estimate; nothing runs
+//	exp run experiments.yaml --max-duration 2h --quiet-machine=1m   # bound the run; wait for a quiet machine
 //	exp run examples/weak-scaling.yaml    # work grows with the workers
 //	exp run --resume 3                    # finish run 3 after Ctrl-C or a crash
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
 //	exp report --confidence 0.9           # 90% intervals
+//	exp report --exclude-contended        # without trials that other processes disturbed
 //	exp runs                              # list the runs in the database
 //	exp show 3                            # one run's record (default: latest)
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
@@ -54,8 +57,10 @@
 // that found a wrong answer), 2 on bad input (experiment file, CSV file,
 // flags, database, a run that cannot be resumed), 3 when exp reproduce
 // finds the result not reproduced, and 128 + the signal's number after a
-// stop signal: 130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP. An
-// interrupted run keeps every finished trial and is marked interrupted.
+// stop signal: 130 for SIGINT (and when --max-duration passes), 143 for
+// SIGTERM, 129 for SIGHUP. An interrupted run keeps every finished trial
+// and is marked interrupted. A trial past the file's timeout is stored as
+// timed out, and the run goes on.
 package main
 
 import (
@@ -65,6 +70,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/exp-tool/exp/experiment"
@@ -142,10 +148,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return usagef("unknown flag --%s (see %s)", strings.TrimLeft(name, "-"), where)
 		}
-		// ... and "invalid value "abc" for flag -x: parse error".
+		// ... and "invalid value "abc" for flag -x: parse error", or for a
+		// flag that may stand alone "invalid boolean value "abc" for -x: why".
 		var value, name string
+		if _, scanErr := fmt.Sscanf(err.Error(), "invalid boolean value %q for -%s", &value, &name); scanErr == nil {
+			name = strings.TrimSuffix(strings.TrimLeft(name, "-"), ":")
+			return usagef("--%s must be %s, got %q", name, flagAllows(c, name, err), value)
+		}
 		if _, scanErr := fmt.Sscanf(err.Error(), "invalid value %q for flag -%s", &value, &name); scanErr == nil {
-			return usagef("--%s must be a number, got %q", strings.TrimSuffix(strings.TrimLeft(name, "-"), ":"), value)
+			name = strings.TrimSuffix(strings.TrimLeft(name, "-"), ":")
+			return usagef("--%s must be %s, got %q", name, flagAllows(c, name, err), value)
 		}
 		return usageError{err}
 	}
@@ -166,6 +178,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Version: version(),
 		Description: "Examples:\n" +
 			"   exp run experiments.yaml               run the matrix into exp.db (flags may follow the file)\n" +
+			"   exp run experiments.yaml --dry-run     the matrix, the order and an estimate of the time; runs nothing\n" +
 			"   exp run --resume 3                     finish run 3 after Ctrl-C, kill -9 or a crash\n" +
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
@@ -178,8 +191,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
-			"a run that cannot be resumed); 3 not reproduced (exp reproduce); 130 interrupted by SIGINT (Ctrl-C),\n" +
-			"143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes the run).",
+			"a run that cannot be resumed); 3 not reproduced (exp reproduce); 130 interrupted by SIGINT (Ctrl-C)\n" +
+			"or --max-duration, 143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes it).",
 		Writer:    stdout,
 		ErrWriter: stderr,
 		// Return errors instead of exiting: only main exits.
@@ -195,21 +208,26 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
 					"checks each trial's answer against an oracle, and commits each trial as it finishes.\n" +
 					"Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops after keeping every finished trial;\n" +
-					"the run is marked interrupted, exp prints the command that resumes it and exits 130, 143 or 129.\n" +
-					"A second Ctrl-C exits at once. A run whose exp was killed shows as abandoned in exp runs.\n\n" +
+					"the run is marked interrupted, exp prints the command that resumes it and exits 130, 143 or 129;\n" +
+					"so it is when --max-duration passes (130). A second Ctrl-C exits at once. A run whose exp was\n" +
+					"killed shows as abandoned in exp runs. A trial past the file's timeout is cancelled, stored as timed\n" +
+					"out, and the run goes on. Each trial records the CPU other processes used during it (/proc/stat).\n\n" +
 					"--resume RUN goes on with an interrupted, abandoned or failed run of --db: it takes the config and\n" +
 					"seed stored with the run (no file needed; a file given must be the stored one, byte for byte) and\n" +
 					"runs only the trials it lacks, in the order the seed gave them. It refuses a run that is done, and a\n" +
 					"run started on another host unless --any-host is given.\n\n" +
 					"Examples:\n" +
 					"   exp run experiments.yaml --db results.db\n" +
-					"   exp run --resume 3 --db results.db",
-				Flags: []cli.Flag{
+					"   exp run --resume 3 --db results.db\n" +
+					"   exp run experiments.yaml --dry-run              the matrix, the order and an estimate; nothing runs\n" +
+					"   exp run experiments.yaml --max-duration 2h      stop after 2 hours, keeping every finished trial\n" +
+					"   exp run experiments.yaml --quiet-machine=1m     wait up to a minute before each trial for a quiet machine",
+				Flags: append([]cli.Flag{
 					runDB,
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 					&cli.StringFlag{Name: "resume", Usage: "go on with stored run `RUN` (an id, a UUID or unique prefix, or latest)"},
 					&cli.BoolFlag{Name: "any-host", Usage: "with --resume: resume a run that was started on another host"},
-				},
+				}, limitFlags()...),
 				OnUsageError: onUsage,
 				Action:       cmdRun,
 			},
@@ -221,12 +239,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"and the cell's residual. Fits per range and schedule: Amdahl's B with its CI, T1, the ceiling 1/B\n" +
 					"with its CI and R2; the Karp-Flatt trend, the USL and which of Amdahl and USL fits (with 3 or more\n" +
 					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.\n" +
+					"Trials that timed out are in no statistic; contended trials (other processes busy) are flagged, and left\n" +
+					"out with --exclude-contended, which says how many per cell and in total.\n" +
 					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
 					formatFlag(report.Formats),
 					confidenceFlag,
+					&cli.BoolFlag{Name: "exclude-contended", Usage: fmt.Sprintf("leave out of every statistic the trials during which other processes "+
+						"kept more than %g CPUs busy (the CONTENDED column counts them either way)", report.DefaultThresholds.MaxOtherCPU)},
 				},
 				OnUsageError: onUsage,
 				Action:       cmdReport,
@@ -326,6 +348,27 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	return app
+}
+
+// flagAllows says what the command's flag called name accepts, for a
+// usage error: a duration, a number, or what the flag's value said in err
+// (Go's flag package puts it after "parse error" or the flag's name).
+func flagAllows(c *cli.Context, name string, err error) string {
+	if c.Command != nil {
+		for _, f := range c.Command.Flags {
+			if !slices.Contains(f.Names(), name) {
+				continue
+			}
+			if _, ok := f.(*cli.DurationFlag); ok {
+				return "a duration such as 2h or 30m"
+			}
+			if _, ok := f.(*optionalFlag); ok {
+				_, why, _ := strings.Cut(err.Error(), ": ")
+				return strings.TrimPrefix(why, "must be ")
+			}
+		}
+	}
+	return "a number"
 }
 
 func formatList(fs []report.Format) string {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -73,6 +74,10 @@ type Config struct {
 	Workers   []int      // worker counts, each >= 1, at least one
 	Schedules []Schedule // schedules, at least one
 	Chunk     int        // numbers per chunk for Chunked, >= 1
+	// Timeout is the longest a trial may take, wall time, > 0 in whole
+	// microseconds; 0 when the file sets none. A trial that exceeds it is
+	// cancelled and stored as timed out (Trial.TimedOut), and the run goes on.
+	Timeout time.Duration
 }
 
 // Range is the half-open interval of integers [Start, Start+Count).
@@ -88,7 +93,7 @@ func (r Range) Last() uint64 { return r.Start + r.Count - 1 }
 func (r Range) String() string { return fmt.Sprintf("[%d, +%d)", r.Start, r.Count) }
 
 // topKeys lists the keys an experiment file may have, in documentation order.
-var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk"}
+var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout"}
 
 // syntheticKeys lists the keys of the synthetic mapping.
 var syntheticKeys = []string{"serial", "parallel", "mode"}
@@ -200,6 +205,8 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 	case "chunk":
 		u, err = d.uint(n, key, 1, math.MaxInt64)
 		c.Chunk = int(u)
+	case "timeout":
+		c.Timeout, err = d.duration(n, key, true)
 	case "scaling":
 		c.Scaling, err = d.str(n, key)
 		if err == nil && !slices.Contains(Scalings, c.Scaling) {

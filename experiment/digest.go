@@ -30,13 +30,19 @@ func DigestOf(hits []uint64) Digest {
 // ok is false if the kernel has no oracle. It stops early, returning
 // ErrInterrupted, when stop reports true.
 func OracleDigest(k Kernel, r Range, stop func() bool) (d Digest, ok bool, err error) {
+	return oracleDigestAt(k, r, func(uint64) bool { return stop != nil && stop() })
+}
+
+// oracleDigestAt is OracleDigest calling at(i) every 1024 numbers, i the
+// numbers checked so far, and stopping early if it reports true.
+func oracleDigestAt(k Kernel, r Range, at func(i uint64) bool) (d Digest, ok bool, err error) {
 	o, ok := k.(Oracle)
 	if !ok {
 		return Digest{}, false, nil
 	}
 	var hits []uint64
 	for i := uint64(0); i < r.Count; i++ {
-		if i&1023 == 0 && stop != nil && stop() {
+		if i&1023 == 0 && at(i) {
 			return Digest{}, true, ErrInterrupted
 		}
 		if x := r.Start + i; o.OracleHit(x) {

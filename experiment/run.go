@@ -114,10 +114,15 @@ func newUUIDv7(t time.Time) (string, error) {
 
 // Conclude decides how a run ended from what the Runner returned: the
 // Summary of its trials, how many were planned, and its error.
-// Interrupted (ErrInterrupted) wins, then a runtime error, then wrong
-// answers; otherwise the run is done. msg says why, empty when done.
+// Interrupted (ErrInterrupted, also at a *TimeLimit) wins, then a runtime
+// error, then wrong answers; otherwise the run is done, even if some
+// trials timed out (they have no wrong answer). msg says why, empty when
+// done.
 func Conclude(sum Summary, planned int, runErr error) (status Status, msg string) {
+	var limit *TimeLimit
 	switch {
+	case errors.As(runErr, &limit) && errors.Is(runErr, ErrInterrupted):
+		return StatusInterrupted, fmt.Sprintf("%s; %d of %d trials done", limit, sum.Trials, planned)
 	case errors.Is(runErr, ErrInterrupted):
 		return StatusInterrupted, fmt.Sprintf("interrupted after %d of %d trials", sum.Trials, planned)
 	case runErr != nil:

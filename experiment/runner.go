@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"time"
 
 	"github.com/exp-tool/exp/host"
@@ -22,8 +23,23 @@ type Trial struct {
 	HasLoad   bool         // whether Load1 could be read
 	Digest                 // hits found and their checksum
 	Workers   []WorkerStat // per-worker busy time and counts
-	OK        bool         // whether the answer is right (see Verify)
+	OK        bool         // whether the answer was checked and is right (see Verify)
 	Mismatch  string       // why OK is false, empty when OK
+	// TimedOut reports a trial cancelled at Config.Timeout. It has no answer
+	// to check: OK is false and Mismatch says how far it got, but it is not
+	// a wrong answer (Summary.Failed). WallNS, the CPU times and Workers are
+	// those of the part it did, and Digest is of the hits found by then.
+	TimedOut bool
+	// OtherCPUNS is the CPU time that other processes used during the
+	// trial, nanoseconds: the machine's busy time (host.SystemCPU) less this
+	// process's (host.CPUTimes), at the resolution of host.ProcStatTick;
+	// valid if HasOtherCPU.
+	OtherCPUNS  int64
+	HasOtherCPU bool // whether OtherCPUNS could be measured (/proc/stat is readable)
+	// QuietWaitNS is how long the Runner waited for a quiet machine before
+	// the trial (Runner.Quiet), nanoseconds; valid if HasQuietWait.
+	QuietWaitNS  int64
+	HasQuietWait bool // whether the Runner waited for a quiet machine before the trial
 }
 
 // Source says where a Reference's answer came from.
@@ -49,15 +65,39 @@ type Reference struct {
 // can be checked, not only compared with its siblings. Pass the ranges the
 // cells test (Plan.Ranges): under weak scaling these differ from the file's.
 // Each distinct range is computed once. A kernel without an oracle gets an
-// empty map; the Runner then uses each range's first trial.
+// empty map; the Runner then uses each range's first trial. It is
+// ReferencesProgress without progress.
 func References(ctx context.Context, k Kernel, ranges []Range) (map[Range]Reference, error) {
+	return ReferencesProgress(ctx, k, ranges, nil)
+}
+
+// ReferencesProgress is References reporting its progress: for a kernel
+// with an oracle it calls progress, if not nil, every OracleProgressEvery
+// numbers and after each range, with the numbers checked so far and the
+// total of the distinct ranges' counts. It returns ErrInterrupted (wrapping
+// ctx's *TimeLimit cause, if any) when ctx is done first.
+func ReferencesProgress(ctx context.Context, k Kernel, ranges []Range, progress func(done, total uint64)) (map[Range]Reference, error) {
 	refs := make(map[Range]Reference, len(ranges))
-	stop := func() bool { return ctx.Err() != nil }
+	var done, total uint64
+	for i, r := range ranges {
+		if !slices.Contains(ranges[:i], r) {
+			total += r.Count
+		}
+	}
 	for _, r := range ranges {
-		if _, done := refs[r]; done {
+		if _, seen := refs[r]; seen {
 			continue
 		}
-		d, ok, err := OracleDigest(k, r, stop)
+		at := func(i uint64) bool {
+			if progress != nil && i%OracleProgressEvery == 0 && i > 0 {
+				progress(done+i, total)
+			}
+			return ctx.Err() != nil
+		}
+		d, ok, err := oracleDigestAt(k, r, at)
+		if errors.Is(err, ErrInterrupted) {
+			err = stopped(ctx)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("oracle for range %s: %w", r, err)
 		}
@@ -65,9 +105,17 @@ func References(ctx context.Context, k Kernel, ranges []Range) (map[Range]Refere
 			return map[Range]Reference{}, nil
 		}
 		refs[r] = Reference{Digest: d, Source: SourceOracle}
+		if done += r.Count; progress != nil {
+			progress(done, total)
+		}
 	}
 	return refs, nil
 }
+
+// OracleProgressEvery is how many numbers ReferencesProgress checks
+// between two calls of its progress callback: about 50 ms of math/big's
+// test near 10^13.
+const OracleProgressEvery = 1 << 15
 
 // Runner executes a Plan's trials one at a time.
 type Runner struct {
@@ -79,21 +127,34 @@ type Runner struct {
 	Now        func() time.Time       // wall clock for StartedAt; time.Now if nil
 	Load       func() (float64, bool) // load average probe; host.LoadAvg1 if nil
 	Progress   func(done, total int)  // called after each trial, if set
+	// SystemCPU is the machine's busy CPU time, nanoseconds, read before
+	// and after each trial for Trial.OtherCPUNS (and by Quiet); host.SystemCPU
+	// if nil.
+	SystemCPU func() (busyNS int64, ok bool)
+	// Quiet, if set, is the noise guard: before each trial the Runner waits
+	// for other processes to go quiet, up to a bound (Trial.QuietWaitNS).
+	Quiet *Quiet
 }
 
 // Summary counts what a Run did.
 type Summary struct {
-	Trials int // trials finished and emitted
-	Failed int // of those, trials whose answer disagreed with the reference
+	Trials   int // trials finished and emitted, timed out ones included
+	Failed   int // of those, trials whose answer disagreed with the reference
+	TimedOut int // of those, trials cancelled at Config.Timeout (not in Failed)
+	// QuietWaitNS is the time spent waiting for a quiet machine before the
+	// trials (Runner.Quiet), nanoseconds.
+	QuietWaitNS int64
 }
 
 // Run executes steps of p in order and passes each finished trial to emit,
 // which typically commits it to the store. A trial whose answer differs from
 // its tested range's reference, or that fails the kernel's own check
 // (Checker), is emitted with OK false and counted in Summary.Failed; the run
-// goes on. Run stops at the first error from emit, and returns
-// ErrInterrupted when ctx is cancelled; the trial cut short then is not
-// emitted, every earlier one was.
+// goes on. A trial that exceeds p.Config.Timeout is cancelled, emitted with
+// TimedOut set and counted in Summary.TimedOut; the run goes on. Run stops
+// at the first error from emit, and returns ErrInterrupted (wrapping the
+// context's *TimeLimit cause, if any) when ctx is cancelled; the trial cut
+// short then is not emitted, every earlier one was.
 func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Trial) error) (Summary, error) {
 	k := rn.Kernel
 	if k == nil {
@@ -102,12 +163,15 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 	if k == nil {
 		return Summary{}, fmt.Errorf("unknown kernel %q", p.Config.Kernel)
 	}
-	now, load := rn.Now, rn.Load
+	now, load, sysCPU := rn.Now, rn.Load, rn.SystemCPU
 	if now == nil {
 		now = time.Now
 	}
 	if load == nil {
 		load = host.LoadAvg1
+	}
+	if sysCPU == nil {
+		sysCPU = host.SystemCPU
 	}
 	refs := maps.Clone(rn.References)
 	if refs == nil {
@@ -116,32 +180,32 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 	var sum Summary
 	for _, st := range steps {
 		if ctx.Err() != nil {
-			return sum, ErrInterrupted
+			return sum, stopped(ctx)
 		}
-		t, bad, err := rn.trial(ctx, k, p, st, now, load)
+		var waited time.Duration
+		if rn.Quiet != nil {
+			var err error
+			if waited, err = rn.Quiet.wait(ctx, sysCPU); err != nil {
+				return sum, err
+			}
+			sum.QuietWaitNS += int64(waited)
+		}
+		t, bad, err := rn.trial(ctx, k, p, st, now, load, sysCPU)
 		if err != nil {
 			return sum, err
 		}
-		c := p.Cells[st.Cell]
-		ref := refs[c.Range]
-		if ref.Source == "" {
-			// Without an oracle the first complete trial is the reference.
-			if Verify(&t, Reference{Digest: t.Digest}, c.Range.Count); t.OK && bad == nil {
-				ref = Reference{Digest: t.Digest, Source: SourceFirstTrial}
-				refs[c.Range] = ref
-			}
-		}
-		if ref.Source != "" {
-			Verify(&t, ref, c.Range.Count)
-		}
-		if t.OK && bad != nil {
-			t.OK, t.Mismatch = false, bad.Error()
+		t.QuietWaitNS, t.HasQuietWait = int64(waited), rn.Quiet != nil
+		if !t.TimedOut {
+			rn.check(&t, bad, p.Cells[st.Cell].Range, refs)
 		}
 		if err := emit(t); err != nil {
 			return sum, fmt.Errorf("save trial %d: %w", st.Seq, err)
 		}
 		sum.Trials++
-		if !t.OK {
+		switch {
+		case t.TimedOut:
+			sum.TimedOut++
+		case !t.OK:
 			sum.Failed++
 		}
 		if rn.Progress != nil {
@@ -149,6 +213,26 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		}
 	}
 	return sum, nil
+}
+
+// check sets t.OK and t.Mismatch from the reference of the range r it
+// tested, and bad, the kernel's own check. Without a reference, the
+// first complete, correct trial of r becomes it (refs is updated).
+func (rn *Runner) check(t *Trial, bad error, r Range, refs map[Range]Reference) {
+	ref := refs[r]
+	if ref.Source == "" {
+		// Without an oracle the first complete trial is the reference.
+		if Verify(t, Reference{Digest: t.Digest}, r.Count); t.OK && bad == nil {
+			ref = Reference{Digest: t.Digest, Source: SourceFirstTrial}
+			refs[r] = ref
+		}
+	}
+	if ref.Source != "" {
+		Verify(t, ref, r.Count)
+	}
+	if t.OK && bad != nil {
+		t.OK, t.Mismatch = false, bad.Error()
+	}
 }
 
 // Verify sets t.OK and t.Mismatch: a trial is correct when its workers
@@ -173,8 +257,12 @@ func Verify(t *Trial, ref Reference, count uint64) {
 // trial runs and times one step. The wall time covers the kernel's serial
 // part, if any, starting the workers, the kernel, and gathering hits;
 // sorting and hashing them is not timed. bad is the kernel's own check of
-// the outcome (Checker), nil if it passed or the kernel has none.
-func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now func() time.Time, load func() (float64, bool)) (t Trial, bad, err error) {
+// the outcome (Checker), nil if it passed or the kernel has none. A trial
+// that ran past p.Config.Timeout, whether its cancellation stopped it or
+// came after its last item, is returned with TimedOut set and no error;
+// one cut short because ctx is done returns ErrInterrupted.
+func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now func() time.Time, load func() (float64, bool),
+	sysCPU func() (int64, bool)) (t Trial, bad, err error) {
 	c := p.Cells[st.Cell]
 	t = Trial{Step: st}
 	// Collect the previous trials' garbage now, untimed, so that a GC
@@ -182,21 +270,48 @@ func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now fun
 	// before a benchmark).
 	runtime.GC()
 	t.Load1, t.HasLoad = load()
+	busy0, ok0 := sysCPU()
 	u0, s0 := host.CPUTimes()
 	t.StartedAt = now().UTC()
 	start := time.Now()
-	out, err := Execute(ctx, k, c.Range, c.Workers, c.Schedule, uint64(p.Config.Chunk))
+	// The limit counts from the same instant as the wall time, so that a
+	// timed-out trial's wall time is never below its timeout.
+	tctx, cancel := ctx, context.CancelFunc(func() {})
+	if limit := p.Config.Timeout; limit > 0 {
+		tctx, cancel = context.WithDeadlineCause(ctx, start.Add(limit), errTrialTimeout)
+	}
+	defer cancel()
+	out, err := Execute(tctx, k, c.Range, c.Workers, c.Schedule, uint64(p.Config.Chunk))
 	t.WallNS = int64(time.Since(start))
 	u1, s1 := host.CPUTimes()
-	if errors.Is(err, ErrInterrupted) {
-		return t, nil, ErrInterrupted
+	busy1, ok1 := sysCPU()
+	if errors.Is(err, ErrInterrupted) && ctx.Err() != nil {
+		return t, nil, stopped(ctx)
 	}
-	if err != nil {
+	if err != nil && !errors.Is(err, ErrInterrupted) {
 		return t, nil, fmt.Errorf("trial %d: %w", st.Seq, err)
 	}
 	t.UserNS, t.SysNS = u1-u0, s1-s0
+	if ok0 && ok1 {
+		t.OtherCPUNS, t.HasOtherCPU = host.OtherCPU(busy0, busy1, u0+s0, u1+s1), true
+	}
 	t.Workers = out.Workers
 	t.Digest = DigestOf(out.Hits)
+	// Past the timeout the trial is timed out, cancelled or not: on a busy
+	// machine the cancellation can arrive after the last item.
+	if limit := p.Config.Timeout; err != nil || limit > 0 && t.WallNS > int64(limit) {
+		var items uint64
+		for _, w := range out.Workers {
+			items += w.Items
+		}
+		took := time.Duration(t.WallNS).Round(time.Millisecond)
+		t.TimedOut = true
+		t.Mismatch = fmt.Sprintf("timed out: cancelled after %s (timeout %s) with %d of %d items done", took, ShortDuration(limit), items, c.Range.Count)
+		if err == nil {
+			t.Mismatch = fmt.Sprintf("timed out: took %s (timeout %s); the work ended only after the limit", took, ShortDuration(limit))
+		}
+		return t, nil, nil
+	}
 	if ch, ok := k.(Checker); ok {
 		bad = ch.Check(out, c.Range)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/scaling"
 )
 
@@ -28,14 +29,30 @@ type Thresholds struct {
 	// noiseless cells (the synthetic sleep kernel) does not mistake those
 	// microseconds for the program's serial fraction with false precision.
 	Resolution float64
+	// MaxOtherCPU is how many CPUs other processes may keep busy during a
+	// trial, on average, other_cpu_ns / wall_ns (0.2 = 20% of one CPU);
+	// beyond it, and beyond OtherCPUResolution, the trial is contended (see
+	// Contended). exp run --quiet-machine waits for the same level.
+	MaxOtherCPU float64
+	// OtherCPUResolution is the error of a trial's other_cpu_ns, seconds:
+	// /proc/stat counts CPU time in 10 ms ticks (host.ProcStatTick), and two
+	// readings differ by up to about two ticks more or less than the truth.
+	// Without it, rounding alone would flag a good share of 50 ms trials.
+	OtherCPUResolution float64
+	// ExcludeContended leaves contended trials out of every statistic
+	// (exp report --exclude-contended); they are still counted and flagged.
+	ExcludeContended bool
 }
 
 // DefaultThresholds: 95% intervals; cells noisy above a CV of 5%, thin below
 // 6 trials (the fewest for which the median has a distribution-free 95%
 // interval); outliers beyond 3 IQR (Tukey's "far out": it flags 3% of clean
 // 10-trial cells with 5% lognormal noise, where 1.5 IQR flagged 20%);
-// starved below 80% of their CPUs; 100 µs of timing resolution.
-var DefaultThresholds = Thresholds{Confidence: 0.95, MaxCV: 0.05, MinN: 6, OutlierFence: 3, MinCPUShare: 0.8, Resolution: 100e-6}
+// starved below 80% of their CPUs; 100 µs of timing resolution; trials
+// contended when other processes kept more than 0.2 CPUs busy beyond two
+// /proc/stat ticks (20 ms), and kept in the statistics.
+var DefaultThresholds = Thresholds{Confidence: 0.95, MaxCV: 0.05, MinN: 6, OutlierFence: 3, MinCPUShare: 0.8, Resolution: 100e-6,
+	MaxOtherCPU: 0.2, OtherCPUResolution: 2 * host.ProcStatTick.Seconds()}
 
 // CellStats is the analysis of one cell's measured trials.
 type CellStats struct {
@@ -43,10 +60,25 @@ type CellStats struct {
 	// Processors is the effective processor count p: min(Workers, usable
 	// CPUs) for a CPU-bound kernel, Workers for one that waits (sleep).
 	Processors int
-	Summary           // wall-time statistics of measured trials, seconds
-	Warmups    int    // warmup trials stored (not in Summary)
-	Failed     int    // trials, warmups included, whose answer was wrong
-	Primes     uint64 // hits found by the cell's first correct trial (warmups count)
+	Summary        // wall-time statistics of measured trials, seconds
+	Warmups    int // warmup trials stored (not in Summary)
+	Failed     int // trials, warmups included, whose answer was wrong
+	// TimedOut counts trials, warmups included, cancelled at the
+	// experiment's timeout: they have no answer and no full time, so they
+	// are in no statistic, and a cell where a measured trial timed out is
+	// left out of the fits (its median would leave out its slowest trials).
+	TimedOut int
+	Primes   uint64 // hits found by the cell's first correct trial (warmups count)
+	// OtherCPU is the median over measured trials of the CPUs other
+	// processes kept busy during the trial, other_cpu_ns / wall_ns; NaN
+	// when no trial measured it.
+	OtherCPU float64
+	// Contended counts the measured trials during which other processes
+	// used more CPU than Thresholds.MaxOtherCPU allows (Thresholds.Contended).
+	Contended int
+	// ExcludedContended counts the contended trials left out of every
+	// statistic (Thresholds.ExcludeContended): all of them, or none.
+	ExcludedContended int
 	// CPUUse is the median over measured trials of (user+sys)/wall: how many
 	// CPUs the process kept busy; NaN when the trials carry no CPU times.
 	CPUUse float64
@@ -78,6 +110,8 @@ type CellStats struct {
 	Warnings  []error // caveats: failures, few trials, noise, starvation, oversubscription, outliers
 	notes     []error // why a speedup or its CI is missing, appended to Warnings
 	speedupSE float64 // standard error of Speedup (delta method on the log scale); 0 when unknown
+	// measuredTimedOut counts the measured trials (not warmups) among TimedOut.
+	measuredTimedOut int
 	// passed are the wall times of the measured trials with right answers,
 	// seconds, in the order of Build's trials: WriteBenchfmt's values.
 	passed []float64
@@ -95,12 +129,16 @@ type Report struct {
 
 // Build analyses the trials of run. cells are the run's cells in plan order,
 // and each trial's Cell indexes them. Warmup trials are counted but left out
-// of every statistic; failed trials stay in and are flagged. Build also keeps
-// each cell's measured wall times with right answers for WriteBenchfmt.
+// of every statistic; failed trials stay in and are flagged; timed-out
+// trials are counted and flagged, and left out of every statistic;
+// contended trials are counted and flagged, and left out of every
+// statistic if th.ExcludeContended. Build also keeps each cell's measured
+// wall times with right answers for WriteBenchfmt.
 func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Trial, th Thresholds) *Report {
 	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs()}
 	times := make([][]float64, len(cells))
 	cpu := make([][]float64, len(cells))
+	other := make([][]float64, len(cells))
 	rep.Cells = make([]CellStats, len(cells))
 	failed := 0
 	primesOK, seen := make([]bool, len(cells)), make([]bool, len(cells))
@@ -116,6 +154,13 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 			continue
 		}
 		cs := &rep.Cells[t.Cell]
+		if t.TimedOut {
+			cs.TimedOut++
+			if !t.Warmup {
+				cs.measuredTimedOut++
+			}
+			continue
+		}
 		if !t.OK {
 			cs.Failed++
 			failed++
@@ -131,6 +176,16 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 			cs.Warmups++
 			continue
 		}
+		if t.HasOtherCPU && t.WallNS > 0 {
+			other[t.Cell] = append(other[t.Cell], float64(t.OtherCPUNS)/float64(t.WallNS))
+		}
+		if th.Contended(t) {
+			cs.Contended++
+			if th.ExcludeContended {
+				cs.ExcludedContended++
+				continue
+			}
+		}
 		secs := float64(t.WallNS) / 1e9
 		times[t.Cell] = append(times[t.Cell], secs)
 		if t.OK {
@@ -143,6 +198,7 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 	for i := range rep.Cells {
 		rep.Cells[i].Summary = Summarize(times[i], th)
 		rep.Cells[i].CPUUse = median(cpu[i])
+		rep.Cells[i].OtherCPU = median(other[i])
 	}
 	rep.speedups(times)
 	for i := range rep.Cells {
@@ -186,7 +242,7 @@ func runWarnings(rep *Report, stored, failed int) []error {
 		ws = append(ws, fmt.Errorf("%w: %s got less than %.0f%% of their CPUs: the machine, not the program, limited their speedup (is something else running?)",
 			ErrStarved, plural(n, "cell"), rep.Thresholds.MinCPUShare*100))
 	}
-	return ws
+	return append(ws, limitWarnings(rep)...)
 }
 
 // median is the median of xs, NaN for none.

@@ -23,6 +23,7 @@ var cellColumns = []column{
 	{"n", func(c *CellStats) any { return c.N }},
 	{"warmups", func(c *CellStats) any { return c.Warmups }},
 	{"failed", func(c *CellStats) any { return c.Failed }},
+	{"timed_out", func(c *CellStats) any { return c.TimedOut }},
 	{"primes", func(c *CellStats) any {
 		if c.N+c.Warmups == 0 {
 			return math.NaN() // no trial yet: unknown, not zero
@@ -39,6 +40,9 @@ var cellColumns = []column{
 	{"ci_high_s", func(c *CellStats) any { return c.CIHigh }},
 	{"outliers", func(c *CellStats) any { return c.Outliers }},
 	{"cpu_use", func(c *CellStats) any { return c.CPUUse }},
+	{"other_cpu", func(c *CellStats) any { return c.OtherCPU }},
+	{"contended", func(c *CellStats) any { return c.Contended }},
+	{"contended_excluded", func(c *CellStats) any { return c.ExcludedContended }},
 	{"speedup", func(c *CellStats) any { return c.Speedup }},
 	{"speedup_ci_low", func(c *CellStats) any { return c.SpeedupLow }},
 	{"speedup_ci_high", func(c *CellStats) any { return c.SpeedupHigh }},

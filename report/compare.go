@@ -130,7 +130,7 @@ func Compare(a, b Side, opt CompareOptions) *Comparison {
 	c := &Comparison{Options: opt}
 	c.A = Build(a.Run, a.Cells, a.Trials, opt.Thresholds)
 	c.B = Build(b.Run, b.Cells, b.Trials, opt.Thresholds)
-	sa, sb := samples(a), samples(b)
+	sa, sb := samples(a, opt.Thresholds), samples(b, opt.Thresholds)
 	keyOf := func(x experiment.Cell) CellKey { return CellKey{x.Range, x.Schedule, x.Workers} }
 	inB := map[CellKey]bool{}
 	for _, x := range b.Cells {
@@ -186,11 +186,12 @@ func Compare(a, b Side, opt CompareOptions) *Comparison {
 }
 
 // samples collects each cell's measured wall times of correct trials, in
-// seconds.
-func samples(s Side) map[CellKey][]float64 {
+// seconds (timed-out trials are never correct), without the contended ones
+// if th.ExcludeContended.
+func samples(s Side, th Thresholds) map[CellKey][]float64 {
 	out := map[CellKey][]float64{}
 	for _, t := range s.Trials {
-		if t.Warmup || !t.OK || t.Cell < 0 || t.Cell >= len(s.Cells) {
+		if t.Warmup || !t.OK || t.Cell < 0 || t.Cell >= len(s.Cells) || th.ExcludeContended && th.Contended(t) {
 			continue
 		}
 		x := s.Cells[t.Cell]

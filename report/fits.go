@@ -41,8 +41,8 @@ type Fit struct {
 
 // fits analyses each group (range and schedule) of cells. Cells enter the
 // fits when they have at least 2 measured trials (for an error estimate),
-// no wrong answers, and, for a CPU-bound kernel, no more workers than
-// usable CPUs: oversubscribed cells share p with the last full one and add
+// no wrong answers, no measured trial that timed out, and, for a CPU-bound
+// kernel, no more workers than usable CPUs: oversubscribed cells share p with the last full one and add
 // scheduling overhead that is not the program's serial fraction.
 func (rep *Report) fits(times [][]float64) {
 	for i, c := range rep.Cells {
@@ -68,6 +68,10 @@ func (rep *Report) fits(times [][]float64) {
 				continue
 			case cj.Failed > 0:
 				f.Warnings = append(f.Warnings, fmt.Errorf("%w: %d-worker cell left out: it has wrong answers", ErrFailed, cj.Workers))
+				continue
+			case cj.measuredTimedOut > 0:
+				f.Warnings = append(f.Warnings, fmt.Errorf("%w: %d-worker cell left out: %s timed out, so its median leaves out its slowest trials",
+					ErrTimedOut, cj.Workers, plural(cj.measuredTimedOut, "measured trial")))
 				continue
 			case hasWarning(cj.Warnings, ErrOversubscribed):
 				continue

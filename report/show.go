@@ -17,10 +17,11 @@ var ShowFormats = []Format{FormatTable, FormatJSON}
 // RunCounts is how much of a run a database holds. It has the fields of
 // the store's counts, so that main converts one to the other.
 type RunCounts struct {
-	Cells    int `json:"cells"`    // cells of the run's matrix (range x schedule x workers)
-	Measured int `json:"measured"` // measured trials stored
-	Warmup   int `json:"warmup"`   // warmup trials stored
-	Failed   int `json:"failed"`   // trials with a wrong answer, warmups included
+	Cells    int `json:"cells"`     // cells of the run's matrix (range x schedule x workers)
+	Measured int `json:"measured"`  // measured trials stored
+	Warmup   int `json:"warmup"`    // warmup trials stored
+	Failed   int `json:"failed"`    // trials with a wrong answer, warmups included
+	TimedOut int `json:"timed_out"` // trials cancelled at the experiment's timeout, warmups included; not in Failed
 }
 
 // RunRecord is what exp show prints about one run.
@@ -172,7 +173,11 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 	add("go version", orUnknown(h.GoVersion))
 
 	add("cells", strconv.Itoa(c.Cells))
-	add("trials", fmt.Sprintf("%d: %d measured, %d warmup; %d of them failed", c.Measured+c.Warmup, c.Measured, c.Warmup, c.Failed))
+	trials := fmt.Sprintf("%d: %d measured, %d warmup; %d of them failed", c.Measured+c.Warmup, c.Measured, c.Warmup, c.Failed)
+	if c.TimedOut > 0 {
+		trials += fmt.Sprintf(", %d timed out", c.TimedOut)
+	}
+	add("trials", trials)
 	switch {
 	case r.Reproduces == "":
 		add("reproduces", "none")

@@ -59,7 +59,7 @@ func cellGrid(r *Report) grid {
 	if weak(r.Run) {
 		model = "GUSTAFSON"
 	}
-	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV", "CPU",
+	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV", "CPU", "CONTENDED",
 		"SPEEDUP", ci, "EFF", "KARP-FLATT", model, "RESID", "WARNINGS"}}
 	for _, c := range r.Cells {
 		resid, predicted := "out", c.AmdahlSpeedup
@@ -74,12 +74,25 @@ func cellGrid(r *Report) grid {
 		}
 		g.rows = append(g.rows, []string{
 			r.label(c.Range), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
-			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV), num(c.CPUUse, 2),
+			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV), num(c.CPUUse, 2), contended(c),
 			num(c.Speedup, 2), interval(c.SpeedupLow, c.SpeedupHigh, func(v float64) string { return num(v, 2) }),
 			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(predicted, 2), resid, joinWarnings(c.Warnings),
 		})
 	}
 	return g
+}
+
+// contended renders a cell's CONTENDED column: how many measured trials
+// were contended, "N out" when they were left out, "-" when no trial
+// measured other processes' CPU.
+func contended(c CellStats) string {
+	switch {
+	case missing(c.OtherCPU) && c.Contended == 0:
+		return "-"
+	case c.ExcludedContended > 0:
+		return fmt.Sprint(c.ExcludedContended, " out")
+	}
+	return fmt.Sprint(c.Contended)
 }
 
 func ciHeader(r *Report) string {
@@ -178,7 +191,8 @@ func runHeader(r *Report) []string {
 
 const fitLegend = "Amdahl fit per range and schedule: T(p) = a + b/p by weighted least squares on the cell medians (weight 1/SE^2),\n" +
 	"B = a/(a+b), T1 = a+b. AMDAHL is the speedup the fit predicts beside the measured SPEEDUP, RESID the cell's residual\n" +
-	"in standard errors (out: not in the fit). CPU is (user+sys)/wall, the CPUs the trials kept busy."
+	"in standard errors (out: not in the fit). CPU is (user+sys)/wall, the CPUs the trials kept busy; CONTENDED counts\n" +
+	"trials during which other processes kept too many CPUs busy (see the warnings; out: left out by --exclude-contended)."
 
 const gustafsonLegend = "Weak scaling: w workers test w times the range, so SPEEDUP is the scaled speedup w T(1)/T(w).\n" +
 	"Gustafson fit per range and schedule: S(p) = p - alpha (p-1) by least squares over the cells with p > 1 (Gustafson 1988);\n" +

@@ -29,6 +29,12 @@ var (
 	// ErrOutOfRange marks a cell whose Karp–Flatt serial fraction lies
 	// outside [0, 1]: superlinear speedup (below 0) or a slowdown (above 1).
 	ErrOutOfRange = errors.New("serial fraction outside [0, 1]")
+	// ErrTimedOut marks a cell or run with trials cancelled at the
+	// experiment's timeout; they are left out of every statistic.
+	ErrTimedOut = errors.New("timed out")
+	// ErrContended marks a cell or run with trials during which other
+	// processes kept more CPUs busy than Thresholds.MaxOtherCPU.
+	ErrContended = errors.New("contended")
 	// ErrResumed marks a run whose trials came from more than one exp
 	// invocation (exp run --resume): the machine's state, or with
 	// --any-host the machine, may differ between them.
@@ -44,6 +50,7 @@ func cellWarnings(cs *CellStats, cpus int, th Thresholds, cpuBound bool) []error
 	if cs.Failed > 0 {
 		w = append(w, fmt.Errorf("%w: %s found a wrong answer", ErrFailed, plural(cs.Failed, "trial")))
 	}
+	w = append(w, limitCellWarnings(cs, th)...)
 	switch {
 	case cs.N < th.MinN && math.IsNaN(cs.CILow):
 		w = append(w, fmt.Errorf("%w: n=%d < %d, no %g%% CI of the median", ErrFewTrials, cs.N, th.MinN, th.Confidence*100))

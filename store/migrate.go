@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 
@@ -24,7 +26,10 @@ type migration struct {
 	sql     string
 }
 
-// loadMigrations reads and orders the migration files of migs.
+// loadMigrations reads and orders the migration files of migs. Versions
+// must be distinct and at least 1; a version may be missing (a migration
+// written on another branch, still to be merged): a file gets every
+// migration it lacks, whatever its number (see migrate).
 func loadMigrations(migs fs.FS) ([]migration, error) {
 	names, err := fs.Glob(migs, "*.sql")
 	if err != nil {
@@ -45,51 +50,89 @@ func loadMigrations(migs fs.FS) ([]migration, error) {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].version < out[j].version })
 	for i, m := range out {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected version %04d (versions start at 1 with no gaps)", m.name, i+1)
+		switch {
+		case m.version < 1:
+			return nil, fmt.Errorf("migration %s: version must be 0001 or more", m.name)
+		case i > 0 && out[i-1].version == m.version:
+			return nil, fmt.Errorf("migration %s: version %04d is also %s (each version once)", m.name, m.version, out[i-1].name)
 		}
 	}
 	return out, nil
 }
 
-// schemaVersion checks that the file is exp's and returns the version it
-// holds (0 for an empty file) and the number of migrations exp knows. A file
-// that already has tables but no schema_migrations is not exp's; an empty
-// one is accepted only if create is set.
-func (db *DB) schemaVersion(ctx context.Context, all []migration, create bool) (int, error) {
+// schemaVersion checks that the file is exp's and returns the migrations of
+// all that it lacks, in order (all of them for an empty file). A file that
+// already has tables but no schema_migrations is not exp's; an empty one is
+// accepted only if create is set. A file that holds a migration exp does
+// not know is from a newer exp (ErrNewerSchema).
+func (db *DB) schemaVersion(ctx context.Context, all []migration, create bool) (pending []migration, err error) {
 	var tables, ours int
-	err := db.sql.QueryRowContext(ctx,
+	err = db.sql.QueryRowContext(ctx,
 		`SELECT count(*), count(*) FILTER (WHERE name = 'schema_migrations')
 		 FROM sqlite_schema WHERE type = 'table'`).Scan(&tables, &ours)
 	if err != nil {
-		return 0, classify(err)
+		return nil, classify(err)
 	}
 	if tables > 0 && ours == 0 {
-		return 0, fmt.Errorf("%w: it holds tables exp did not create", ErrNotExpDatabase)
+		return nil, fmt.Errorf("%w: it holds tables exp did not create", ErrNotExpDatabase)
 	}
 	if tables == 0 && !create {
-		return 0, fmt.Errorf("%w: the file is empty (run `exp run` to create a database)", ErrNotExpDatabase)
+		return nil, fmt.Errorf("%w: the file is empty (run `exp run` to create a database)", ErrNotExpDatabase)
 	}
-	current := 0
+	applied := map[int]bool{}
 	if ours == 1 {
-		if err := db.sql.QueryRowContext(ctx, `SELECT coalesce(max(version), 0) FROM schema_migrations`).Scan(&current); err != nil {
-			return 0, fmt.Errorf("read schema version: %w", classify(err))
+		if applied, err = db.appliedVersions(ctx); err != nil {
+			return nil, fmt.Errorf("read schema version: %w", classify(err))
 		}
 	}
-	if current > len(all) {
-		return 0, fmt.Errorf("%w (file has version %d, this exp knows %d): upgrade exp", ErrNewerSchema, current, len(all))
+	known := map[int]bool{}
+	newest := 0
+	for _, m := range all {
+		known[m.version], newest = true, m.version
 	}
-	return current, nil
+	versions := slices.Sorted(maps.Keys(applied))
+	if len(versions) > 0 && versions[len(versions)-1] > newest {
+		return nil, fmt.Errorf("%w (file has version %d, this exp knows %d): upgrade exp", ErrNewerSchema, versions[len(versions)-1], newest)
+	}
+	for _, v := range versions {
+		if !known[v] {
+			return nil, fmt.Errorf("%w (file has migration %04d, which this exp lacks): upgrade exp", ErrNewerSchema, v)
+		}
+	}
+	for _, m := range all {
+		if !applied[m.version] {
+			pending = append(pending, m)
+		}
+	}
+	return pending, nil
 }
 
-// migrate applies pending migrations, each in one transaction together with
-// its row in schema_migrations.
+// appliedVersions reads the versions recorded in schema_migrations.
+func (db *DB) appliedVersions(ctx context.Context) (map[int]bool, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	applied := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		applied[v] = true
+	}
+	return applied, rows.Err()
+}
+
+// migrate applies the migrations the file lacks, in version order, each in
+// one transaction together with its row in schema_migrations.
 func (db *DB) migrate(ctx context.Context, all []migration, create bool) error {
-	current, err := db.schemaVersion(ctx, all, create)
+	pending, err := db.schemaVersion(ctx, all, create)
 	if err != nil {
 		return err
 	}
-	for _, m := range all[current:] {
+	for _, m := range pending {
 		if err := db.apply(ctx, m); err != nil {
 			return fmt.Errorf("migrate %s: %w", m.name, classify(err))
 		}

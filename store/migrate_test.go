@@ -19,6 +19,7 @@ const (
 	migA = `CREATE TABLE a (id INTEGER PRIMARY KEY) STRICT;`
 	migB = `CREATE TABLE b (id INTEGER PRIMARY KEY, a_id INTEGER NOT NULL REFERENCES a (id)) STRICT;
 ALTER TABLE a ADD COLUMN label TEXT;`
+	migC = `CREATE TABLE c (id INTEGER PRIMARY KEY) STRICT;`
 	// migBad creates a table, then fails: the table must not survive.
 	migBad = `CREATE TABLE partial (x INTEGER) STRICT;
 INSERT INTO no_such_table VALUES (1);`
@@ -37,9 +38,10 @@ func TestLoadMigrations(t *testing.T) {
 		{"ErrNameTooShort", fstest.MapFS{"1_x.sql": mig(migA)}, nil, "1_x.sql: name must be NNNN_name.sql"},
 		{"ErrNameUppercase", fstest.MapFS{"0001_Init.sql": mig(migA)}, nil, "name must be NNNN_name.sql"},
 		{"ErrNameNoTitle", fstest.MapFS{"0001.sql": mig(migA)}, nil, "name must be NNNN_name.sql"},
-		{"ErrGap", fstest.MapFS{"0001_a.sql": mig(migA), "0003_c.sql": mig("SELECT 1;")}, nil, "0003_c.sql: expected version 0002"},
-		{"ErrStartsAtTwo", fstest.MapFS{"0002_b.sql": mig(migB)}, nil, "0002_b.sql: expected version 0001"},
-		{"ErrDuplicateVersion", fstest.MapFS{"0001_a.sql": mig(migA), "0001_b.sql": mig(migB)}, nil, "expected version 0002"},
+		// A gap is a migration of another branch, not merged yet.
+		{"GapAllowed", fstest.MapFS{"0001_a.sql": mig(migA), "0003_c.sql": mig("SELECT 1;")}, []int{1, 3}, ""},
+		{"ErrVersionZero", fstest.MapFS{"0000_z.sql": mig(migA)}, nil, "0000_z.sql: version must be 0001 or more"},
+		{"ErrDuplicateVersion", fstest.MapFS{"0001_a.sql": mig(migA), "0001_b.sql": mig(migB)}, nil, "0001_b.sql: version 0001 is also 0001_a.sql"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := loadMigrations(tc.fs)
@@ -160,10 +162,18 @@ func TestMigrate(t *testing.T) {
 			want:     migState{versions: []int64{1, 2}, names: []string{"0001_a.sql", "0002_b.sql"}, tables: []string{"a", "b"}},
 		},
 		{
-			name: "ErrGapLeavesFileAlone", before: one,
-			after:    fstest.MapFS{"0001_a.sql": mig(migA), "0003_c.sql": mig(migB)},
-			wantText: "expected version 0002",
-			want:     migState{versions: []int64{1}, names: []string{"0001_a.sql"}, tables: []string{"a"}},
+			// A file written before a branch's migration 0002 was merged
+			// gets it later, after its own 0003.
+			name: "GapFilledLater", before: fstest.MapFS{"0001_a.sql": mig(migA), "0003_c.sql": mig(migC)},
+			after: fstest.MapFS{"0001_a.sql": mig(migA), "0002_b.sql": mig(migB), "0003_c.sql": mig(migC)},
+			want:  migState{versions: []int64{1, 2, 3}, names: []string{"0001_a.sql", "0002_b.sql", "0003_c.sql"}, tables: []string{"a", "b", "c"}},
+		},
+		{
+			name: "ErrUnknownMigration", before: two,
+			after:    fstest.MapFS{"0001_a.sql": mig(migA), "0003_c.sql": mig(migC)},
+			wantErr:  ErrNewerSchema,
+			wantText: "file has migration 0002, which this exp lacks",
+			want:     migState{versions: []int64{1, 2}, names: []string{"0001_a.sql", "0002_b.sql"}, tables: []string{"a", "b"}},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

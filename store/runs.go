@@ -108,11 +108,14 @@ func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
 	if t.HasLoad {
 		load = sql.NullFloat64{Float64: t.Load1, Valid: true}
 	}
+	other := sql.NullInt64{Int64: t.OtherCPUNS, Valid: t.HasOtherCPU}
+	wait := sql.NullInt64{Int64: t.QuietWaitNS, Valid: t.HasQuietWait}
 	res, err = tx.ExecContext(ctx, `
-		INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch,
+			timed_out, other_cpu_ns, quiet_wait_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.RunID, r.cellIDs[t.Cell], t.Seq, t.Rep, t.Warmup, formatTime(t.StartedAt), t.WallNS, t.UserNS, t.SysNS,
-		load, int64(t.Hits), t.Checksum, t.OK, nullString(t.Mismatch))
+		load, int64(t.Hits), t.Checksum, t.OK, nullString(t.Mismatch), t.TimedOut, other, wait)
 	if err != nil {
 		return err
 	}

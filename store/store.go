@@ -80,7 +80,8 @@ type DB struct {
 	sql  *sql.DB
 	path string
 	// old is the schema version of a write-protected file from an older
-	// exp, read as it is (see OpenExisting); 0 for a current schema.
+	// exp, read as it is (see OpenExisting): the version before the first
+	// migration it lacks; 0 for a current schema.
 	old int
 	// Now is the clock for timestamps the store writes itself (a run's
 	// finish time); time.Now by default.
@@ -144,7 +145,7 @@ func openRead(ctx context.Context, path string, all []migration, upgrade func(co
 	if err := notDir(path); err != nil {
 		return nil, err
 	}
-	var current int
+	var pending []migration
 	var db *DB
 	var err error
 	var mode string
@@ -152,7 +153,7 @@ func openRead(ctx context.Context, path string, all []migration, upgrade func(co
 		if db, err = dial(path, mode); err != nil {
 			return nil, err
 		}
-		if current, err = db.schemaVersion(ctx, all, false); err == nil {
+		if pending, err = db.schemaVersion(ctx, all, false); err == nil {
 			break
 		}
 		db.Close()
@@ -163,7 +164,7 @@ func openRead(ctx context.Context, path string, all []migration, upgrade func(co
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if current == len(all) {
+	if len(pending) == 0 {
 		return db, nil
 	}
 	db.Close()
@@ -174,7 +175,8 @@ func openRead(ctx context.Context, path string, all []migration, upgrade func(co
 	if db, err = dial(path, mode); err != nil {
 		return nil, err
 	}
-	db.old = current
+	// Its columns are those of the migrations before the first it lacks.
+	db.old = max(pending[0].version-1, 1)
 	return db, nil
 }
 

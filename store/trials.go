@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/exp-tool/exp/experiment"
 )
@@ -20,19 +21,21 @@ type RunCounts struct {
 	Cells    int // cells of the run's matrix (range x schedule x workers)
 	Measured int // measured trials stored (warmup = 0)
 	Warmup   int // warmup trials stored (warmup = 1)
-	Failed   int // trials with a wrong answer (ok = 0), warmups included
+	Failed   int // trials with a wrong answer (ok = 0 and not timed out), warmups included
+	TimedOut int // trials cancelled at the experiment's timeout (timed_out = 1), warmups included
 }
 
 // Counts returns the cells and stored trials of the run with id runID. It
 // returns ErrRunNotFound if the file has no such run.
 func (db *DB) Counts(ctx context.Context, runID int64) (RunCounts, error) {
 	var c RunCounts
-	err := db.sql.QueryRowContext(ctx, `
+	err := db.sql.QueryRowContext(ctx, db.limitColumns(`
 		SELECT (SELECT count(*) FROM cells c WHERE c.run_id = r.id),
 			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.warmup = 0),
 			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.warmup = 1),
-			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.ok = 0)
-		FROM runs r WHERE r.id = ?`, runID).Scan(&c.Cells, &c.Measured, &c.Warmup, &c.Failed)
+			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.ok = 0 AND t.timed_out = 0),
+			(SELECT count(*) FROM trials t WHERE t.run_id = r.id AND t.timed_out = 1)
+		FROM runs r WHERE r.id = ?`), runID).Scan(&c.Cells, &c.Measured, &c.Warmup, &c.Failed, &c.TimedOut)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, fmt.Errorf("counts of run %d: %w: no run has id %d", runID, ErrRunNotFound, runID)
 	}
@@ -74,11 +77,11 @@ func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
 // Trials returns the trials of a run in run order (Seq), warmups included,
 // each with its per-worker rows. Trial.Cell is the cell's plan index.
 func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, error) {
-	rows, err := db.sql.QueryContext(ctx, `
+	rows, err := db.sql.QueryContext(ctx, db.limitColumns(`
 		SELECT t.id, c.idx, t.seq, t.rep, t.warmup, t.started_at, t.wall_ns, t.user_ns, t.sys_ns, t.load1,
-			t.primes, t.checksum, t.ok, coalesce(t.mismatch, '')
+			t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns
 		FROM trials t JOIN cells c ON c.id = t.cell_id
-		WHERE t.run_id = ? ORDER BY t.seq`, runID)
+		WHERE t.run_id = ? ORDER BY t.seq`), runID)
 	if err != nil {
 		return nil, fmt.Errorf("trials of run %d: %w", runID, err)
 	}
@@ -90,8 +93,9 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		var id, hits int64
 		var started string
 		var load sql.NullFloat64
+		var other, wait sql.NullInt64
 		if err := rows.Scan(&id, &t.Cell, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
-			&hits, &t.Checksum, &t.OK, &t.Mismatch); err != nil {
+			&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait); err != nil {
 			return nil, fmt.Errorf("trials of run %d: %w", runID, err)
 		}
 		if t.StartedAt, err = parseTime(started); err != nil {
@@ -99,6 +103,8 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		}
 		t.Hits = uint64(hits)
 		t.Load1, t.HasLoad = load.Float64, load.Valid
+		t.OtherCPUNS, t.HasOtherCPU = other.Int64, other.Valid
+		t.QuietWaitNS, t.HasQuietWait = wait.Int64, wait.Valid
 		index[id] = len(out)
 		out = append(out, t)
 	}
@@ -128,4 +134,19 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		}
 	}
 	return out, wrows.Err()
+}
+
+// limitsVersion is the migration that added the trials' timed_out,
+// other_cpu_ns and quiet_wait_ns (0005_limits).
+const limitsVersion = 5
+
+// limitColumns adapts query, which reads the columns of 0005_limits as
+// t.timed_out, t.other_cpu_ns and t.quiet_wait_ns, to a write-protected
+// file from before it, read as it is: no trial timed out, and none
+// recorded other processes' CPU or a wait.
+func (db *DB) limitColumns(query string) string {
+	if db.hasColumnsOf(limitsVersion) {
+		return query
+	}
+	return strings.NewReplacer("t.timed_out", "0", "t.other_cpu_ns", "NULL", "t.quiet_wait_ns", "NULL").Replace(query)
 }
