@@ -165,7 +165,9 @@ func TestShowEndToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = db.Exec(`UPDATE runs SET status = 'running', finished_at = NULL, error = NULL WHERE id = 1`)
+		// Running, with a heartbeat just now: its exp is alive.
+		_, err = db.Exec(`UPDATE runs SET status = 'running', finished_at = NULL, error = NULL,
+			heartbeat_at = strftime('%Y-%m-%dT%H:%M:%S', 'now') || '.000000Z' WHERE id = 1`)
 		db.Close()
 		if err != nil {
 			t.Fatal(err)
