@@ -18,7 +18,7 @@ seed: 11
 repeats: 10
 warmup: 0
 kernel: synthetic
-synthetic: {serial: 2ms, parallel: 8ms, mode: sleep}
+synthetic: {serial: 20ms, parallel: 80ms, mode: sleep}
 workers: [1, 2, 4, 8]
 `
 
@@ -114,7 +114,7 @@ func TestCompareEndToEnd(t *testing.T) {
 			t.Errorf("exit %d: %d matched, %d only in A, %d only in B, verdict %+v", r.code, len(doc.Cells), len(doc.OnlyA), len(doc.OnlyB), doc.Verdict)
 		}
 		table := exp(t, dir, nil, "compare", "1", "latest", "--db-b", filepath.Join(other, "exp.db"))
-		if !strings.Contains(table.stdout, "only in A (run 1): 8ms of work static, 4 workers") {
+		if !strings.Contains(table.stdout, "only in A (run 1): 80ms of work static, 4 workers") {
 			t.Errorf("table does not list the unmatched cells:\n%s", table.stdout)
 		}
 	})
