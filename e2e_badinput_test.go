@@ -246,6 +246,21 @@ func TestSmallBadInputs(t *testing.T) {
 			}
 		}
 	})
+	t.Run("TimesInAnyRFC3339Form", func(t *testing.T) {
+		// As another tool might write them: second precision, offsets.
+		db := filepath.Join(dir, "edited.db")
+		if r := exp(t, dir, nil, "run", "good.yaml", "--db", db, "-q"); r.code != 0 {
+			t.Fatalf("setup run: exit %d\n%s", r.code, r.stderr)
+		}
+		execSQL(t, db, `UPDATE trials SET started_at = substr(started_at, 1, 19) || '+00:00'`)
+		execSQL(t, db, `UPDATE runs SET started_at = '2026-11-27T08:10:50+01:00', finished_at = '2026-11-27 07:11:05Z'`)
+		if r := exp(t, dir, nil, "report", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "started 2026-11-27T07:10:50Z") {
+			t.Errorf("report of edited times: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if r := exp(t, dir, nil, "show", "--db", db); r.code != 0 || !strings.Contains(r.stdout, "duration:       15s") {
+			t.Errorf("show of edited times: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
 	t.Run("RuntimeErrorNamesTheDatabase", func(t *testing.T) {
 		// Triggers make every write of a trial and of the run's end fail:
 		// two errors, joined, on one line, with the file's path.
