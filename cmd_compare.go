@@ -20,13 +20,9 @@ func cmdCompare(c *cli.Context) error {
 			return usagef("a run must not be empty (an id, a UUID or unique prefix, or latest)")
 		}
 	}
-	opt, err := compareOptions(c)
+	opt, format, err := compareOptions(c)
 	if err != nil {
 		return err
-	}
-	format, err := report.ParseFormat(c.String("format"), report.CompareFormats)
-	if err != nil {
-		return usageError{err}
 	}
 	cmp, err := compareRuns(c, c.Args().Get(0), c.Args().Get(1), opt)
 	if err != nil {
@@ -47,17 +43,22 @@ func sayVerdict(c *cli.Context, format report.Format, cmp *report.Comparison) {
 	}
 }
 
-// compareOptions reads --threshold and --confidence.
-func compareOptions(c *cli.Context) (report.CompareOptions, error) {
+// compareOptions reads --threshold, --confidence and --format, which exp
+// compare and exp reproduce share.
+func compareOptions(c *cli.Context) (report.CompareOptions, report.Format, error) {
 	th, err := thresholds(c)
 	if err != nil {
-		return report.CompareOptions{}, err
+		return report.CompareOptions{}, "", err
 	}
 	pct := c.Float64("threshold")
 	if !(pct >= 0) || math.IsInf(pct, 0) {
-		return report.CompareOptions{}, usagef("--threshold must be a percentage >= 0, got %g", pct)
+		return report.CompareOptions{}, "", usagef("--threshold must be a percentage >= 0, got %g", pct)
 	}
-	return report.CompareOptions{Thresholds: th, Threshold: math.Abs(pct) / 100, Alpha: report.DefaultAlpha}, nil
+	format, err := report.ParseFormat(c.String("format"), report.CompareFormats)
+	if err != nil {
+		return report.CompareOptions{}, "", usageError{err}
+	}
+	return report.CompareOptions{Thresholds: th, Threshold: math.Abs(pct) / 100, Alpha: report.DefaultAlpha}, format, nil
 }
 
 // compareRuns loads run a from --db and run b from --db-b (else --db) and

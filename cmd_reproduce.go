@@ -31,13 +31,9 @@ func cmdReproduce(c *cli.Context) error {
 			return usagef("the run must not be empty (an id, a UUID or unique prefix, or latest)")
 		}
 	}
-	opt, err := compareOptions(c)
+	opt, format, err := compareOptions(c)
 	if err != nil {
 		return err
-	}
-	format, err := report.ParseFormat(c.String("format"), report.CompareFormats)
-	if err != nil {
-		return usageError{err}
 	}
 	db, err := store.OpenExistingForWrite(c.Context, dbPath(c, ""))
 	if err != nil {

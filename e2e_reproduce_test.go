@@ -93,7 +93,7 @@ func TestReproduceInterrupted(t *testing.T) {
 	path := filepath.Join(dir, "exp.db")
 	// The run to reproduce: long, so stopped after a few trials.
 	interruptAfter(t, dir, path, 1, "run", "s.yaml", "-q")
-	out := interruptAfter(t, dir, path, 2, "reproduce", "1", "-q")
+	out, _ := interruptAfter(t, dir, path, 2, "reproduce", "1", "-q")
 	if strings.Contains(out, "verdict:") {
 		t.Errorf("an interrupted reproduction printed a verdict:\n%s", out)
 	}
@@ -109,8 +109,8 @@ func TestReproduceInterrupted(t *testing.T) {
 
 // interruptAfter runs exp with args in dir, sends SIGINT once run runID has
 // 3 trials in the database at path, checks exit status 130, and returns
-// stdout.
-func interruptAfter(t *testing.T, dir, path string, runID int, args ...string) string {
+// stdout and stderr.
+func interruptAfter(t *testing.T, dir, path string, runID int, args ...string) (stdout, stderr string) {
 	t.Helper()
 	cmd := exec.Command(expBin, args...)
 	cmd.Dir = dir
@@ -144,5 +144,5 @@ func interruptAfter(t *testing.T, dir, path string, runID int, args ...string) s
 	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
 		t.Fatalf("exp %v: exit = %v, want 130\n%s", args, err, errb.String())
 	}
-	return out.String()
+	return out.String(), errb.String()
 }
