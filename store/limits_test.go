@@ -2,14 +2,12 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/exp-tool/exp/experiment"
-	"github.com/exp-tool/exp/migrations"
 )
 
 // limitTrials are the first trials of p, one of each kind 0005_limits
@@ -104,19 +102,12 @@ INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user
 // counted as failed.
 func TestUpgradeLimitsFrom0003(t *testing.T) {
 	ctx := context.Background()
-	all, err := loadMigrations(migrations.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	readOnly := func(context.Context, string, []migration, bool) (*DB, error) {
-		return nil, fmt.Errorf("%w: the file or its directory is read-only", ErrCannotOpen)
-	}
 	for _, tc := range []struct {
 		name string
 		open func(path string) (*DB, error)
 	}{
 		{"Open", func(path string) (*DB, error) { return Open(ctx, path) }},
-		{"WriteProtected", func(path string) (*DB, error) { return openRead(ctx, path, all, readOnly) }},
+		{"Reader", func(path string) (*DB, error) { return OpenExisting(ctx, path) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			path := oldDatabase(t, "0001_init.sql", "0002_scaling.sql", "0003_reproduces.sql")

@@ -117,12 +117,13 @@ func open(ctx context.Context, path string, migs fs.FS, create bool) (*DB, error
 
 // OpenExisting opens the database at path for reading. It returns
 // ErrNoDatabase for a missing file and ErrNotExpDatabase for an empty one.
-// It neither migrates a current file nor changes its journal mode, and it
-// works on write-protected files and directories. A file from an older exp
-// is upgraded if it can be written; a write-protected one is read as it
-// is, with the defaults its missing columns stand for (a run before
-// 0002_scaling was strong scaling of a CPU-bound kernel; one before
-// 0003_reproduces reproduces no run).
+// Readers never write: it neither migrates the file nor changes its
+// journal mode, and it works on write-protected files and directories. A
+// file from an older exp is read at its own schema version, with the
+// defaults its missing columns stand for (a run before 0002_scaling was
+// strong scaling of a CPU-bound kernel; one before 0003_reproduces
+// reproduces no run); the first write (exp run, exp reproduce, exp merge)
+// upgrades it.
 func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if err := checkPath(path, false); err != nil {
 		return nil, err
@@ -134,7 +135,7 @@ func OpenExisting(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	return openRead(ctx, path, all, openWrite)
+	return openRead(ctx, path, all)
 }
 
 // OpenExistingForWrite opens the database at path for adding runs, like
@@ -150,23 +151,25 @@ func OpenExistingForWrite(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations.FS, false)
 }
 
-// openRead opens path for reading. If the file's directory is not writable
-// and the file is in WAL mode, SQLite cannot create the shared-memory file,
-// so exp falls back to immutable mode, which is safe because nobody else
-// can be writing there either. A file from an older exp is upgraded by
-// upgrade (openWrite); if that fails because the file or its directory is
-// read-only, the file is read at its own version.
-func openRead(ctx context.Context, path string, all []migration, upgrade func(context.Context, string, []migration, bool) (*DB, error)) (*DB, error) {
+// openRead opens path for reading at the file's own schema version. If the
+// file's directory is not writable and the file is in WAL mode, SQLite
+// cannot create the shared-memory file, so exp falls back to immutable
+// mode, which is safe because nobody else can be writing there either.
+func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
 	if err := checkPath(path, false); err != nil {
 		return nil, err
 	}
 	var pending []migration
 	var db *DB
 	var err error
-	var mode string
-	for _, mode = range []string{"rw", "ro-immutable"} {
+	for _, mode := range []string{"rw", "ro-immutable"} {
 		if db, err = dial(path, mode); err != nil {
 			return nil, err
+		}
+		// query_only: no statement through this handle can write.
+		if _, err = db.sql.ExecContext(ctx, `PRAGMA query_only = 1`); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("%s: %w", path, classify(err))
 		}
 		if pending, err = db.schemaVersion(ctx, all, false); err == nil {
 			break
@@ -179,19 +182,10 @@ func openRead(ctx context.Context, path string, all []migration, upgrade func(co
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	if len(pending) == 0 {
-		return db, nil
+	if len(pending) > 0 {
+		// Its columns are those of the migrations before the first it lacks.
+		db.old = max(pending[0].version-1, 1)
 	}
-	db.Close()
-	up, err := upgrade(ctx, path, all, false)
-	if err == nil || !errors.Is(err, ErrCannotOpen) {
-		return up, err
-	}
-	if db, err = dial(path, mode); err != nil {
-		return nil, err
-	}
-	// Its columns are those of the migrations before the first it lacks.
-	db.old = max(pending[0].version-1, 1)
 	return db, nil
 }
 
