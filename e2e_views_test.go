@@ -54,7 +54,7 @@ func viewsDB(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "views.db")
-	for _, name := range []string{"primes.yaml", "weak.yaml", "timeout.yaml"} {
+	for _, name := range []string{"timeout.yaml", "weak.yaml", "primes.yaml"} { // primes last: the latest run
 		writeFile(t, dir, name, viewRuns[name])
 		if r := exp(t, dir, baseEnv(), "run", name, "--db", db, "--quiet"); r.code != 0 && r.code != 1 {
 			t.Fatalf("exp run %s: exit %d\n%s", name, r.code, r.stderr)
