@@ -66,7 +66,7 @@ func cellCompareGrid(c *Comparison) grid {
 			}
 			return dur(v)
 		}
-		g.rows = append(g.rows, []string{c.A.label(d.Range), string(d.Schedule), strconv.Itoa(d.Workers),
+		g.rows = append(g.rows, []string{c.A.Label(d.Range), string(d.Schedule), strconv.Itoa(d.Workers),
 			med(d.NA, d.A.Center), summaryCI(d.NA, d.A.Lo, d.A.Hi), med(d.NB, d.B.Center), summaryCI(d.NB, d.B.Lo, d.B.Hi),
 			deltaText(d), pValue(d.P), fmt.Sprintf("%d+%d", d.NA, d.NB), joinWarnings(d.Warnings)})
 	}
@@ -83,7 +83,7 @@ func fitCompareGrid(c *Comparison) grid {
 	g := grid{header: []string{"RANGE", "SCHEDULE", "B IN A", ci, "B IN B", ci, "DIFFERENCE", ci, "AGREE", "WARNINGS"}}
 	four := func(v float64) string { return num(v, 4) }
 	for _, f := range c.Fits {
-		row := []string{c.A.label(f.Range), string(f.Schedule), "-", "-", "-", "-", "-", "-", "-", joinWarnings(f.Warnings)}
+		row := []string{c.A.Label(f.Range), string(f.Schedule), "-", "-", "-", "-", "-", "-", "-", joinWarnings(f.Warnings)}
 		if f.A.AmdahlErr == nil {
 			row[2], row[3] = four(f.A.Amdahl.B), interval(f.A.Amdahl.BLow, f.A.Amdahl.BHigh, four)
 		}
@@ -142,10 +142,10 @@ func writeComparisonText(w io.Writer, c *Comparison, st textStyle) error {
 		}
 	}
 	for _, k := range c.OnlyA {
-		b.WriteString(st.bullet + fmt.Sprintf("only in A (run %d): %s %s, %d workers\n", c.A.Run.ID, c.A.label(k.Range), k.Schedule, k.Workers))
+		b.WriteString(st.bullet + fmt.Sprintf("only in A (run %d): %s %s, %d workers\n", c.A.Run.ID, c.A.Label(k.Range), k.Schedule, k.Workers))
 	}
 	for _, k := range c.OnlyB {
-		b.WriteString(st.bullet + fmt.Sprintf("only in B (run %d): %s %s, %d workers\n", c.B.Run.ID, c.B.label(k.Range), k.Schedule, k.Workers))
+		b.WriteString(st.bullet + fmt.Sprintf("only in B (run %d): %s %s, %d workers\n", c.B.Run.ID, c.B.Label(k.Range), k.Schedule, k.Workers))
 	}
 	for _, wr := range c.Warnings {
 		b.WriteString(st.warning(wr.Error()))

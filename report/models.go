@@ -40,8 +40,12 @@ func (rep *Report) models(f *Fit, members []int, times [][]float64) {
 	f.Choice, f.ChoiceErr = scaling.Choose(throughput, alpha(conf))
 }
 
-// modelLines describes the models of f in a few lines of text.
-func modelLines(r *Report, f Fit) []string {
+// ModelLines describes the models of f, a fit of r, in a few lines of text:
+// the Karp–Flatt trend, the USL and the choice between Amdahl's law and the
+// USL (strong scaling), or Gustafson's law (weak scaling), as exp report's
+// table prints them under "Models per range and schedule". A model's
+// warnings are lines of their own that start with "  warning: ".
+func ModelLines(r *Report, f Fit) []string {
 	pct := fmt.Sprintf("%g%%", r.Thresholds.Confidence*100)
 	if weak(r.Run) {
 		if f.GustafsonErr != nil {

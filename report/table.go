@@ -70,16 +70,16 @@ func (g grid) writeMarkdown(w io.Writer) error {
 	return err
 }
 
-// cellGrid lays out the cells for humans: times with units, ratios to 2-3
+// cellTable lays out the cells for humans: times with units, ratios to 2-3
 // decimals, "-" where a value is missing.
-func cellGrid(r *Report) grid {
+func cellTable(r *Report) Table {
 	ci := ciHeader(r)
 	model := "AMDAHL"
 	if weak(r.Run) {
 		model = "GUSTAFSON"
 	}
-	g := grid{header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV", "CPU", "CONTENDED",
-		"SPEEDUP", ci, "EFF", "KARP-FLATT", model, "RESID", "WARNINGS"}}
+	t := Table{Header: []string{"RANGE", "SCHEDULE", "WORKERS", "P", "N", "MEDIAN", ci, "CV", "CPU", "CONTENDED",
+		"SPEEDUP", ci, "EFF", "KARP-FLATT", model, "RESID"}}
 	for _, c := range r.Cells {
 		resid, predicted := "out", c.AmdahlSpeedup
 		if c.InFit {
@@ -91,14 +91,14 @@ func cellGrid(r *Report) grid {
 				resid = "in"
 			}
 		}
-		g.rows = append(g.rows, []string{
-			r.label(c.Range), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
+		t.Rows = append(t.Rows, Row{Cells: []string{
+			r.Label(c.Range), string(c.Schedule), fmt.Sprint(c.Workers), fmt.Sprint(c.Processors), fmt.Sprint(c.N),
 			dur(c.Median), interval(c.CILow, c.CIHigh, dur), pct(c.CV), num(c.CPUUse, 2), contended(c),
 			num(c.Speedup, 2), interval(c.SpeedupLow, c.SpeedupHigh, func(v float64) string { return num(v, 2) }),
-			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(predicted, 2), resid, joinWarnings(c.Warnings),
-		})
+			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(predicted, 2), resid,
+		}, Warnings: c.Warnings})
 	}
-	return g
+	return t
 }
 
 // contended renders a cell's CONTENDED column: how many measured trials
@@ -118,49 +118,50 @@ func ciHeader(r *Report) string {
 	return strconv.FormatFloat(r.Thresholds.Confidence*100, 'f', -1, 64) + "% CI"
 }
 
-// gustafsonGrid lays out the Gustafson fit of each range of a weak-scaling
-// run.
-func gustafsonGrid(r *Report) grid {
+// gustafsonTable lays out the Gustafson fit of each range of a
+// weak-scaling run.
+func gustafsonTable(r *Report) Table {
 	ci := ciHeader(r)
-	g := grid{header: []string{"RANGE PER WORKER", "SCHEDULE", "P", "ALPHA", ci, "R2", "WARNINGS"}}
+	t := Table{Header: []string{"RANGE PER WORKER", "SCHEDULE", "P", "ALPHA", ci, "R2"}}
 	for _, f := range r.Fits {
 		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
-		row := []string{r.label(f.Range), string(f.Schedule), ps, "-", "-", "-", joinWarnings(f.Warnings)}
+		row := Row{Cells: []string{r.Label(f.Range), string(f.Schedule), ps, "-", "-", "-"}, Warnings: f.Warnings}
 		if f.GustafsonErr != nil {
-			row[len(row)-1] = joinWarnings(append([]error{fmt.Errorf("no fit: %w", f.GustafsonErr)}, f.Warnings...))
+			row.Warnings = append([]error{fmt.Errorf("no fit: %w", f.GustafsonErr)}, f.Warnings...)
 		} else {
 			m := f.Gustafson
 			four := func(v float64) string { return num(v, 4) }
-			row[3], row[4], row[5] = four(m.Alpha), interval(m.AlphaLow, m.AlphaHigh, four), num(m.R2, 3)
-			row[len(row)-1] = joinWarnings(append(slices.Clone(f.Warnings), m.Warnings...))
+			row.Cells[3], row.Cells[4], row.Cells[5] = four(m.Alpha), interval(m.AlphaLow, m.AlphaHigh, four), num(m.R2, 3)
+			row.Warnings = append(slices.Clone(f.Warnings), m.Warnings...)
 		}
-		g.rows = append(g.rows, row)
+		t.Rows = append(t.Rows, row)
 	}
-	return g
+	return t
 }
 
-// fitGrid lays out the Amdahl fit of each range and schedule.
-func fitGrid(r *Report) grid {
+// fitTable lays out the Amdahl fit of each range and schedule, or for a
+// weak-scaling run the Gustafson fit.
+func fitTable(r *Report) Table {
 	if weak(r.Run) {
-		return gustafsonGrid(r)
+		return gustafsonTable(r)
 	}
 	ci := ciHeader(r)
-	g := grid{header: []string{"RANGE", "SCHEDULE", "P", "B", ci, "T1", "CEILING 1/B", ci, "R2", "LACK-OF-FIT p", "WARNINGS"}}
+	t := Table{Header: []string{"RANGE", "SCHEDULE", "P", "B", ci, "T1", "CEILING 1/B", ci, "R2", "LACK-OF-FIT p"}}
 	for _, f := range r.Fits {
 		ps := strings.Trim(strings.ReplaceAll(fmt.Sprint(f.Processors), " ", ","), "[]")
-		row := []string{r.label(f.Range), string(f.Schedule), ps, "-", "-", "-", "-", "-", "-", "-", joinWarnings(f.Warnings)}
+		row := Row{Cells: []string{r.Label(f.Range), string(f.Schedule), ps, "-", "-", "-", "-", "-", "-", "-"}, Warnings: f.Warnings}
 		if f.AmdahlErr != nil {
-			row[len(row)-1] = joinWarnings(append([]error{fmt.Errorf("no fit: %w", f.AmdahlErr)}, f.Warnings...))
-		} else if !weak(r.Run) {
+			row.Warnings = append([]error{fmt.Errorf("no fit: %w", f.AmdahlErr)}, f.Warnings...)
+		} else {
 			m := f.Amdahl
 			four := func(v float64) string { return num(v, 4) }
-			row[3], row[4], row[5] = four(m.B), interval(m.BLow, m.BHigh, four), dur(m.T1)
-			row[6], row[7] = num(m.MaxSpeedup(), 1), ceiling(m.CeilingLow, m.CeilingHigh)
-			row[8], row[9] = num(m.R2, 3), num(m.ChiSqP, 3)
+			row.Cells[3], row.Cells[4], row.Cells[5] = four(m.B), interval(m.BLow, m.BHigh, four), dur(m.T1)
+			row.Cells[6], row.Cells[7] = num(m.MaxSpeedup(), 1), ceiling(m.CeilingLow, m.CeilingHigh)
+			row.Cells[8], row.Cells[9] = num(m.R2, 3), num(m.ChiSqP, 3)
 		}
-		g.rows = append(g.rows, row)
+		t.Rows = append(t.Rows, row)
 	}
-	return g
+	return t
 }
 
 // ceiling renders the interval of 1/B, with ∞ for an unbounded end.
@@ -259,21 +260,17 @@ func writeText(w io.Writer, r *Report, st textStyle) error {
 		b.WriteString(st.bullet + l + "\n")
 	}
 	b.WriteString("\n")
-	if err := st.grid(cellGrid(r), &b); err != nil {
+	if err := st.grid(cellTable(r).grid(), &b); err != nil {
 		return err
 	}
-	legend := fitLegend
-	if weak(r.Run) {
-		legend = gustafsonLegend
-	}
-	b.WriteString("\n" + legend + "\n\n")
-	if err := st.grid(fitGrid(r), &b); err != nil {
+	b.WriteString("\n" + Legend(r) + "\n\n")
+	if err := st.grid(fitTable(r).grid(), &b); err != nil {
 		return err
 	}
 	b.WriteString("\nModels per range and schedule (see README, Reading the report):\n")
 	for _, f := range r.Fits {
-		b.WriteString("\n" + st.bullet + r.label(f.Range) + " " + string(f.Schedule) + "\n")
-		for _, l := range modelLines(r, f) {
+		b.WriteString("\n" + st.bullet + r.Label(f.Range) + " " + string(f.Schedule) + "\n")
+		for _, l := range ModelLines(r, f) {
 			b.WriteString(st.sub + l + "\n")
 		}
 	}
@@ -346,10 +343,10 @@ func boundText(cpuBound bool) string {
 	return "waits, not CPU-bound: p = workers"
 }
 
-// label names a range for people: [start, +count) for numbers; for the
-// synthetic kernel, whose range is its parallel work in 1 µs units, that
-// work as a duration.
-func (r *Report) label(rg experiment.Range) string {
+// Label names a range for people, as every table of the report does:
+// [start, +count) for numbers; for the synthetic kernel, whose range is its
+// parallel work in 1 µs units, that work as a duration.
+func (r *Report) Label(rg experiment.Range) string {
 	if r.Run.Kernel == "synthetic" {
 		return fmt.Sprintf("%v of work", time.Duration(rg.Count)*experiment.SyntheticUnit)
 	}
