@@ -29,6 +29,7 @@
 //	exp report                            # latest run as a table
 //	exp report --format csv --run 3       # one run as CSV (or json, markdown)
 //	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
+//	exp report --format html -o r.html    # one self-contained page with the plots
 //	exp report --confidence 0.9           # 90% intervals
 //	exp report --exclude-contended        # without trials that other processes disturbed
 //	exp runs                              # list the runs in the database
@@ -196,6 +197,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
+			"   exp report --format html -o r.html     one self-contained web page: tables, warnings, plots\n" +
 			"   exp runs                               runs stored in the database\n" +
 			"   exp show 3                             one run's record: host, versions, config, reproductions\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n" +
@@ -254,11 +256,15 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.\n" +
 					"Trials that timed out are in no statistic; contended trials (other processes busy) are flagged, and left\n" +
 					"out with --exclude-contended, which says how many per cell and in total.\n" +
-					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat.",
+					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat;\n" +
+					"--format html one self-contained page (no network: inline style, no script) with the run, every\n" +
+					"warning, the plots and the tables. --output FILE writes any format to FILE atomically.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
-					formatFlag(report.Formats),
+					formatFlag(reportFormats),
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"},
+						Usage: "write to `FILE` instead of standard output, atomically (a temporary file beside it, renamed when complete)"},
 					confidenceFlag,
 					&cli.BoolFlag{Name: "exclude-contended", Usage: fmt.Sprintf("leave out of every statistic the trials during which other processes "+
 						"kept more than %g CPUs busy (the CONTENDED column counts them either way)", report.DefaultThresholds.MaxOtherCPU)},
