@@ -39,7 +39,7 @@ type exportColumn struct {
 
 // exportColumns are the per-trial fields, in CSV column and JSON key
 // order; the per-worker data follow them (busy_ns_0, ... in CSV, a
-// list under ExportWorkersKey in JSON). docs/export.md documents each.
+// list under exportWorkersKey in JSON). docs/export.md documents each.
 var exportColumns = []exportColumn{
 	{"run_id", func(r *ExportRow) any { return r.RunID }},
 	{"run_uuid", func(r *ExportRow) any { return r.RunUUID }},
@@ -78,9 +78,9 @@ func orNil[T any](v T, valid bool) any {
 	return v
 }
 
-// ExportBusyColumn is the prefix of exp export's CSV columns of per-worker
+// exportBusyColumn is the prefix of exp export's CSV columns of per-worker
 // busy time: busy_ns_0 for worker 0, and so on.
-const ExportBusyColumn = "busy_ns_"
+const exportBusyColumn = "busy_ns_"
 
 // ExportHeader returns the CSV header of exp export: the per-trial
 // columns, then busy_ns_0 ... busy_ns_{maxWorkers-1}.
@@ -90,7 +90,7 @@ func ExportHeader(maxWorkers int) []string {
 		h = append(h, c.name)
 	}
 	for i := range maxWorkers {
-		h = append(h, ExportBusyColumn+strconv.Itoa(i))
+		h = append(h, exportBusyColumn+strconv.Itoa(i))
 	}
 	return h
 }

@@ -12,9 +12,9 @@ import (
 	"strconv"
 )
 
-// ExportWorkersKey is the JSON key of a trial's per-worker list. It is
+// exportWorkersKey is the JSON key of a trial's per-worker list. It is
 // not "workers", which is already the cell's worker count, as in CSV.
-const ExportWorkersKey = "per_worker"
+const exportWorkersKey = "per_worker"
 
 // ErrExportOrder is returned by an ExportWriter used out of order: Write
 // before Begin, or anything after Close.
@@ -29,7 +29,7 @@ var ErrExportOrder = errors.New("export writer used out of order")
 // FormatJSON is one document, an array of one object per trial (one per
 // line); FormatJSONL is one object per line, with no array. In both,
 // missing values are null, booleans true or false, and the per-worker
-// data a list under ExportWorkersKey.
+// data a list under "per_worker" ("workers" is the cell's worker count).
 type ExportWriter struct {
 	format     Format
 	w          *bufio.Writer
@@ -139,7 +139,7 @@ func (e *ExportWriter) writeJSON(r *ExportRow) error {
 			return fmt.Errorf("write export json: %s: %w", c.name, err)
 		}
 	}
-	b = append(b, `,"`+ExportWorkersKey+`":[`...)
+	b = append(b, `,"`+exportWorkersKey+`":[`...)
 	for i, w := range r.Trial.Workers {
 		if i > 0 {
 			b = append(b, ',')
