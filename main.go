@@ -33,13 +33,15 @@
 //	exp report --exclude-contended        # without trials that other processes disturbed
 //	exp runs                              # list the runs in the database
 //	exp show 3                            # one run's record (default: latest)
+//	exp export > trials.csv               # every trial of every run, one row each, for pandas or R
+//	exp export --run 3 --format json -o run3.json   # one run's trials as a JSON array (also jsonl)
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
 //	exp reproduce 3                       # re-run run 3's stored config and seed, and compare
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
-// key, then exp.db in the current directory; exp report, exp runs and
-// exp show read --db, then $EXP_DB, then exp.db.
+// key, then exp.db in the current directory; exp report, exp runs,
+// exp show and exp export read --db, then $EXP_DB, then exp.db.
 //
 // SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal) stop a run in
 // order: no new trial starts, every finished trial is kept, the run is
@@ -198,11 +200,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
 			"   exp runs                               runs stored in the database\n" +
 			"   exp show 3                             one run's record: host, versions, config, reproductions\n" +
+			"   exp export --format csv > trials.csv   every trial of every run, one row each, for pandas or R\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n" +
 			"   exp reproduce 3                        re-run run 3's stored config and seed here, and compare\n" +
 			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
-			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
+			"report, runs, show and export read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
 			"a run that cannot be resumed); 3 not reproduced (exp reproduce); 130 interrupted by SIGINT (Ctrl-C)\n" +
 			"or --max-duration, 143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes it).",
@@ -265,6 +268,34 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 				OnUsageError: onUsage,
 				Action:       cmdReport,
+			},
+			{
+				Name:  "export",
+				Usage: "write the raw trials, one row per trial, as CSV, JSON or JSON Lines, for pandas or R",
+				Description: "Writes every stored trial of every run in --db (or of --run only), warmups, failed and timed-out\n" +
+					"trials included, in the order they were stored: run_id, run_uuid, run_name, hostname, kernel, scaling,\n" +
+					"the cell (cell_idx, range_idx, range_start, range_count, schedule, workers), the trial (seq, rep, warmup,\n" +
+					"started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch, timed_out, other_cpu_ns,\n" +
+					"quiet_wait_ns), then each worker's busy time. docs/export.md explains every column.\n\n" +
+					"csv (the default): RFC 4180 with a header; busy_ns_0 ... busy_ns_N-1 for the largest worker count N;\n" +
+					"a missing value (NULL) is an empty field, a boolean 0 or 1. json: one array of objects; jsonl: one\n" +
+					"object per line; a missing value is null, a boolean true or false, and the workers a list under\n" +
+					"per_worker ({worker, busy_ns, items, primes}). The export streams: its memory does not grow with the\n" +
+					"trials. With --output, the file is replaced only when the export is complete; on an error it is left\n" +
+					"as it was.\n\n" +
+					"Examples:\n" +
+					"   exp export > trials.csv                           every run, as CSV\n" +
+					"   exp export --run 3 --format json -o run3.json     one run, as one JSON document\n" +
+					"   exp export -f jsonl | jq -c 'select(.ok | not)'   the trials without a right answer\n" +
+					"   python3 -c 'import pandas as pd; print(pd.read_csv(\"trials.csv\").query(\"warmup == 0\").groupby([\"run_id\", \"workers\"]).wall_ns.median())'",
+				Flags: []cli.Flag{
+					readDB,
+					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Usage: "export only run `RUN`: an id, a UUID (or unique prefix), or latest (default: every run)"},
+					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatCSV), Usage: "output `FORMAT`: " + formatList(report.ExportFormats)},
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE`, replaced once the export is complete (default: standard output)"},
+				},
+				OnUsageError: onUsage,
+				Action:       cmdExport,
 			},
 			{
 				Name:      "fit",
