@@ -38,10 +38,14 @@
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
 //	exp reproduce 3                       # re-run run 3's stored config and seed, and compare
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
+//	exp merge all.db a.db b.db            # copy the runs of a.db and b.db into all.db
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
 // key, then exp.db in the current directory; exp report, exp runs,
-// exp show and exp export read --db, then $EXP_DB, then exp.db.
+// exp show and exp export read --db, then $EXP_DB, then exp.db. exp merge
+// copies runs from other exp files (other machines, say) into one, keyed
+// by UUID: merging a file twice adds nothing, and a UUID held with
+// different content is an error that writes nothing.
 //
 // SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal) stop a run in
 // order: no new trial starts, every finished trial is kept, the run is
@@ -203,7 +207,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp export --format csv > trials.csv   every trial of every run, one row each, for pandas or R\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n" +
 			"   exp reproduce 3                        re-run run 3's stored config and seed here, and compare\n" +
-			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n\n" +
+			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n" +
+			"   exp merge all.db a.db b.db             copy the runs of a.db and b.db (other machines, say) into all.db\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs, show and export read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
@@ -388,6 +393,30 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Flags:        []cli.Flag{readDB, formatFlag(report.ShowFormats)},
 				OnUsageError: onUsage,
 				Action:       cmdShow,
+			},
+			{
+				Name:      "merge",
+				Usage:     "copy the runs of other exp database files into one",
+				ArgsUsage: "OUT.db IN.db...",
+				Description: "Copies every run of each IN.db (from other machines, say) into OUT.db, creating it if missing, with\n" +
+					"its cells, trials, per-worker rows and invocations; ids are renumbered, and a run's link to the run it\n" +
+					"reproduces (a UUID) is kept. Runs are keyed by UUID: a run OUT.db already holds with the same content\n" +
+					"is skipped as already present, so merging a file twice changes nothing. A UUID held with different\n" +
+					"content (by OUT.db or another input) is an error naming it, both files and the first difference, and\n" +
+					"nothing is written: the whole merge is one transaction. Each input is checked and copied (and the copy\n" +
+					"upgraded, if it is from an older exp) in a temporary directory before OUT.db is opened; the input\n" +
+					"itself is never written. An input that is missing, not an exp database, damaged, from a newer exp, or\n" +
+					"OUT.db itself is one line naming it, exit status 2, and OUT.db is neither created nor changed.\n\n" +
+					"Prints, per input, the runs added and already present, and a total line.\n\n" +
+					"Example:\n" +
+					"   exp merge all.db node1.db node2.db\n" +
+					"   exp runs --db all.db",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+					formatFlag(mergeFormats),
+				},
+				OnUsageError: onUsage,
+				Action:       cmdMerge,
 			},
 		},
 	}

@@ -52,6 +52,11 @@ var (
 	// ErrRunActive is returned by ResumeRun for a run whose exp is still
 	// writing its heartbeat: it may still be running.
 	ErrRunActive = badInput("the run may still be running")
+	// ErrRunConflict is returned by Merge when a run's UUID is in two files
+	// with different content; nothing is merged.
+	ErrRunConflict = badInput("run exists with different content")
+	// ErrSameFile is returned by Merge for an input that is the output file.
+	ErrSameFile = badInput("input is the output file")
 	// ErrSuperseded is returned by a Recorder whose run another exp has
 	// resumed since (its heartbeat had stopped for too long): the trial or
 	// outcome is not recorded, so that two processes never write one run.
@@ -222,7 +227,7 @@ func openWrite(ctx context.Context, path string, all []migration, create bool) (
 
 // dial opens a one-connection handle on path with exp's pragmas. mode is
 // "rwc" (create if missing), "rw" (which SQLite opens read-only when the
-// file is write-protected) or "ro-immutable".
+// file is write-protected), "ro" or "ro-immutable".
 func dial(path, mode string) (*DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
@@ -231,6 +236,8 @@ func dial(path, mode string) (*DB, error) {
 	switch mode {
 	case "rw":
 		q.Add("mode", "rw")
+	case "ro":
+		q.Add("mode", "ro")
 	case "ro-immutable":
 		q.Add("mode", "ro")
 		q.Add("immutable", "1")
