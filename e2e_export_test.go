@@ -223,12 +223,14 @@ func TestExportOldFileReadOnly(t *testing.T) {
 		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
 	}
 	path := filepath.Join(dir, "exp.db")
-	// Undo 0005_limits: drop its columns and forget the migration.
+	// Undo 0006_views (which read 0005's columns) and 0005_limits: drop
+	// their views and columns, and forget the migrations.
 	rw, err := sql.Open("sqlite", "file:"+path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{`ALTER TABLE trials DROP COLUMN timed_out`, `ALTER TABLE trials DROP COLUMN other_cpu_ns`,
+	for _, s := range []string{`DROP VIEW cell_speedup`, `DROP VIEW cell_stats`, `DROP VIEW run_summary`,
+		`DELETE FROM schema_migrations WHERE version = 6`, `ALTER TABLE trials DROP COLUMN timed_out`, `ALTER TABLE trials DROP COLUMN other_cpu_ns`,
 		`ALTER TABLE trials DROP COLUMN quiet_wait_ns`, `DELETE FROM schema_migrations WHERE version = 5`, `PRAGMA journal_mode = DELETE`} {
 		if _, err := rw.Exec(s); err != nil {
 			t.Fatalf("%s: %v", s, err)

@@ -166,12 +166,8 @@ func (m *merger) read(ctx context.Context, path string) error {
 // -wal or -shm file behind; if that cannot open the file (a WAL file in a
 // directory it may not write), it reads the file as immutable.
 func snapshot(ctx context.Context, path, dst string, all []migration) error {
-	modes := []string{"rw", "ro-immutable"}
-	if _, err := os.Stat(path + "-wal"); err == nil {
-		modes = []string{"ro"}
-	}
 	var err error
-	for _, mode := range modes {
+	for _, mode := range readModes(path) {
 		var db *DB
 		if db, err = dial(path, mode); err != nil {
 			return err

@@ -156,10 +156,23 @@ func OpenExistingForWrite(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations.FS, false)
 }
 
-// openRead opens path for reading at the file's own schema version. If the
-// file's directory is not writable and the file is in WAL mode, SQLite
-// cannot create the shared-memory file, so exp falls back to immutable
-// mode, which is safe because nobody else can be writing there either.
+// readModes are the ways dial may open path for reading, in order. Beside
+// a -wal file (an exp is writing, or was killed), a read-only connection
+// sees the WAL's content and neither checkpoints it into the file nor
+// removes it. Otherwise a read-write connection that only reads leaves no
+// -wal or -shm file behind; if the file's directory is not writable and
+// the file is in WAL mode, SQLite cannot create the shared-memory file, so
+// exp falls back to immutable mode, which is safe then because nobody can
+// be writing there either (and no WAL holds content it would miss).
+func readModes(path string) []string {
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		return []string{"ro"}
+	}
+	return []string{"rw", "ro-immutable"}
+}
+
+// openRead opens path for reading at the file's own schema version (see
+// readModes), with query_only set: it never writes the file.
 func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
 	if err := checkPath(path, false); err != nil {
 		return nil, err
@@ -167,7 +180,7 @@ func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
 	var pending []migration
 	var db *DB
 	var err error
-	for _, mode := range []string{"rw", "ro-immutable"} {
+	for _, mode := range readModes(path) {
 		if db, err = dial(path, mode); err != nil {
 			return nil, err
 		}
