@@ -34,9 +34,10 @@ type MergeResult struct {
 // out is neither created nor changed. All runs are then written in one
 // transaction: if a UUID is in out, or in two inputs, with different
 // content, Merge returns ErrRunConflict naming the UUID, both files and the
-// first difference, and writes no run. (A file from an older exp given as
-// out is upgraded when opened, as by any write.) progress, if not nil, is
-// called before input i is read.
+// first difference, and writes no run. An out from an older exp, which the
+// write upgrades, is merged into an upgraded copy first, so that a
+// conflict leaves it as it was. progress, if not nil, is called before
+// input i is read.
 func Merge(ctx context.Context, out string, inputs []string, progress func(i int, input string)) ([]MergeResult, error) {
 	if err := checkPath(out, true); err != nil {
 		return nil, err
@@ -62,7 +63,12 @@ func Merge(ctx context.Context, out string, inputs []string, progress func(i int
 			return nil, err
 		}
 	}
-	if err := m.write(ctx); err != nil {
+	if m.outStat != nil {
+		if err := m.rehearse(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := m.write(ctx, out); err != nil {
 		return nil, err
 	}
 	results := make([]MergeResult, len(m.inputs))
@@ -188,10 +194,11 @@ func snapshot(ctx context.Context, path, dst string, all []migration) error {
 	return nil
 }
 
-// write opens out and, in one transaction, checks every run to add against
-// out's runs of the same UUID, then copies those out lacks.
-func (m *merger) write(ctx context.Context) error {
-	db, err := Open(ctx, m.out)
+// write opens the output file path (out, or a rehearsal copy of it) and,
+// in one transaction, checks every run to add against its runs of the
+// same UUID, then copies those it lacks.
+func (m *merger) write(ctx context.Context, path string) error {
+	db, err := Open(ctx, path)
 	if err != nil {
 		return err
 	}
@@ -233,6 +240,26 @@ func (m *merger) write(ctx context.Context) error {
 		return db.fail("merge", err)
 	}
 	return nil
+}
+
+// rehearse merges into an upgraded copy of out if out is from an older
+// exp, which the write would upgrade before it finds a conflict: so a
+// merge that fails leaves out as it was, schema included.
+func (m *merger) rehearse(ctx context.Context) error {
+	db, err := openRead(ctx, m.out, m.all)
+	if err != nil {
+		return err
+	}
+	older := db.old != 0
+	db.Close()
+	if !older {
+		return nil
+	}
+	rehearsal := filepath.Join(m.tmp, "out.db")
+	if err := snapshot(ctx, m.out, rehearsal, m.all); err != nil {
+		return err
+	}
+	return m.write(ctx, rehearsal)
 }
 
 // copyInput copies the runs of in that out lacks into tx, and checks that

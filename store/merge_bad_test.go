@@ -131,3 +131,32 @@ func TestRunTables(t *testing.T) {
 		t.Errorf("tables and links by id:\nschema %q\n known %q", schema, known)
 	}
 }
+
+// TestMergeConflictLeavesOldOut: an output from an older exp that holds a
+// run with different content than the input's is left as it was, schema
+// version included, although a merge that succeeds upgrades it.
+func TestMergeConflictLeavesOldOut(t *testing.T) {
+	ctx := context.Background()
+	out := oldDatabase(t, "0001_init.sql")
+	in := oldDatabase(t, "0001_init.sql")
+	execRaw(t, in, `UPDATE runs SET name = 'changed'`)
+	before := fileSum(t, out)
+	if _, err := Merge(ctx, out, []string{in}, nil); !errors.Is(err, ErrRunConflict) {
+		t.Fatalf("Merge = %v, want ErrRunConflict", err)
+	}
+	if fileSum(t, out) != before {
+		t.Error("a failed merge changed the older output file")
+	}
+	same := oldDatabase(t, "0001_init.sql")
+	if _, err := Merge(ctx, out, []string{same}, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := OpenExisting(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if v, err := db.SchemaVersion(ctx); err != nil || v != currentVersion {
+		t.Errorf("after a merge, schema version %d (%v), want %d", v, err, currentVersion)
+	}
+}
