@@ -167,7 +167,7 @@ func (f *Figure) plot(lay layout) *plot.Plot {
 // sideways, so that equal points of several series (every series has
 // S = 1 at p = 1) stay visible.
 func dodge(i, n int) vg.Length {
-	step := min(3, 30/float64(n))
+	step := min(4.5, 36/float64(n))
 	return vg.Points(step * (float64(i) - float64(n-1)/2))
 }
 

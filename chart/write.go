@@ -1,6 +1,7 @@
 package chart
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -47,13 +48,21 @@ func (f *Figure) Write(w io.Writer, format string) error {
 }
 
 // WriteSVG writes the figure as an SVG document of Width×Height inches.
-func (f *Figure) WriteSVG(w io.Writer) (err error) {
+// Its text names Liberation Sans, whose widths it was laid out with, and
+// then Arial, Helvetica and sans-serif, which have the same widths or
+// nearly, for viewers without it.
+func (f *Figure) WriteSVG(w io.Writer) error {
 	width, height, _ := f.size()
 	c := vgsvg.New(vg.Length(width)*vg.Inch, vg.Length(height)*vg.Inch)
 	if err := f.render(c); err != nil {
 		return err
 	}
-	if _, err := c.WriteTo(w); err != nil {
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return fmt.Errorf("write svg: %w", err)
+	}
+	svg := bytes.ReplaceAll(b.Bytes(), []byte("font-family:Liberation Sans;"), []byte("font-family:Liberation Sans,Arial,Helvetica,sans-serif;"))
+	if _, err := w.Write(svg); err != nil {
 		return fmt.Errorf("write svg: %w", err)
 	}
 	return nil
