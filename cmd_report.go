@@ -1,12 +1,17 @@
 package main
 
 import (
+	"github.com/exp-tool/exp/chart"
 	"github.com/exp-tool/exp/report"
 	"github.com/urfave/cli/v2"
 )
 
 func cmdReport(c *cli.Context) error {
 	th, err := thresholds(c)
+	if err != nil {
+		return err
+	}
+	plot, err := plotFlag(c)
 	if err != nil {
 		return err
 	}
@@ -19,7 +24,11 @@ func cmdReport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return report.Write(c.App.Writer, format, report.Build(s.Run, s.Cells, s.Trials, th))
+	rep := report.Build(s.Run, s.Cells, s.Trials, th)
+	if err := report.Write(c.App.Writer, format, rep); err != nil {
+		return err
+	}
+	return plot.write(func() *chart.Figure { return chart.FromReport(rep) })
 }
 
 // The range of --confidence: below 0.5 an interval says little, and

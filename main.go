@@ -31,6 +31,7 @@
 //	exp report --format benchfmt --run 3  # each trial as a Go benchmark line, for benchstat
 //	exp report --confidence 0.9           # 90% intervals
 //	exp report --exclude-contended        # without trials that other processes disturbed
+//	exp report --plot speedup.svg         # also draw the speedups and fitted laws (.svg or .png)
 //	exp runs                              # list the runs in the database
 //	exp show 3                            # one run's record (default: latest)
 //	exp export > trials.csv               # every trial of every run, one row each, for pandas or R
@@ -38,6 +39,7 @@
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
 //	exp reproduce 3                       # re-run run 3's stored config and seed, and compare
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
+//	exp compare 3 4 --plot both.png       # and both runs' speedups on one plot
 //	exp merge all.db a.db b.db            # copy the runs of a.db and b.db into all.db
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
@@ -80,6 +82,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exp-tool/exp/chart"
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/report"
@@ -189,6 +192,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	confidenceFlag := &cli.Float64Flag{Name: "confidence", Value: report.DefaultThresholds.Confidence,
 		Usage: "`LEVEL` of every confidence interval, from 0.5 to 0.9999"}
+	plotFlag := &cli.StringFlag{Name: "plot",
+		Usage: "also draw the speedups and fitted laws into `FILE`, ." + strings.Join(chart.Formats, " or .") + " (written whole or not at all)"}
 	thresholdFlag := &cli.Float64Flag{Name: "threshold", Value: report.DefaultThreshold * 100,
 		Usage: "smallest change of a median, in `PERCENT`, that counts as a difference"}
 	app := &cli.App{
@@ -202,6 +207,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
+			"   exp report --plot speedup.svg          also draw the speedups and fitted laws (.svg or .png)\n" +
 			"   exp runs                               runs stored in the database\n" +
 			"   exp show 3                             one run's record: host, versions, config, reproductions\n" +
 			"   exp export --format csv > trials.csv   every trial of every run, one row each, for pandas or R\n" +
@@ -262,7 +268,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"processor counts); Gustafson's serial fraction for weak scaling. README.md, Reading the report, explains each.\n" +
 					"Trials that timed out are in no statistic; contended trials (other processes busy) are flagged, and left\n" +
 					"out with --exclude-contended, which says how many per cell and in total.\n" +
-					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat.",
+					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat.\n" +
+					"--plot FILE also draws the speedups (with their CIs) against effective processors, one series per range\n" +
+					"and schedule, with the fitted Amdahl and USL curves (Gustafson's for weak scaling), the ideal S = p and\n" +
+					"the ceiling 1/B, as SVG or PNG by the file's extension.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
@@ -270,6 +279,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					confidenceFlag,
 					&cli.BoolFlag{Name: "exclude-contended", Usage: fmt.Sprintf("leave out of every statistic the trials during which other processes "+
 						"kept more than %g CPUs busy (the CONTENDED column counts them either way)", report.DefaultThresholds.MaxOtherCPU)},
+					plotFlag,
 				},
 				OnUsageError: onUsage,
 				Action:       cmdReport,
@@ -311,7 +321,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"(with B's CI), the Karp-Flatt trend and the USL (sigma, kappa, lambda with CIs, and the peak),\n" +
 					"then says which model the data support. No database is read or written.\n\n" +
 					"Example (Gunther's raytracer benchmark):\n" +
-					"   exp fit raytracer.csv --x processors --y throughput --kind throughput\n\n" +
+					"   exp fit raytracer.csv --x processors --y throughput --kind throughput\n" +
+					"   exp fit raytracer.csv --x processors --y throughput --kind throughput --plot ray.svg\n\n" +
+					"--plot FILE also draws each load's speedup (throughput: X(p)/X(1)) with the fitted curves, .svg or .png.\n\n" +
 					"A bad file (missing column, a cell that is not a positive number, too few distinct loads: 2 for\n" +
 					"--model amdahl, 3 otherwise) is one line naming the row and column, exit status 2.",
 				Flags: []cli.Flag{
@@ -321,6 +333,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "model", Value: "both", Usage: "`MODEL`s to fit: both, amdahl, usl"},
 					formatFlag(report.FitFormats),
 					confidenceFlag,
+					plotFlag,
 				},
 				OnUsageError: onUsage,
 				Action:       cmdFit,
@@ -358,13 +371,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"hosts differ, and a verdict line. RUN is an id, a UUID or unique prefix, or latest.\n\n" +
 					"Examples:\n" +
 					"   exp compare 1 2                           two runs of exp.db\n" +
-					"   exp compare 1 latest --db-b laptop.db     run 1 of exp.db against the latest run of laptop.db",
+					"   exp compare 1 latest --db-b laptop.db     run 1 of exp.db against the latest run of laptop.db\n" +
+					"   exp compare 1 2 --plot both.svg           and both runs' speedups and Amdahl curves on one plot\n" +
+					"                                             (A filled and solid, B hollow and dashed; .svg or .png)",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "db-b", Usage: "SQLite `FILE` holding RUN_B (default: --db)"},
 					thresholdFlag,
 					formatFlag(report.CompareFormats),
 					confidenceFlag,
+					plotFlag,
 				},
 				OnUsageError: onUsage,
 				Action:       cmdCompare,
