@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/exp-tool/exp/chart"
 	"github.com/exp-tool/exp/report"
 	"github.com/exp-tool/exp/store"
 	"github.com/urfave/cli/v2"
@@ -24,6 +25,10 @@ func cmdCompare(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	plot, err := plotFlag(c)
+	if err != nil {
+		return err
+	}
 	cmp, err := compareRuns(c, c.Args().Get(0), c.Args().Get(1), opt)
 	if err != nil {
 		return err
@@ -32,7 +37,7 @@ func cmdCompare(c *cli.Context) error {
 		return err
 	}
 	sayVerdict(c, format, cmp)
-	return nil
+	return plot.write(func() *chart.Figure { return chart.FromComparison(cmp) })
 }
 
 // sayVerdict repeats the verdict line on stderr when stdout holds CSV or

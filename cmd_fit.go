@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/exp-tool/exp/chart"
 	"github.com/exp-tool/exp/report"
 	"github.com/exp-tool/exp/scaling"
 	"github.com/urfave/cli/v2"
@@ -35,6 +36,10 @@ func cmdFit(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	plot, err := plotFlag(c)
+	if err != nil {
+		return err
+	}
 	file := c.Args().First()
 	x, y, err := readMeasurements(file, c.String("x"), c.String("y"))
 	if err != nil {
@@ -47,7 +52,10 @@ func cmdFit(c *cli.Context) error {
 		return err
 	}
 	m := report.AnalyzeMeasurements(file, c.String("x"), c.String("y"), kind, model, x, y, th.Confidence)
-	return report.WriteMeasurements(c.App.Writer, format, m)
+	if err := report.WriteMeasurements(c.App.Writer, format, m); err != nil {
+		return err
+	}
+	return plot.write(func() *chart.Figure { return chart.FromMeasurements(m) })
 }
 
 // readMeasurements reads the two columns of file ("-" for standard input).

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"fmt"
 	"io"
 	"slices"
+	"strings"
 
+	"github.com/exp-tool/exp/chart"
 	"github.com/exp-tool/exp/htmlreport"
 	"github.com/exp-tool/exp/report"
 	"github.com/urfave/cli/v2"
@@ -18,25 +22,24 @@ func cmdReport(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	plot, err := plotFlag(c)
+	if err != nil {
+		return err
+	}
 	format, db, err := readSetup(c, reportFormats)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	out, err := openOutput(c.App.Writer, c.String("output"))
-	if err != nil {
-		return err
-	}
-	defer out.Abort()
 	s, err := loadSide(c.Context, db, c.String("run"))
 	if err != nil {
 		return err
 	}
 	rep := report.Build(s.Run, s.Cells, s.Trials, th)
-	if err := writeReport(out, format, rep); err != nil {
+	if err := writeOutput(c.String("output"), db.Path(), c.App.Writer, func(w io.Writer) error { return writeReport(w, format, rep) }); err != nil {
 		return err
 	}
-	return out.Commit()
+	return plot.write(func() *chart.Figure { return chart.FromReport(rep) })
 }
 
 // writeReport renders rep in format on w.
@@ -51,9 +54,17 @@ func writeReport(w io.Writer, format report.Format, rep *report.Report) error {
 	return htmlreport.Write(w, rep, plots)
 }
 
-// reportPlots draws the plots of the HTML page of rep. None yet: package
-// chart will draw them.
-func reportPlots(*report.Report) ([]htmlreport.Plot, error) { return nil, nil }
+// reportPlots draws the plots of rep's HTML page: the speedups and fitted
+// laws of exp report --plot, as SVG, titled by the figure's first line.
+func reportPlots(rep *report.Report) ([]htmlreport.Plot, error) {
+	fig := chart.FromReport(rep)
+	var b bytes.Buffer
+	if err := fig.WriteSVG(&b); err != nil {
+		return nil, fmt.Errorf("draw the plot: %w", err)
+	}
+	title, _, _ := strings.Cut(fig.Title, "\n")
+	return []htmlreport.Plot{{Title: title, SVG: b.Bytes()}}, nil
+}
 
 // The range of --confidence: below 0.5 an interval says little, and
 // beyond 0.9999 the quantiles of a few trials run off to infinity.

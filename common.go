@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/exp-tool/exp/chart"
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/report"
 	"github.com/exp-tool/exp/store"
@@ -98,4 +103,70 @@ func heartbeatFromEnv() error {
 	}
 	store.HeartbeatInterval = d
 	return nil
+}
+
+// plotTarget is where --plot draws: a file and its format; zero without
+// the flag.
+type plotTarget struct{ path, format string }
+
+// plotFlag checks --plot before any work: its file must end in .svg or
+// .png, in a directory that exists (a usage error names the flag and what
+// it allows).
+func plotFlag(c *cli.Context) (plotTarget, error) {
+	path := c.String("plot")
+	if path == "" {
+		return plotTarget{}, nil
+	}
+	format, err := chart.FormatOf(path)
+	if err != nil {
+		return plotTarget{}, usageError{fmt.Errorf("--plot %w", err)}
+	}
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return plotTarget{}, usagef("--plot %q: the directory %s does not exist (the plot goes into an existing directory)", path, filepath.Dir(path))
+	}
+	return plotTarget{path, format}, nil
+}
+
+// write draws the figure that fig builds into the file, if there is one.
+func (pt plotTarget) write(fig func() *chart.Figure) error {
+	if pt.path == "" {
+		return nil
+	}
+	return writeFileAtomic(pt.path, func(w io.Writer) error { return fig().Write(w, pt.format) })
+}
+
+// writeFileAtomic writes a file whole or not at all: into a temporary
+// file in the same directory, synced, then renamed over path, so that a
+// reader never sees half a file and a failure leaves any old one as it
+// was.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("write %s: %w", path, err)
+		}
+	}()
+	bw := bufio.NewWriter(tmp)
+	if err := write(bw); err != nil {
+		return err
+	}
+	if err := bw.Flush(); err != nil {
+		return err
+	}
+	// CreateTemp makes the file private (0600); a plot is for sharing.
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

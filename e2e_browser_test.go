@@ -18,15 +18,11 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/exp-tool/exp/htmlreport"
-	"github.com/exp-tool/exp/report"
-	"github.com/exp-tool/exp/store"
 )
 
-// browserYAML is a quick synthetic matrix with 4 processor counts (so the
-// page has the USL and the model choice) and few trials (so it has
-// warnings on cells and on the run).
+// browserYAML is a quick synthetic matrix (250 ms of trials) with 4
+// processor counts, so that the page has the USL and the model choice, and
+// few trials, so that every cell has a warning.
 const browserYAML = `name: browser
 seed: 5
 repeats: 4
@@ -165,24 +161,26 @@ func probePage(t *testing.T, bin, page string, w, h int) (probe, image.Image) {
 	return p, img
 }
 
-// inkedShare is the share of the pixels of img inside the box (x, y, w, h),
-// clipped to the image, that are not near-white: what the plot drew on its
-// white figure. visible is the clipped box's area.
-func inkedShare(img image.Image, x, y, w, h float64) (share float64, visible int) {
+// inked counts the pixels of img inside the box (x, y, w, h), clipped to
+// the image: visible is the clipped box's area, inked the pixels at least
+// 10% darker than white (what the plot drew on its white figure), and
+// coloured those whose channels differ by 60/255 or more (the series'
+// markers and curves, drawn in the Okabe–Ito palette, not the grey axes
+// and text).
+func inked(img image.Image, x, y, w, h float64) (visible, inked, coloured int) {
 	r := image.Rect(int(math.Ceil(x)), int(math.Ceil(y)), int(x+w), int(y+h)).Intersect(img.Bounds())
-	inked := 0
 	for py := r.Min.Y; py < r.Max.Y; py++ {
 		for px := r.Min.X; px < r.Max.X; px++ {
 			cr, cg, cb, _ := img.At(px, py).RGBA()
-			if dark := 3*0xffff - int(cr+cg+cb); dark > 3*0xffff/10 { // at least 10% darker than white
+			if dark := 3*0xffff - int(cr+cg+cb); dark > 3*0xffff/10 {
 				inked++
+			}
+			if max(cr, cg, cb)-min(cr, cg, cb) >= 60*0x101 {
+				coloured++
 			}
 		}
 	}
-	if visible = r.Dx() * r.Dy(); visible == 0 {
-		return 0, 0
-	}
-	return float64(inked) / float64(visible), visible
+	return r.Dx() * r.Dy(), inked, coloured
 }
 
 // checkLayout checks a page laid out at a desktop (1280 px) and a phone
@@ -220,27 +218,20 @@ func checkLayout(t *testing.T, bin, page string) {
 			if p.SVG.W < 0.7*float64(p.ClientWidth) || p.SVG.W > float64(p.ClientWidth) || p.SVG.H < 50 {
 				t.Errorf("the plot is %.0fx%.0f px in a %d px window: it should take most of the width, and keep its aspect", p.SVG.W, p.SVG.H, p.ClientWidth)
 			}
-			share, visible := inkedShare(img, p.SVG.X, p.SVG.Y, p.SVG.W, p.SVG.H)
-			t.Logf("plot: %.1f%% of %d visible pixels inked", share*100, visible)
+			visible, ink, colour := inked(img, p.SVG.X, p.SVG.Y, p.SVG.W, p.SVG.H)
+			t.Logf("plot: %d visible pixels, %.2f%% inked, %.2f%% coloured", visible, 100*float64(ink)/float64(max(visible, 1)), 100*float64(colour)/float64(max(visible, 1)))
 			if visible < 10000 {
 				t.Fatalf("only %d px of the plot are in the %dx%d screenshot", visible, size.w, size.h)
 			}
-			if share < 0.01 {
-				t.Errorf("the plot's box is blank in the screenshot: %.2f%% of its pixels inked, want at least 1%%", share*100)
+			if float64(ink) < 0.01*float64(visible) {
+				t.Errorf("the plot's box is blank in the screenshot: %d of %d pixels inked, want at least 1%%", ink, visible)
+			}
+			if float64(colour) < 0.001*float64(visible) {
+				t.Errorf("the plot has no data in the screenshot: %d of %d pixels in colour, want at least 0.1%% (markers and curves)", colour, visible)
 			}
 		})
 	}
 }
-
-// testPlotSVG is a plot with axes, a curve and text, standing in for
-// package chart's until it draws the report's.
-const testPlotSVG = `<?xml version="1.0" encoding="UTF-8"?>
-<svg xmlns="http://www.w3.org/2000/svg" width="720" height="360" viewBox="0 0 720 360">
-<path d="M60 20 V320 H700" stroke="#333" stroke-width="2" fill="none"/>
-<polyline points="60,320 220,200 380,140 540,110 700,95" stroke="#0a58ca" stroke-width="5" fill="none"/>
-<g fill="#0a58ca"><circle cx="60" cy="320" r="7"/><circle cx="220" cy="200" r="7"/><circle cx="380" cy="140" r="7"/><circle cx="540" cy="110" r="7"/></g>
-<text x="70" y="40" font-size="24" fill="#222">speedup over workers</text>
-</svg>`
 
 // reportJSON is the part of exp report --format json that the browser
 // test compares with the page.
@@ -273,8 +264,13 @@ func TestHTMLReportInBrowser(t *testing.T) {
 	bin := findChromium(t)
 	dir := t.TempDir()
 	writeFile(t, dir, "b.yaml", browserYAML)
-	if r := exp(t, dir, nil, "run", "b.yaml", "-q"); r.code != 0 {
-		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	// Stopped after 100 ms of its 250 and resumed, the run has a warning of
+	// its own (resumed) on every machine.
+	if r := exp(t, dir, nil, "run", "b.yaml", "-q", "--max-duration", "100ms"); r.code != 130 {
+		t.Fatalf("run --max-duration 100ms: exit %d, want 130 (stopped)\n%s", r.code, r.stderr)
+	}
+	if r := exp(t, dir, nil, "run", "--resume", "latest", "-q"); r.code != 0 {
+		t.Fatalf("run --resume latest: exit %d\n%s", r.code, r.stderr)
 	}
 	if r := exp(t, dir, nil, "report", "--format", "html", "--output", "r.html"); r.code != 0 || r.stdout != "" {
 		t.Fatalf("report --format html --output r.html: exit %d, stdout %q\n%s", r.code, r.stdout, r.stderr)
@@ -303,7 +299,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 			}
 		}
 		if len(rep.Warnings) == 0 || len(ws) <= len(rep.Warnings) {
-			t.Fatalf("the run should have warnings on the run and its cells (few trials), got %q", ws)
+			t.Fatalf("the run should have warnings on the run (resumed) and its cells (few trials), got %q", ws)
 		}
 		for _, w := range ws {
 			if !strings.Contains(text, w) {
@@ -311,9 +307,7 @@ func TestHTMLReportInBrowser(t *testing.T) {
 			}
 		}
 	})
-	// Until package chart draws the report's plot, the page with a plot
-	// is the same report rendered by htmlreport with a stand-in SVG.
-	t.Run("Layout", func(t *testing.T) { checkLayout(t, bin, pageWithTestPlot(t, dir)) })
+	t.Run("Layout", func(t *testing.T) { checkLayout(t, bin, page) })
 }
 
 // checkCells checks that each row of the DOM's cell table shows the
@@ -352,30 +346,4 @@ func checkCells(t *testing.T, dom string, rep reportJSON) {
 			t.Errorf("row %d: MEDIAN %q, the JSON's median_s %g (%.4gms)", i, got, c.MedianS, c.MedianS*1e3)
 		}
 	}
-}
-
-// pageWithTestPlot renders the latest run of dir's exp.db as exp report
-// --format html does, with testPlotSVG as its plot.
-func pageWithTestPlot(t *testing.T, dir string) string {
-	t.Helper()
-	ctx := context.Background()
-	db, err := store.OpenExisting(ctx, filepath.Join(dir, "exp.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	s, err := loadSide(ctx, db, "latest")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var b bytes.Buffer
-	rep := report.Build(s.Run, s.Cells, s.Trials, report.DefaultThresholds)
-	if err := htmlreport.Write(&b, rep, []htmlreport.Plot{{Title: "Speedup (stand-in)", SVG: []byte(testPlotSVG)}}); err != nil {
-		t.Fatal(err)
-	}
-	page := filepath.Join(t.TempDir(), "plot.html")
-	if err := os.WriteFile(page, b.Bytes(), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return page
 }

@@ -32,15 +32,23 @@
 //	exp report --format html -o r.html    # one self-contained page with the plots
 //	exp report --confidence 0.9           # 90% intervals
 //	exp report --exclude-contended        # without trials that other processes disturbed
+//	exp report --plot speedup.svg         # also draw the speedups and fitted laws (.svg or .png)
 //	exp runs                              # list the runs in the database
 //	exp show 3                            # one run's record (default: latest)
+//	exp export > trials.csv               # every trial of every run, one row each, for pandas or R
+//	exp export --run 3 --format json -o run3.json   # one run's trials as a JSON array (also jsonl)
 //	exp fit data.csv --x procs --y time   # fit Amdahl and the USL to a CSV
 //	exp reproduce 3                       # re-run run 3's stored config and seed, and compare
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
+//	exp compare 3 4 --plot both.png       # and both runs' speedups on one plot
+//	exp merge all.db a.db b.db            # copy the runs of a.db and b.db into all.db
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
-// key, then exp.db in the current directory; exp report, exp runs and
-// exp show read --db, then $EXP_DB, then exp.db.
+// key, then exp.db in the current directory; exp report, exp runs,
+// exp show and exp export read --db, then $EXP_DB, then exp.db. exp merge
+// copies runs from other exp files (other machines, say) into one, keyed
+// by UUID: merging a file twice adds nothing, and a UUID held with
+// different content is an error that writes nothing.
 //
 // SIGINT (Ctrl-C), SIGTERM and SIGHUP (a closed terminal) stop a run in
 // order: no new trial starts, every finished trial is kept, the run is
@@ -75,6 +83,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exp-tool/exp/chart"
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/report"
@@ -184,6 +193,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	}
 	confidenceFlag := &cli.Float64Flag{Name: "confidence", Value: report.DefaultThresholds.Confidence,
 		Usage: "`LEVEL` of every confidence interval, from 0.5 to 0.9999"}
+	plotFlag := &cli.StringFlag{Name: "plot",
+		Usage: "also draw the speedups and fitted laws into `FILE`, ." + strings.Join(chart.Formats, " or .") + " (written whole or not at all)"}
 	thresholdFlag := &cli.Float64Flag{Name: "threshold", Value: report.DefaultThreshold * 100,
 		Usage: "smallest change of a median, in `PERCENT`, that counts as a difference"}
 	app := &cli.App{
@@ -197,14 +208,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp report                             latest run: medians, 95% CIs, speedups, scaling fits\n" +
 			"   exp report --format csv --run 3        one run as CSV (also json, markdown)\n" +
 			"   exp report --format benchfmt --run 3   each trial as a Go benchmark line, for benchstat\n" +
-			"   exp report --format html -o r.html     one self-contained web page: tables, warnings, plots\n" +
+			"   exp report --plot speedup.svg          also draw the speedups and fitted laws (.svg or .png)\n" +
+			"   exp report --format html -o r.html     one self-contained web page: tables, warnings, the plot\n" +
 			"   exp runs                               runs stored in the database\n" +
 			"   exp show 3                             one run's record: host, versions, config, reproductions\n" +
+			"   exp export --format csv > trials.csv   every trial of every run, one row each, for pandas or R\n" +
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n" +
 			"   exp reproduce 3                        re-run run 3's stored config and seed here, and compare\n" +
-			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n\n" +
+			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n" +
+			"   exp merge all.db a.db b.db             copy the runs of a.db and b.db (other machines, say) into all.db\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
-			"report, runs and show read --db, else $EXP_DB, else exp.db.\n" +
+			"report, runs, show and export read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
 			"a run that cannot be resumed); 3 not reproduced (exp reproduce); 130 interrupted by SIGINT (Ctrl-C)\n" +
 			"or --max-duration, 143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes it).",
@@ -258,19 +272,50 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"out with --exclude-contended, which says how many per cell and in total.\n" +
 					"--format benchfmt writes each measured trial with a right answer as a Go benchmark line, for benchstat;\n" +
 					"--format html one self-contained page (no network: inline style, no script) with the run, every\n" +
-					"warning, the plots and the tables. --output FILE writes any format to FILE atomically.",
+					"warning, the plot and the tables. --output FILE writes any format to FILE, replaced once complete.\n" +
+					"--plot FILE also draws the speedups (with their CIs) against effective processors, one series per range\n" +
+					"and schedule, with the fitted Amdahl and USL curves (Gustafson's for weak scaling), the ideal S = p and\n" +
+					"the ceiling 1/B, as SVG or PNG by the file's extension.",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
 					formatFlag(reportFormats),
-					&cli.StringFlag{Name: "output", Aliases: []string{"o"},
-						Usage: "write to `FILE` instead of standard output, atomically (a temporary file beside it, renamed when complete)"},
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE`, replaced once the report is complete (default: standard output)"},
 					confidenceFlag,
 					&cli.BoolFlag{Name: "exclude-contended", Usage: fmt.Sprintf("leave out of every statistic the trials during which other processes "+
 						"kept more than %g CPUs busy (the CONTENDED column counts them either way)", report.DefaultThresholds.MaxOtherCPU)},
+					plotFlag,
 				},
 				OnUsageError: onUsage,
 				Action:       cmdReport,
+			},
+			{
+				Name:  "export",
+				Usage: "write the raw trials, one row per trial, as CSV, JSON or JSON Lines, for pandas or R",
+				Description: "Writes every stored trial of every run in --db (or of --run only), warmups, failed and timed-out\n" +
+					"trials included, in the order they were stored: run_id, run_uuid, run_name, hostname, kernel, scaling,\n" +
+					"the cell (cell_idx, range_idx, range_start, range_count, schedule, workers), the trial (seq, rep, warmup,\n" +
+					"started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch, timed_out, other_cpu_ns,\n" +
+					"quiet_wait_ns), then each worker's busy time. docs/export.md explains every column.\n\n" +
+					"csv (the default): RFC 4180 with a header; busy_ns_0 ... busy_ns_N-1 for the largest worker count N;\n" +
+					"a missing value (NULL) is an empty field, a boolean 0 or 1. json: one array of objects; jsonl: one\n" +
+					"object per line; a missing value is null, a boolean true or false, and the workers a list under\n" +
+					"per_worker ({worker, busy_ns, items, primes}). The export streams: its memory does not grow with the\n" +
+					"trials. With --output, the file is replaced only when the export is complete; on an error it is left\n" +
+					"as it was.\n\n" +
+					"Examples:\n" +
+					"   exp export > trials.csv                           every run, as CSV\n" +
+					"   exp export --run 3 --format json -o run3.json     one run, as one JSON document\n" +
+					"   exp export -f jsonl | jq -c 'select(.ok | not)'   the trials without a right answer\n" +
+					"   python3 -c 'import pandas as pd; print(pd.read_csv(\"trials.csv\").query(\"warmup == 0\").groupby([\"run_id\", \"workers\"]).wall_ns.median())'",
+				Flags: []cli.Flag{
+					readDB,
+					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Usage: "export only run `RUN`: an id, a UUID (or unique prefix), or latest (default: every run)"},
+					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatCSV), Usage: "output `FORMAT`: " + formatList(report.ExportFormats)},
+					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE`, replaced once the export is complete (default: standard output)"},
+				},
+				OnUsageError: onUsage,
+				Action:       cmdExport,
 			},
 			{
 				Name:      "fit",
@@ -281,7 +326,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"(with B's CI), the Karp-Flatt trend and the USL (sigma, kappa, lambda with CIs, and the peak),\n" +
 					"then says which model the data support. No database is read or written.\n\n" +
 					"Example (Gunther's raytracer benchmark):\n" +
-					"   exp fit raytracer.csv --x processors --y throughput --kind throughput\n\n" +
+					"   exp fit raytracer.csv --x processors --y throughput --kind throughput\n" +
+					"   exp fit raytracer.csv --x processors --y throughput --kind throughput --plot ray.svg\n\n" +
+					"--plot FILE also draws each load's speedup (throughput: X(p)/X(1)) with the fitted curves, .svg or .png.\n\n" +
 					"A bad file (missing column, a cell that is not a positive number, too few distinct loads: 2 for\n" +
 					"--model amdahl, 3 otherwise) is one line naming the row and column, exit status 2.",
 				Flags: []cli.Flag{
@@ -291,6 +338,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "model", Value: "both", Usage: "`MODEL`s to fit: both, amdahl, usl"},
 					formatFlag(report.FitFormats),
 					confidenceFlag,
+					plotFlag,
 				},
 				OnUsageError: onUsage,
 				Action:       cmdFit,
@@ -328,13 +376,16 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"hosts differ, and a verdict line. RUN is an id, a UUID or unique prefix, or latest.\n\n" +
 					"Examples:\n" +
 					"   exp compare 1 2                           two runs of exp.db\n" +
-					"   exp compare 1 latest --db-b laptop.db     run 1 of exp.db against the latest run of laptop.db",
+					"   exp compare 1 latest --db-b laptop.db     run 1 of exp.db against the latest run of laptop.db\n" +
+					"   exp compare 1 2 --plot both.svg           and both runs' speedups and Amdahl curves on one plot\n" +
+					"                                             (A filled and solid, B hollow and dashed; .svg or .png)",
 				Flags: []cli.Flag{
 					readDB,
 					&cli.StringFlag{Name: "db-b", Usage: "SQLite `FILE` holding RUN_B (default: --db)"},
 					thresholdFlag,
 					formatFlag(report.CompareFormats),
 					confidenceFlag,
+					plotFlag,
 				},
 				OnUsageError: onUsage,
 				Action:       cmdCompare,
@@ -363,6 +414,30 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Flags:        []cli.Flag{readDB, formatFlag(report.ShowFormats)},
 				OnUsageError: onUsage,
 				Action:       cmdShow,
+			},
+			{
+				Name:      "merge",
+				Usage:     "copy the runs of other exp database files into one",
+				ArgsUsage: "OUT.db IN.db...",
+				Description: "Copies every run of each IN.db (from other machines, say) into OUT.db, creating it if missing, with\n" +
+					"its cells, trials, per-worker rows and invocations; ids are renumbered, and a run's link to the run it\n" +
+					"reproduces (a UUID) is kept. Runs are keyed by UUID: a run OUT.db already holds with the same content\n" +
+					"is skipped as already present, so merging a file twice changes nothing. A UUID held with different\n" +
+					"content (by OUT.db or another input) is an error naming it, both files and the first difference, and\n" +
+					"nothing is written: the whole merge is one transaction. Each input is checked and copied (and the copy\n" +
+					"upgraded, if it is from an older exp) in a temporary directory before OUT.db is opened; the input\n" +
+					"itself is never written. An input that is missing, not an exp database, damaged, from a newer exp, or\n" +
+					"OUT.db itself is one line naming it, exit status 2, and OUT.db is neither created nor changed.\n\n" +
+					"Prints, per input, the runs added and already present, and a total line.\n\n" +
+					"Example:\n" +
+					"   exp merge all.db node1.db node2.db\n" +
+					"   exp runs --db all.db",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
+					formatFlag(mergeFormats),
+				},
+				OnUsageError: onUsage,
+				Action:       cmdMerge,
 			},
 		},
 	}

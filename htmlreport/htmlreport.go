@@ -31,7 +31,10 @@ const Format report.Format = "html"
 
 // Plot is one figure of the page.
 type Plot struct {
-	Title string // caption above the figure, plain text
+	// Title names the plot for screen readers and search: the figure's
+	// caption and the SVG's aria-label, plain text. It is not drawn: the
+	// plot draws its own heading.
+	Title string
 	// SVG is an SVG document, inlined in the page: an XML prolog, doctype
 	// and comments around the root element are dropped, and the root's
 	// width and height give way to the page's width (its viewBox is kept,

@@ -59,19 +59,23 @@ WITH usable AS (
 speedup AS (
     SELECT s.run_id, s.cell_id, s.cell_idx, s.range_idx, s.range_start, s.range_count, s.schedule, s.workers,
            CASE WHEN u.cpu_bound = 1 THEN min(s.workers, u.cpus) ELSE s.workers END AS processors,
-           u.scaling, s.n, s.median_s, b.median_s AS base_median_s,
-           CASE WHEN u.scaling = 'weak' THEN s.workers ELSE 1 END * b.median_s / s.median_s AS speedup
+           u.scaling, s.n, s.median_s,
+           -- the 1-worker cell's median, from the same pass over cell_stats
+           max(CASE WHEN s.workers = 1 THEN s.median_s END)
+               OVER (PARTITION BY s.run_id, s.range_idx, s.schedule) AS base_median_s
     FROM cell_stats s
     JOIN usable u ON u.run_id = s.run_id
-    LEFT JOIN cell_stats b
-        ON b.run_id = s.run_id AND b.range_idx = s.range_idx AND b.schedule = s.schedule AND b.workers = 1
+),
+ratio AS (
+    SELECT *, CASE WHEN scaling = 'weak' THEN workers ELSE 1 END * base_median_s / median_s AS speedup
+    FROM speedup
 )
 SELECT run_id, cell_id, cell_idx, range_idx, range_start, range_count, schedule, workers, processors,
        n, median_s, base_median_s, speedup,
        speedup / workers AS efficiency,
        CASE WHEN processors > 1 AND scaling = 'strong'
             THEN (1.0 / speedup - 1.0 / processors) / (1 - 1.0 / processors) END AS karp_flatt
-FROM speedup;
+FROM ratio;
 
 -- run_summary: one row per run: how it ended, where it ran, what it holds
 -- and how long it took. status is exp runs': a run still marked running

@@ -6,7 +6,7 @@ import (
 	"strings"
 )
 
-// Format is an output format of exp report, exp runs and exp show.
+// Format is an output format of exp report, exp runs, exp show and exp export.
 type Format string
 
 // The output formats.
@@ -16,6 +16,7 @@ const (
 	FormatJSON     Format = "json"
 	FormatMarkdown Format = "markdown"
 	FormatBenchfmt Format = "benchfmt" // the Go benchmark format, for benchstat (WriteBenchfmt)
+	FormatJSONL    Format = "jsonl"    // JSON Lines: one JSON object per line (exp export)
 )
 
 // Formats lists the formats exp report accepts.

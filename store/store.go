@@ -52,6 +52,11 @@ var (
 	// ErrRunActive is returned by ResumeRun for a run whose exp is still
 	// writing its heartbeat: it may still be running.
 	ErrRunActive = badInput("the run may still be running")
+	// ErrRunConflict is returned by Merge when a run's UUID is in two files
+	// with different content; nothing is merged.
+	ErrRunConflict = badInput("run exists with different content")
+	// ErrSameFile is returned by Merge for an input that is the output file.
+	ErrSameFile = badInput("input is the output file")
 	// ErrSuperseded is returned by a Recorder whose run another exp has
 	// resumed since (its heartbeat had stopped for too long): the trial or
 	// outcome is not recorded, so that two processes never write one run.
@@ -151,10 +156,23 @@ func OpenExistingForWrite(ctx context.Context, path string) (*DB, error) {
 	return open(ctx, path, migrations.FS, false)
 }
 
-// openRead opens path for reading at the file's own schema version. If the
-// file's directory is not writable and the file is in WAL mode, SQLite
-// cannot create the shared-memory file, so exp falls back to immutable
-// mode, which is safe because nobody else can be writing there either.
+// readModes are the ways dial may open path for reading, in order. Beside
+// a -wal file (an exp is writing, or was killed), a read-only connection
+// sees the WAL's content and neither checkpoints it into the file nor
+// removes it. Otherwise a read-write connection that only reads leaves no
+// -wal or -shm file behind; if the file's directory is not writable and
+// the file is in WAL mode, SQLite cannot create the shared-memory file, so
+// exp falls back to immutable mode, which is safe then because nobody can
+// be writing there either (and no WAL holds content it would miss).
+func readModes(path string) []string {
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		return []string{"ro"}
+	}
+	return []string{"rw", "ro-immutable"}
+}
+
+// openRead opens path for reading at the file's own schema version (see
+// readModes), with query_only set: it never writes the file.
 func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
 	if err := checkPath(path, false); err != nil {
 		return nil, err
@@ -162,7 +180,7 @@ func openRead(ctx context.Context, path string, all []migration) (*DB, error) {
 	var pending []migration
 	var db *DB
 	var err error
-	for _, mode := range []string{"rw", "ro-immutable"} {
+	for _, mode := range readModes(path) {
 		if db, err = dial(path, mode); err != nil {
 			return nil, err
 		}
@@ -222,7 +240,7 @@ func openWrite(ctx context.Context, path string, all []migration, create bool) (
 
 // dial opens a one-connection handle on path with exp's pragmas. mode is
 // "rwc" (create if missing), "rw" (which SQLite opens read-only when the
-// file is write-protected) or "ro-immutable".
+// file is write-protected), "ro" or "ro-immutable".
 func dial(path, mode string) (*DB, error) {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", BusyTimeout.Milliseconds()))
@@ -231,6 +249,8 @@ func dial(path, mode string) (*DB, error) {
 	switch mode {
 	case "rw":
 		q.Add("mode", "rw")
+	case "ro":
+		q.Add("mode", "ro")
 	case "ro-immutable":
 		q.Add("mode", "ro")
 		q.Add("immutable", "1")

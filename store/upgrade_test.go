@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -242,4 +243,48 @@ func TestUpgradeFrom0003(t *testing.T) {
 			t.Error("reading an old file changed it")
 		}
 	})
+}
+
+// TestReaderBesideWAL: OpenExisting reads a file whose writer was killed
+// with trials only in its WAL (a copy of a live writer's file and WAL): it
+// sees them, and closing it, the last connection, neither checkpoints the
+// WAL into the file nor removes it.
+func TestReaderBesideWAL(t *testing.T) {
+	ctx := context.Background()
+	db, path := openTestDB(t)
+	p := testPlan(t)
+	run := testRun(t, p, fullHost(), t0)
+	rec := createTestRun(t, db, p, &run, nil)
+	for i, st := range p.Steps[:3] {
+		if err := rec.AddTrial(ctx, makeTrial(p, st, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !exists(t, path+"-wal") {
+		t.Fatal("the writer has no -wal file")
+	}
+	killed := filepath.Join(t.TempDir(), "killed.db")
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(path + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(killed+suffix, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	path = killed
+	before, wal := fileSum(t, path), fileSum(t, path+"-wal")
+	r, err := OpenExisting(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := r.FindRun(ctx, run.UUID)
+	r.Close()
+	if err != nil || got.Trials != 3 {
+		t.Errorf("reader sees %d trials (%v), want the 3 in the WAL", got.Trials, err)
+	}
+	if fileSum(t, path) != before || fileSum(t, path+"-wal") != wal {
+		t.Error("reading changed the file or its WAL")
+	}
 }
