@@ -184,7 +184,10 @@ func warnings(rep *report.Report, cells, fits report.Table) []warningGroup {
 	items = nil
 	for i, row := range cells.Rows {
 		c := rep.Cells[i]
-		where := fmt.Sprintf("%s %s, %d workers", rep.Label(c.Range), c.Schedule, c.Workers)
+		where := fmt.Sprintf("%s %s, %d worker", rep.Label(c.Range), c.Schedule, c.Workers)
+		if c.Workers != 1 {
+			where += "s"
+		}
 		for _, w := range row.Warnings {
 			items = append(items, warningItem{Where: where, Text: w.Error()})
 		}
