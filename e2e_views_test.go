@@ -39,7 +39,7 @@ schedules: [static]
 	"timeout.yaml": `name: views-timeout
 seed: 5
 repeats: 3
-warmup: 0
+warmup: 1
 kernel: synthetic
 synthetic: {mode: sleep, serial: 0ms, parallel: 90ms}
 timeout: 60ms
