@@ -44,6 +44,7 @@ type mergeJSON struct {
 	Input   string   `json:"input"`
 	Added   []string `json:"added"`   // UUIDs of the runs copied into OUT
 	Present []string `json:"present"` // UUIDs of the runs OUT already held
+	Running []string `json:"running"` // UUIDs of the runs left out: still running
 }
 
 // writeMergeJSON writes the results as a JSON array, one object per input.
@@ -61,16 +62,24 @@ func writeMergeJSON(w io.Writer, results []store.MergeResult) error {
 }
 
 // writeMergeSummary writes a line per input and a total line:
-// "a.db: 2 runs added, 1 already present".
+// "a.db: 2 runs added, 1 already present", with ", 1 still running (left
+// out; merge again once it ends)" when an input has runs in progress.
 func writeMergeSummary(w io.Writer, out string, results []store.MergeResult) error {
-	added, present := 0, 0
+	added, present, running := 0, 0, 0
+	stillRunning := func(n int) string {
+		if n == 0 {
+			return ""
+		}
+		return fmt.Sprintf(", %d still running (left out; merge again once it ends)", n)
+	}
 	for _, r := range results {
-		added, present = added+len(r.Added), present+len(r.Present)
-		if _, err := fmt.Fprintf(w, "%s: %s added, %d already present\n", r.Input, runCount(len(r.Added)), len(r.Present)); err != nil {
+		added, present, running = added+len(r.Added), present+len(r.Present), running+len(r.Running)
+		if _, err := fmt.Fprintf(w, "%s: %s added, %d already present%s\n", r.Input, runCount(len(r.Added)), len(r.Present),
+			stillRunning(len(r.Running))); err != nil {
 			return fmt.Errorf("write merge summary: %w", err)
 		}
 	}
-	if _, err := fmt.Fprintf(w, "total: %s added to %s, %d already present\n", runCount(added), out, present); err != nil {
+	if _, err := fmt.Fprintf(w, "total: %s added to %s, %d already present%s\n", runCount(added), out, present, stillRunning(running)); err != nil {
 		return fmt.Errorf("write merge summary: %w", err)
 	}
 	return nil

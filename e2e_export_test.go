@@ -2,10 +2,13 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -257,6 +260,47 @@ func TestExportOldFileReadOnly(t *testing.T) {
 	}
 	if fileSum(t, path) != before {
 		t.Error("exp export changed the file")
+	}
+	if names := listDir(t, dir); !slices.Equal(names, []string{"e.yaml", "exp.db"}) {
+		t.Errorf("the directory holds %q, want e.yaml and exp.db", names)
+	}
+}
+
+// TestExportClosedPipe: exp export | head, where head exits after a line:
+// exp stops quietly with 141 (128 + SIGPIPE) and, having returned rather
+// than been killed, leaves no -wal or -shm beside the file it read.
+func TestExportClosedPipe(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "e.yaml", `name: pipe
+repeats: 150
+warmup: 0
+kernel: synthetic
+synthetic: {serial: 0ms, parallel: 20us, mode: sleep}
+workers: [1, 2]
+`)
+	if r := exp(t, dir, baseEnv(), "run", "e.yaml", "-q"); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	cmd := exec.Command(expBin, "export", "--db", "exp.db")
+	cmd.Dir, cmd.Env = dir, baseEnv()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil || !strings.HasPrefix(line, "run_id,") {
+		t.Errorf("first line %q, %v; want the header", line, err)
+	}
+	out.Close() // 300 trials are more than a pipe holds: exp's next write fails
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 141 || stderr.Len() != 0 {
+		t.Errorf("exp export into a closed pipe: %v, stderr %q; want exit 141 and nothing said", err, stderr.String())
 	}
 	if names := listDir(t, dir); !slices.Equal(names, []string{"e.yaml", "exp.db"}) {
 		t.Errorf("the directory holds %q, want e.yaml and exp.db", names)

@@ -78,9 +78,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/exp-tool/exp/chart"
@@ -99,13 +101,16 @@ func main() {
 		store.BusyTimeout = d
 	}
 	ctx, stop := handleSignals(os.Stderr, os.Exit)
+	// A closed stdout (exp export | head) makes writes fail with EPIPE
+	// instead of killing exp, so that it closes its database as it returns.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
 	err := run(ctx, os.Args, os.Stdout, os.Stderr)
 	code := exitCode(err)
 	if code == exitInterrupted {
 		code = interruptStatus(context.Cause(ctx))
 	}
 	stop()
-	if err != nil {
+	if err != nil && code != exitBrokenPipe {
 		fmt.Fprintln(os.Stderr, "exp: "+oneLine(err))
 	}
 	writePeakRSS()
@@ -141,11 +146,18 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.Is(err, errNotReproduced):
 		return exitNotReproduced
+	case errors.Is(err, syscall.EPIPE):
+		return exitBrokenPipe
 	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig), errors.Is(err, store.ErrBadInput), errors.Is(err, scaling.ErrBadCSV):
 		return 2
 	}
 	return 1
 }
+
+// exitBrokenPipe is the exit status when the reader of exp's output went
+// away: 128 + SIGPIPE, as a shell reports a process that SIGPIPE killed;
+// exp says nothing then.
+const exitBrokenPipe = 128 + int(syscall.SIGPIPE)
 
 // run is the whole program: it parses args (args[0] is the program name),
 // runs the command, and returns its error for main to report.

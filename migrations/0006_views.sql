@@ -33,7 +33,7 @@ SELECT c.run_id, c.id AS cell_id, c.idx AS cell_idx, c.range_idx, c.range_start,
        c.schedule, c.workers,
        coalesce(s.n, 0) AS n, s.mean_s, s.median_s, s.min_s, s.max_s, s.stddev_s,
        s.stddev_s / nullif(s.mean_s, 0) AS cv,         -- coefficient of variation, a fraction
-       (SELECT count(*) FROM trials t WHERE t.cell_id = c.id AND t.warmup = 1) AS warmups,
+       (SELECT count(*) FROM trials t WHERE t.cell_id = c.id AND t.warmup = 1 AND t.timed_out = 0) AS warmups,
        (SELECT count(*) FROM trials t WHERE t.cell_id = c.id AND t.ok = 0 AND t.timed_out = 0) AS failed,
        (SELECT count(*) FROM trials t WHERE t.cell_id = c.id AND t.timed_out = 1) AS timed_out
 FROM cells c

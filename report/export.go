@@ -2,7 +2,6 @@ package report
 
 import (
 	"strconv"
-	"time"
 
 	"github.com/exp-tool/exp/experiment"
 )
@@ -56,7 +55,7 @@ var exportColumns = []exportColumn{
 	{"seq", func(r *ExportRow) any { return r.Trial.Seq }},
 	{"rep", func(r *ExportRow) any { return r.Trial.Rep }},
 	{"warmup", func(r *ExportRow) any { return r.Trial.Warmup }},
-	{"started_at", func(r *ExportRow) any { return r.Trial.StartedAt.UTC().Format(time.RFC3339Nano) }},
+	{"started_at", func(r *ExportRow) any { return r.Trial.StartedAt.UTC().Format("2006-01-02T15:04:05.000000Z") }}, // as stored: fixed width, text order is time order
 	{"wall_ns", func(r *ExportRow) any { return r.Trial.WallNS }},
 	{"user_ns", func(r *ExportRow) any { return r.Trial.UserNS }},
 	{"sys_ns", func(r *ExportRow) any { return r.Trial.SysNS }},

@@ -66,7 +66,7 @@ func TestExportCSV(t *testing.T) {
 		`3,01890a5d-ac96-774b-bcce-b302099a8057,"fix ""ture"", <1>",box,primes,weak,4,1,10000000000000,200,chunked,2,9,2,1,` +
 		"2026-11-27T07:10:50.123456Z,1000000001,2,3,0.25,34,ab12,0,\"wrong answer: 34 primes,\r\nwant 35\",0,7,0,500,600\r\n" +
 		"4,01890a5d-ac96-774b-bcce-b302099a8058,b,h,synthetic,strong,0,0,0,1,static,1,0,0,0," +
-		"2026-01-02T03:04:05Z,5,0,0,,0,,0,timed out,1,,,,\r\n"
+		"2026-01-02T03:04:05.000000Z,5,0,0,,0,,0,timed out,1,,,,\r\n"
 	if got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
@@ -97,7 +97,7 @@ func TestExportJSON(t *testing.T) {
 		`"per_worker":[{"worker":0,"busy_ns":500,"items":100,"primes":17},{"worker":1,"busy_ns":600,"items":100,"primes":17}]}`
 	wantBare := `{"run_id":4,"run_uuid":"01890a5d-ac96-774b-bcce-b302099a8058","run_name":"b","hostname":"h",` +
 		`"kernel":"synthetic","scaling":"strong","cell_idx":0,"range_idx":0,"range_start":0,"range_count":1,` +
-		`"schedule":"static","workers":1,"seq":0,"rep":0,"warmup":false,"started_at":"2026-01-02T03:04:05Z",` +
+		`"schedule":"static","workers":1,"seq":0,"rep":0,"warmup":false,"started_at":"2026-01-02T03:04:05.000000Z",` +
 		`"wall_ns":5,"user_ns":0,"sys_ns":0,"load1":null,"primes":0,"checksum":"","ok":false,` +
 		`"mismatch":"timed out","timed_out":true,"other_cpu_ns":null,"quiet_wait_ns":null,"per_worker":[]}`
 	check := func(f Format, rows []ExportRow, want string) {

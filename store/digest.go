@@ -81,10 +81,11 @@ func columns(ctx context.Context, q querier, table string) ([]string, error) {
 // quoteIdent quotes a column name for SQL.
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-// walkRun calls visit with each table of the run with id runID, its
-// column labels and its rows in order. It returns ErrRunNotFound if the
-// file has no such run.
-func walkRun(ctx context.Context, q querier, runID int64, visit func(tableRows) error) error {
+// walkRun calls visit with each table of the run with id runID and its
+// column labels, then row with each of the table's rows in order, as they
+// stream from the query (the slice is reused: copy what you keep). It
+// returns ErrRunNotFound if the file has no such run.
+func walkRun(ctx context.Context, q querier, runID int64, visit func(tableRows) error, row func(values []any) error) error {
 	for i := range runTables {
 		rt := &runTables[i]
 		cols, err := columns(ctx, q, rt.name)
@@ -107,17 +108,44 @@ func walkRun(ctx context.Context, q querier, runID int64, visit func(tableRows) 
 			exprs = append(exprs, expr)
 			tr.labels = append(tr.labels, label)
 		}
-		if tr.rows, err = queryRows(ctx, q, `SELECT `+strings.Join(exprs, ", ")+` FROM `+rt.from, len(exprs), runID); err != nil {
-			return fmt.Errorf("read %s: %w", rt.name, err)
-		}
-		if rt.name == "runs" && len(tr.rows) == 0 {
-			return fmt.Errorf("%w: no run has id %d", ErrRunNotFound, runID)
-		}
 		if err := visit(tr); err != nil {
 			return err
 		}
+		n, err := eachRow(ctx, q, `SELECT `+strings.Join(exprs, ", ")+` FROM `+rt.from, len(exprs), row, runID)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", rt.name, err)
+		}
+		if rt.name == "runs" && n == 0 {
+			return fmt.Errorf("%w: no run has id %d", ErrRunNotFound, runID)
+		}
 	}
 	return nil
+}
+
+// eachRow calls fn with every row of query, n values each, in one reused
+// slice, and returns how many rows there were.
+func eachRow(ctx context.Context, q querier, query string, n int, fn func([]any) error, args ...any) (int, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return 0, err
+	}
+	defer rows.Close()
+	row := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range row {
+		ptrs[i] = &row[i]
+	}
+	count := 0
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return count, err
+		}
+		if err := fn(row); err != nil {
+			return count, err
+		}
+		count++
+	}
+	return count, rows.Err()
 }
 
 // queryRows returns every row of query, n values each.
@@ -160,25 +188,34 @@ func (db *DB) RunDigest(ctx context.Context, runID int64) (string, error) {
 	return d, nil
 }
 
-// runDigest is RunDigest through q.
+// runDigest is RunDigest through q. It streams the rows, so its memory
+// does not grow with the run; each table's row count follows its rows.
 func runDigest(ctx context.Context, q querier, runID int64) (string, error) {
 	h := sha256.New()
+	rows, started := 0, false
 	err := walkRun(ctx, q, runID, func(tr tableRows) error {
+		if started {
+			writeLen(h, rows)
+		}
+		started, rows = true, 0
 		writeField(h, 't', []byte(tr.table.name))
 		writeLen(h, len(tr.labels))
 		for _, l := range tr.labels {
 			writeField(h, 'c', []byte(l))
 		}
-		writeLen(h, len(tr.rows))
-		for _, row := range tr.rows {
-			for _, v := range row {
-				writeValue(h, v)
-			}
+		return nil
+	}, func(row []any) error {
+		for _, v := range row {
+			writeValue(h, v)
 		}
+		rows++
 		return nil
 	})
 	if err != nil {
 		return "", err
+	}
+	if started {
+		writeLen(h, rows)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
@@ -216,6 +253,10 @@ func runContent(ctx context.Context, q querier, runID int64) ([]tableRows, error
 	var out []tableRows
 	err := walkRun(ctx, q, runID, func(tr tableRows) error {
 		out = append(out, tr)
+		return nil
+	}, func(row []any) error {
+		last := &out[len(out)-1]
+		last.rows = append(last.rows, slices.Clone(row))
 		return nil
 	})
 	return out, err

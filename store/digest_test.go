@@ -117,7 +117,7 @@ func TestMergeInputBeingWritten(t *testing.T) {
 	if err := rec.AddTrial(ctx, makeTrial(p, p.Steps[3], 3)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Merge(ctx, out, []string{in}, nil); !errors.Is(err, ErrRunConflict) || !strings.Contains(err.Error(), "(trials: 3 vs 4 rows)") {
+	if _, err := Merge(ctx, out, []string{in}, nil); !errors.Is(err, ErrRunConflict) || !strings.Contains(err.Error(), "(trials: 3 vs 4 rows;") {
 		t.Errorf("merging the grown run = %v, want ErrRunConflict, trials: 3 vs 4 rows", err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/migrations"
 )
 
@@ -17,6 +18,11 @@ type MergeResult struct {
 	Input   string   // the input file, as given
 	Added   []string // UUIDs of the runs copied into the output, in the input's id order
 	Present []string // UUIDs of the runs the output (or an earlier input) already held with the same content
+	// Running are the UUIDs of the runs left out because they are still
+	// running (marked running, with a fresh heartbeat): their exp is still
+	// adding trials, and a copy would soon differ from them. Merge the file
+	// again once they end.
+	Running []string
 }
 
 // Merge copies the runs of the exp databases inputs into the database at
@@ -55,6 +61,14 @@ func Merge(ctx context.Context, out string, inputs []string, progress func(i int
 	if st, err := os.Stat(out); err == nil {
 		m.outStat = st
 	}
+	if m.outStat != nil {
+		// Check out first, before the inputs are copied: a bad out fails at once.
+		db, err := openRead(ctx, out, all)
+		if err != nil {
+			return nil, err
+		}
+		db.Close()
+	}
 	for i, in := range inputs {
 		if progress != nil {
 			progress(i, in)
@@ -69,13 +83,21 @@ func Merge(ctx context.Context, out string, inputs []string, progress func(i int
 		}
 	}
 	if err := m.write(ctx, out); err != nil {
+		if m.outStat == nil {
+			// Merge made out: leave no empty database behind.
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(out + suffix)
+			}
+		}
 		return nil, err
 	}
 	results := make([]MergeResult, len(m.inputs))
 	for i, in := range m.inputs {
-		results[i] = MergeResult{Input: in.path, Added: []string{}, Present: []string{}}
+		results[i] = MergeResult{Input: in.path, Added: []string{}, Present: []string{}, Running: []string{}}
 		for _, r := range in.runs {
-			if r.present {
+			if r.running {
+				results[i].Running = append(results[i].Running, r.uuid)
+			} else if r.present {
 				results[i].Present = append(results[i].Present, r.uuid)
 			} else {
 				results[i].Added = append(results[i].Added, r.uuid)
@@ -108,6 +130,7 @@ type mergeRun struct {
 	id      int64 // in the input
 	digest  string
 	present bool // out or an earlier input holds it already
+	running bool // still running: left out
 }
 
 // read checks input path, makes its upgraded copy, and digests its runs.
@@ -140,12 +163,17 @@ func (m *merger) read(ctx context.Context, path string) error {
 	if broken > 0 {
 		return fmt.Errorf("%s: %w: %d rows link to rows that are not there (PRAGMA foreign_key_check lists them)", path, ErrCorrupt, broken)
 	}
-	rows, err := queryRows(ctx, db.sql, `SELECT id, uuid FROM runs ORDER BY id`, 2)
+	runs, err := db.ListRuns(ctx)
 	if err != nil {
-		return fmt.Errorf("%s: read runs: %w", path, classify(err))
+		return fmt.Errorf("%s: read runs: %w", path, err)
 	}
-	for _, row := range rows {
-		r := &mergeRun{in: in, id: row[0].(int64), uuid: fmt.Sprint(row[1])}
+	for _, run := range runs {
+		r := &mergeRun{in: in, id: run.ID, uuid: run.UUID}
+		if run.Status == experiment.StatusRunning {
+			r.running = true
+			in.runs = append(in.runs, r)
+			continue
+		}
 		if r.digest, err = runDigest(ctx, db.sql, r.id); err != nil {
 			return fmt.Errorf("%s: run %s: %w", path, r.uuid, classify(err))
 		}
@@ -210,7 +238,7 @@ func (m *merger) write(ctx context.Context, path string) error {
 	defer tx.Rollback()
 	for _, in := range m.inputs {
 		for _, r := range in.runs {
-			if r.present {
+			if r.present || r.running {
 				continue
 			}
 			var id int64
@@ -267,7 +295,7 @@ func (m *merger) rehearse(ctx context.Context) error {
 func (m *merger) copyInput(ctx context.Context, tx *sql.Tx, in *mergeInput) error {
 	var src *DB
 	for _, r := range in.runs {
-		if r.present {
+		if r.present || r.running {
 			continue
 		}
 		if src == nil {
@@ -329,5 +357,6 @@ func conflict(ctx context.Context, uuid, a string, qa querier, ida int64, b stri
 	if what == "" {
 		what = "their digests differ"
 	}
-	return fmt.Errorf("%w: run %s in %s and in %s (%s); nothing was merged", ErrRunConflict, uuid, a, b, what)
+	return fmt.Errorf("%w: run %s in %s and in %s (%s; did it change since it was merged, by exp run --resume?); nothing was merged",
+		ErrRunConflict, uuid, a, b, what)
 }

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestMergeBadInput: an input that is missing, not an exp database,
@@ -159,4 +160,41 @@ func TestMergeConflictLeavesOldOut(t *testing.T) {
 	if v, err := db.SchemaVersion(ctx); err != nil || v != currentVersion {
 		t.Errorf("after a merge, schema version %d (%v), want %d", v, err, currentVersion)
 	}
+}
+
+// TestMergeLeavesRunningRuns: a run whose exp is still writing it (marked
+// running, heartbeat fresh) is left out and reported as running, so that
+// the output never holds a copy that its run will soon differ from; once
+// it ends, merging again adds it.
+func TestMergeLeavesRunningRuns(t *testing.T) {
+	ctx := context.Background()
+	in := oldDatabase(t, "0001_init.sql")
+	db, err := Open(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	execRaw(t, in, `UPDATE runs SET status = 'running', finished_at = NULL, heartbeat_at = '`+formatTime(time.Now())+`'`)
+	out := filepath.Join(t.TempDir(), "out.db")
+	got, err := Merge(ctx, out, []string{in}, nil)
+	if err != nil || len(got) != 1 || len(got[0].Running) != 1 || len(got[0].Added) != 0 {
+		t.Fatalf("Merge = %+v, %v; want the run left out as running", got, err)
+	}
+	if n := queryOne(t, out, `SELECT count(*) FROM runs`); n != 0 {
+		t.Errorf("out holds %d runs, want none", n)
+	}
+	execRaw(t, in, `UPDATE runs SET status = 'done', finished_at = heartbeat_at`)
+	if got, err = Merge(ctx, out, []string{in}, nil); err != nil || len(got[0].Added) != 1 || len(got[0].Running) != 0 {
+		t.Errorf("Merge once done = %+v, %v; want the run added", got, err)
+	}
+}
+
+// queryOne returns the integer that query gives on the file at path.
+func queryOne(t *testing.T, path, query string) int {
+	t.Helper()
+	var n int
+	if err := rawDB(t, path).QueryRow(query).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

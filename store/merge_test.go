@@ -129,7 +129,7 @@ func TestMerge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []MergeResult{{Input: a, Added: aRuns, Present: []string{}}, {Input: b, Added: bRuns, Present: []string{}}}
+	want := []MergeResult{{Input: a, Added: aRuns, Present: []string{}, Running: []string{}}, {Input: b, Added: bRuns, Present: []string{}, Running: []string{}}}
 	if !reflect.DeepEqual(got, want) || !slices.Equal(progress, []string{a, b}) {
 		t.Fatalf("Merge = %+v (progress %q), want %+v", got, progress, want)
 	}
@@ -206,7 +206,7 @@ func TestMerge(t *testing.T) {
 
 	t.Run("AgainChangesNothing", func(t *testing.T) {
 		got, err := Merge(ctx, out, []string{b, a}, nil)
-		want := []MergeResult{{Input: b, Added: []string{}, Present: bRuns}, {Input: a, Added: []string{}, Present: aRuns}}
+		want := []MergeResult{{Input: b, Added: []string{}, Present: bRuns, Running: []string{}}, {Input: a, Added: []string{}, Present: aRuns, Running: []string{}}}
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("Merge again = %+v, %v; want %+v", got, err, want)
 		}
@@ -218,7 +218,7 @@ func TestMerge(t *testing.T) {
 	t.Run("OneInputTwice", func(t *testing.T) {
 		out2 := filepath.Join(t.TempDir(), "out.db")
 		got, err := Merge(ctx, out2, []string{a, a}, nil)
-		want := []MergeResult{{Input: a, Added: aRuns, Present: []string{}}, {Input: a, Added: []string{}, Present: aRuns}}
+		want := []MergeResult{{Input: a, Added: aRuns, Present: []string{}, Running: []string{}}, {Input: a, Added: []string{}, Present: aRuns, Running: []string{}}}
 		if err != nil || !reflect.DeepEqual(got, want) {
 			t.Fatalf("Merge(a, a) = %+v, %v; want %+v", got, err, want)
 		}
@@ -269,7 +269,7 @@ func TestMerge(t *testing.T) {
 	t.Run("ErrRunConflict/RunsRow", func(t *testing.T) {
 		bad := altered(t, `UPDATE runs SET status = 'failed' WHERE id = RUN`)
 		_, err := Merge(ctx, out, []string{bad}, nil)
-		if !errors.Is(err, ErrRunConflict) || !strings.Contains(err.Error(), `(runs: status "done" vs "failed")`) {
+		if !errors.Is(err, ErrRunConflict) || !strings.Contains(err.Error(), `(runs: status "done" vs "failed";`) {
 			t.Errorf("Merge = %v, want ErrRunConflict naming the status", err)
 		}
 	})
