@@ -51,6 +51,11 @@ func cmdRun(c *cli.Context) error {
 		return err
 	}
 	db, err := store.Open(c.Context, dbPath(c, cfg.Database))
+	var limitErr *experiment.TimeLimit
+	if errors.As(context.Cause(c.Context), &limitErr) && err != nil {
+		// A new file is made whole or not at all, so nothing is left.
+		return interruptedError{fmt.Sprintf("%s while exp opened the database, before the first trial: no run was stored", limitErr)}
+	}
 	if err != nil {
 		return err
 	}
