@@ -44,6 +44,9 @@ func cmdRun(c *cli.Context) error {
 		c.Context, cancel = context.WithTimeoutCause(c.Context, limit, &experiment.TimeLimit{Limit: limit})
 		defer cancel()
 	}
+	if err := plan.ReadInputs(); err != nil {
+		return err
+	}
 	// The oracle runs before the database is touched, so that Ctrl-C here
 	// leaves nothing behind.
 	refs, err := references(c, plan)
