@@ -202,6 +202,7 @@ func runHeader(r *Report) []string {
 		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
 			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
 	}
+	lines = append(lines, commandHeader(r)...)
 	if run.Error != "" {
 		lines = append(lines, "error: "+run.Error)
 	}
@@ -348,8 +349,11 @@ func boundText(cpuBound bool) string {
 
 // label names a range for people: [start, +count) for numbers; for the
 // synthetic kernel, whose range is its parallel work in 1 µs units, that
-// work as a duration.
+// work as a duration; for kernel command its input or the command.
 func (r *Report) label(rg experiment.Range) string {
+	if r.Run.Command != nil {
+		return r.commandLabel(rg)
+	}
 	if r.Run.Kernel == "synthetic" {
 		return fmt.Sprintf("%v of work", time.Duration(rg.Count)*experiment.SyntheticUnit)
 	}
