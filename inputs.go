@@ -47,3 +47,22 @@ func inputChanges(cells []store.StoredCell, now []experiment.InputFile) [][2]str
 func inputText(in experiment.InputFile) string {
 	return fmt.Sprintf("%s (%d bytes, sha256 %.12s)", in.Path, in.Size, in.SHA256)
 }
+
+// warnInputsBetween says on stderr which inputs of kernel command run a
+// (in dbA) read with another content than run b (in dbB).
+func warnInputsBetween(c *cli.Context, dbA *store.DB, a experiment.Run, dbB *store.DB, b experiment.Run) error {
+	if a.Command == nil || b.Command == nil {
+		return nil
+	}
+	cells, err := dbB.Cells(c.Context, b.ID)
+	if err != nil {
+		return err
+	}
+	var files []experiment.InputFile
+	for _, cl := range cells {
+		if cl.InputFile != nil && cl.RangeIndex == len(files) {
+			files = append(files, *cl.InputFile)
+		}
+	}
+	return warnInputs(c, dbA, a, files, fmt.Sprintf("run %d read", b.ID))
+}
