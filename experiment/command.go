@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // CheckMode is what kernel command checks of each trial.
@@ -108,13 +109,20 @@ func (m *Command) EnvFor(c Cell) []string {
 func (m *Command) String() string { return ShellJoin(m.Argv) }
 
 // ShellJoin joins argv with spaces, quoting the arguments a POSIX shell
-// would split or expand, so that the line can be pasted into one.
+// would split or expand, so that the line can be pasted into one; an
+// argument with control characters is quoted as bash's $'...' (a newline
+// as \n), so that the line stays one line.
 func ShellJoin(argv []string) string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
-		out[i] = a
-		if a == "" || strings.ContainsFunc(a, func(r rune) bool { return !safeShellRune(r) }) {
+		switch {
+		case strings.ContainsFunc(a, unicode.IsControl):
+			q := strconv.Quote(a) // Go's escapes are a subset of $'...''s
+			out[i] = "$'" + strings.ReplaceAll(strings.ReplaceAll(q[1:len(q)-1], `\"`, `"`), "'", `\'`) + "'"
+		case a == "" || strings.ContainsFunc(a, func(r rune) bool { return !safeShellRune(r) }):
 			out[i] = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		default:
+			out[i] = a
 		}
 	}
 	return strings.Join(out, " ")
