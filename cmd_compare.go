@@ -89,5 +89,8 @@ func compareRuns(c *cli.Context, a, b string, opt report.CompareOptions) (*repor
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dbB.Path(), err)
 	}
+	if err := warnInputsBetween(c, dbA, sa.Run, dbB, sb.Run); err != nil {
+		return nil, err
+	}
 	return report.Compare(sa, sb, opt), nil
 }

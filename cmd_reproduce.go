@@ -44,6 +44,12 @@ func cmdReproduce(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := plan.ReadInputs(); err != nil {
+		return err
+	}
+	if err := warnInputs(c, db, orig, plan.Inputs, "this reproduction reads"); err != nil {
+		return err
+	}
 	refs, err := references(c, plan)
 	if err != nil {
 		return err

@@ -44,6 +44,9 @@ func cmdRun(c *cli.Context) error {
 		c.Context, cancel = context.WithTimeoutCause(c.Context, limit, &experiment.TimeLimit{Limit: limit})
 		defer cancel()
 	}
+	if err := plan.ReadInputs(); err != nil {
+		return err
+	}
 	// The oracle runs before the database is touched, so that Ctrl-C here
 	// leaves nothing behind.
 	refs, err := references(c, plan)
@@ -131,6 +134,13 @@ func oracleLine(plan *experiment.Plan, refs map[experiment.Range]experiment.Refe
 		}
 		return fmt.Sprintf("kernel synthetic, %s: serial %v once, then parallel %v %s; every trial is checked: "+
 			"each %v unit done once, and neither the serial part nor any worker finishing early", s.Mode, s.Serial, s.Parallel, per, experiment.SyntheticUnit)
+	}
+	if m := cfg.Command; m != nil && cfg.Kernel == "command" {
+		return fmt.Sprintf("kernel command %s (check %s): %s", m, m.Check, map[experiment.CheckMode]string{
+			experiment.CheckStdout: "each input's trials must exit 0 and print what its first trial printed",
+			experiment.CheckExit:   "every trial must exit 0",
+			experiment.CheckNone:   "answers are not checked",
+		}[m.Check])
 	}
 	var parts []string
 	for _, r := range plan.Ranges() {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -60,7 +61,28 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 		return err
 	}
 	fmt.Fprintln(w)
+	if cfg.Command != nil {
+		return dryRunCommands(w, plan)
+	}
 	writeEstimate(w, c, plan, est, cpus, limit)
+	return nil
+}
+
+// dryRunCommands lists the command line and environment of each cell, as
+// its trials would run them, in place of an estimate: exp cannot time a
+// program ahead of running it.
+func dryRunCommands(w io.Writer, plan *experiment.Plan) error {
+	m := plan.Config.Command
+	fmt.Fprintf(w, "each trial runs, without a shell, in %s (check %s):\n", m.Dir, m.Check)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CELL\tCOMMAND\tENVIRONMENT")
+	for _, cl := range plan.Cells {
+		fmt.Fprintf(tw, "%d\t%s\t%s\n", cl.Index, experiment.ShellJoin(m.ArgvFor(cl)), strings.Join(m.EnvFor(cl), " "))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "\nestimate: none for kernel command (exp does not time a program before the run)")
 	return nil
 }
 
@@ -107,6 +129,9 @@ func writeEstimate(w io.Writer, c *cli.Context, plan *experiment.Plan, est exper
 
 // kernelText names the kernel and what it does, as the report does.
 func kernelText(cfg *experiment.Config) string {
+	if m := cfg.Command; m != nil && cfg.Kernel == "command" {
+		return "command (" + m.String() + ")"
+	}
 	if s := cfg.Synthetic; s != nil && cfg.Kernel == "synthetic" {
 		return "synthetic (" + s.String() + ")"
 	}
@@ -116,6 +141,12 @@ func kernelText(cfg *experiment.Config) string {
 // rangeText names a tested range: [start, +count), or for the synthetic
 // kernel its parallel work as a duration.
 func rangeText(cfg *experiment.Config, r experiment.Range) string {
+	if m := cfg.Command; m != nil && cfg.Kernel == "command" {
+		if int(r.Start) < len(m.Inputs) {
+			return m.Inputs[r.Start]
+		}
+		return "-"
+	}
 	if cfg.Kernel == "synthetic" {
 		return fmt.Sprintf("%v of work", time.Duration(r.Count)*experiment.SyntheticUnit)
 	}

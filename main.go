@@ -5,7 +5,11 @@
 // schedules and repeats. The primes kernel tests a range of integers by
 // trial division; the synthetic kernel spends a known serial and parallel
 // time, sleeping (concurrency) or spinning on the CPU (parallelism). With
-// scaling: weak, the work grows with the workers (Gustafson). exp expands
+// scaling: weak, the work grows with the workers (Gustafson). Kernel
+// command runs any program once per trial, without a shell, substituting
+// {workers} (and {input}, one cell per input) into its argv, and times it
+// as a child process: wall time to exit, and CPU time and peak memory from
+// wait4; its stdout is hashed and must not change with the workers. exp expands
 // the file into a matrix of cells, runs every cell's trials in a seeded
 // random order, checks each trial's answer against an independent oracle,
 // and commits each trial to a SQLite file as it finishes.
@@ -42,6 +46,8 @@
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
 //	exp compare 3 4 --plot both.png       # and both runs' speedups on one plot
 //	exp merge all.db a.db b.db            # copy the runs of a.db and b.db into all.db
+//	exp kernel primes --count 1000 -w 2   # one in-process run of the primes kernel: its answer on one line
+//	exp run examples/sort-parallel.yaml   # kernel command: time any program, one process per trial
 //
 // exp run writes to --db, then $EXP_DB, then the experiment file's database
 // key, then exp.db in the current directory; exp report, exp runs,
@@ -401,6 +407,29 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 				OnUsageError: onUsage,
 				Action:       cmdCompare,
+			},
+			{
+				Name:      "kernel",
+				Usage:     "run the primes kernel once in this process and print its answer (a program for kernel command)",
+				ArgsUsage: "primes",
+				Description: "Tests [--start, --start+--count) for primes with --workers goroutines and --schedule, as one\n" +
+					"trial of exp run would, and prints one line, the same whatever the workers or schedule:\n" +
+					"   primes COUNT checksum SHA256\n" +
+					"(SHA-256 of the primes found, sorted, each 8 bytes big-endian). With kernel command in an experiment\n" +
+					"file, exp can then time itself as a child process, and the report's B and T1 show what starting a\n" +
+					"process adds to the in-process kernel (see README, Any program as the kernel).\n\n" +
+					"Example:\n" +
+					"   exp kernel primes --start 10000000000000 --count 1000 --workers 2",
+				Flags: []cli.Flag{
+					&cli.Uint64Flag{Name: "start", Value: 10_000_000_000_000, Usage: "first `NUMBER` to test"},
+					&cli.Uint64Flag{Name: "count", Value: 1000, Usage: "how many numbers to test, `N`"},
+					&cli.IntFlag{Name: "workers", Aliases: []string{"w"}, Value: 1, Usage: "worker goroutines, `N`"},
+					&cli.StringFlag{Name: "schedule", Value: string(experiment.Chunked), Usage: "`SCHEDULE`: per-item, chunked or static"},
+					&cli.IntFlag{Name: "chunk", Value: experiment.DefaultChunk, Usage: "numbers per chunk for the chunked schedule, `N`"},
+					&cli.BoolFlag{Name: "time", Usage: "also print the kernel's wall time on stderr"},
+				},
+				OnUsageError: onUsage,
+				Action:       cmdKernel,
 			},
 			{
 				Name:         "runs",

@@ -67,9 +67,12 @@ type Config struct {
 	Scaling   string     // ScalingStrong or ScalingWeak; "" means strong
 	Kernel    string     // kernel name, a key of Kernels
 	Synthetic *Synthetic // settings of kernel synthetic; nil for other kernels
+	Command   *Command   // settings of kernel command; nil for other kernels
 	// Ranges are the input ranges as written, at least one. For kernel
 	// synthetic, which has no ranges key, Parse sets the single range
-	// {Start: 0, Count: Synthetic.Parallel in SyntheticUnits}.
+	// {Start: 0, Count: Synthetic.Parallel in SyntheticUnits}; for kernel
+	// command, one {Start: i, Count: 1} per input i (a single {0, 1}
+	// without inputs).
 	Ranges    []Range
 	Workers   []int      // worker counts, each >= 1, at least one
 	Schedules []Schedule // schedules, at least one
@@ -93,7 +96,8 @@ func (r Range) Last() uint64 { return r.Start + r.Count - 1 }
 func (r Range) String() string { return fmt.Sprintf("[%d, +%d)", r.Start, r.Count) }
 
 // topKeys lists the keys an experiment file may have, in documentation order.
-var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout"}
+var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout",
+	"command", "inputs", "check", "env", "workdir"}
 
 // syntheticKeys lists the keys of the synthetic mapping.
 var syntheticKeys = []string{"serial", "parallel", "mode"}
@@ -147,13 +151,15 @@ func Parse(file string, data []byte) (*Config, error) {
 		Scaling: DefaultScaling, Kernel: DefaultKernel, Schedules: slices.Clone(DefaultSchedules), Chunk: DefaultChunk}
 	// The kernel decides which keys are required; its value is checked
 	// properly below.
-	synthetic := false
+	kernel := ""
 	if n := kv["kernel"]; n != nil {
-		s, ok := n.Value.(*ast.StringNode)
-		synthetic = ok && s.Value == "synthetic"
+		if s, ok := n.Value.(*ast.StringNode); ok {
+			kernel = s.Value
+		}
 	}
+	synthetic := kernel == "synthetic"
 	for _, key := range []string{"name", "ranges", "workers"} {
-		if kv[key] == nil && !(key == "ranges" && synthetic) {
+		if kv[key] == nil && !(key == "ranges" && (synthetic || kernel == "command")) {
 			return nil, &ConfigError{File: file, Line: 1, Col: 1, Field: key, Msg: "is required"}
 		}
 	}
@@ -226,6 +232,8 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 		c.Ranges, err = d.ranges(n, key)
 	case "workers":
 		c.Workers, err = d.workers(n, key)
+	case "command", "inputs", "check", "env", "workdir":
+		err = c.decodeCommandKey(d, key, n)
 	case "schedules":
 		c.Schedules, err = d.schedules(n, key)
 	}

@@ -7,10 +7,16 @@ import (
 	"github.com/goccy/go-yaml/ast"
 )
 
-// crossCheck validates what depends on more than one key: the keys kernel
-// synthetic takes and refuses, and the ranges' ends under weak scaling. It
+// crossCheck validates what depends on more than one key: the keys kernels
+// synthetic and command take and refuse (checkCommand), and the ranges' ends under weak scaling. It
 // sets kernel synthetic's range and default schedules.
 func (c *Config) crossCheck(d *decoder, kv map[string]*ast.MappingValueNode) error {
+	if done, err := c.checkCommand(d, kv); done || err != nil {
+		if at := kv["synthetic"]; err == nil && at != nil {
+			return d.errAt(at.Key, "synthetic", "is only for kernel synthetic (kernel is %q; remove it, or set kernel: synthetic)", c.Kernel)
+		}
+		return err
+	}
 	if c.Kernel != "synthetic" {
 		if at := kv["synthetic"]; at != nil {
 			return d.errAt(at.Key, "synthetic", "is only for kernel synthetic (kernel is %q; remove it, or set kernel: synthetic)", c.Kernel)

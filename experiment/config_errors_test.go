@@ -50,11 +50,11 @@ func TestParseErrors(t *testing.T) {
 		{"ErrAnchoredFile", "&top\nname: x\n", "exp.yaml:1:1: anchors, aliases, tags and merge keys are not supported (write the value out)"},
 
 		// Keys.
-		{"ErrUnknownField", minimal + "bogus: 1\n", "exp.yaml:4:1: bogus: unknown field (allowed: name, database, seed, repeats, warmup, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout)"},
-		{"ErrUnknownFieldCase", minimal + "Repeats: 3\n", "exp.yaml:4:1: Repeats: unknown field (allowed: name, database, seed, repeats, warmup, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout)"},
+		{"ErrUnknownField", minimal + "bogus: 1\n", "exp.yaml:4:1: bogus: unknown field (allowed: name, database, seed, repeats, warmup, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout, command, inputs, check, env, workdir)"},
+		{"ErrUnknownFieldCase", minimal + "Repeats: 3\n", "exp.yaml:4:1: Repeats: unknown field (allowed: name, database, seed, repeats, warmup, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout, command, inputs, check, env, workdir)"},
 		{"ErrUnknownFieldInRange", "name: x\nranges: [{start: 1, count: 5, end: 3}]\nworkers: [1]\n", "exp.yaml:2:31: ranges[0].end: unknown field (allowed: start, count)"},
 		{"ErrUnknownFieldInSecondRange", "name: x\nranges:\n  - {start: 1, count: 5}\n  - start: 9\n    cnt: 5\nworkers: [1]\n", "exp.yaml:5:5: ranges[1].cnt: unknown field (allowed: start, count)"},
-		{"ErrMergeKey", "<<: {name: x}\n", "exp.yaml:1:1: \"<<\": unknown field (allowed: name, database, seed, repeats, warmup, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout)"},
+		{"ErrMergeKey", "<<: {name: x}\n", "exp.yaml:1:1: \"<<\": unknown field (allowed: name, database, seed, repeats, warmup, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout, command, inputs, check, env, workdir)"},
 		{"ErrMissingName", "ranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:1: name: is required"},
 		{"ErrMissingRanges", "name: x\nworkers: [1]\n", "exp.yaml:1:1: ranges: is required"},
 		{"ErrMissingWorkers", "name: x\nranges: [{start: 1, count: 5}]\n", "exp.yaml:1:1: workers: is required"},
@@ -66,7 +66,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrNameEmpty", "name:\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:6: name: is empty (must be a non-empty string)"},
 		{"ErrNameList", "name: [a]\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: is a list (must be a non-empty string)"},
 		{"ErrDatabaseBool", minimal + "database: false\n", "exp.yaml:4:11: database: is a boolean (must be a non-empty string)"},
-		{"ErrUnknownKernel", minimal + "kernel: sieve\n", `exp.yaml:4:9: kernel: unknown kernel "sieve" (allowed: primes, synthetic)`},
+		{"ErrUnknownKernel", minimal + "kernel: sieve\n", `exp.yaml:4:9: kernel: unknown kernel "sieve" (allowed: command, primes, synthetic)`},
 
 		// Integers.
 		{"ErrQuotedInt", minimal + "repeats: \"3\"\n", `exp.yaml:4:10: repeats: got a string "3" (must be an integer from 1 to 1048576)`},

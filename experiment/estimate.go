@@ -48,6 +48,17 @@ func EstimatePlan(ctx context.Context, p *Plan, cpus int, budget time.Duration) 
 	ranges := p.Ranges()
 	perNumber := map[Range]time.Duration{}
 	syn, synthetic := k.(Synthetic)
+	if _, command := k.(TrialKernel); command {
+		// A program cannot be timed ahead: each cell is counted at its
+		// timeout, if any, and otherwise at nothing.
+		for i := range p.Cells {
+			e.PerCell[i] = p.Config.Timeout
+		}
+		for _, st := range p.Steps {
+			e.Trials += e.PerCell[st.Cell] + TrialOverhead
+		}
+		return e, nil
+	}
 	if !synthetic {
 		share := max(budget/time.Duration(len(ranges)), 5*time.Millisecond)
 		for _, r := range ranges {

@@ -58,6 +58,7 @@ type Checker interface {
 var Kernels = map[string]func(c *Config) Kernel{
 	"primes":    func(*Config) Kernel { return Primes{} },
 	"synthetic": newSynthetic,
+	"command":   newCommand,
 }
 
 // KernelNames returns the registered kernel names, sorted.
@@ -82,8 +83,8 @@ func (c *Config) NewKernel() Kernel {
 }
 
 // CPUBound reports whether the kernel's work keeps a CPU busy, so that
-// workers beyond the usable CPUs cannot speed it up: true for primes and
-// for synthetic in spin mode, false for synthetic in sleep mode, which
+// workers beyond the usable CPUs cannot speed it up: true for primes, for
+// command (exp cannot tell, and assumes it) and for synthetic in spin mode, false for synthetic in sleep mode, which
 // waits like I/O and keeps speeding up past the CPU count.
 func (c *Config) CPUBound() bool {
 	if c.Kernel != "synthetic" {

@@ -16,7 +16,11 @@ type Cell struct {
 	// that each worker's share stays the same.
 	Range    Range
 	Schedule Schedule // how the range is split
-	Workers  int      // number of worker goroutines
+	Workers  int      // number of worker goroutines (kernel command: the {workers} it is given)
+	// Input is kernel command's input of the cell as written in the file,
+	// Config.Command.Inputs[RangeIndex]; "" without inputs and for other
+	// kernels.
+	Input string
 }
 
 // Step is one planned trial.
@@ -33,6 +37,9 @@ type Plan struct {
 	Seed   int64   // seed of the trial order
 	Cells  []Cell  // range x schedule x workers, in file order
 	Steps  []Step  // warmup+repeats trials per cell, shuffled
+	// Inputs are kernel command's inputs as read before the run, by input
+	// index (ReadInputs); nil until read, and for other kernels.
+	Inputs []InputFile
 }
 
 // NewPlan expands c into cells (ranges, then schedules, then workers, in file
@@ -50,7 +57,11 @@ func NewPlan(c *Config, seed int64) *Plan {
 				if c.Scaling == ScalingWeak {
 					tested.Count *= uint64(w) // Parse checked that the end stays <= MaxValue
 				}
-				p.Cells = append(p.Cells, Cell{Index: len(p.Cells), RangeIndex: ri, Range: tested, Schedule: s, Workers: w})
+				cell := Cell{Index: len(p.Cells), RangeIndex: ri, Range: tested, Schedule: s, Workers: w}
+				if m := c.Command; m != nil && ri < len(m.Inputs) {
+					cell.Input = m.Inputs[ri]
+				}
+				p.Cells = append(p.Cells, cell)
 			}
 		}
 	}

@@ -74,6 +74,10 @@ type Run struct {
 	// alive, UTC; zero if none was recorded (a run from an exp before
 	// heartbeats). Filled in by the store.
 	HeartbeatAt time.Time
+	// Command is kernel command's program as the file wrote it: Argv, Env,
+	// Workdir and Check (Inputs and Dir are not kept: the cells name the
+	// inputs); nil for in-process kernels.
+	Command *Command
 	// Invocations is how many exp processes executed the run: 1 for the
 	// one that started it, plus one per `exp run --resume`. Filled in by
 	// the store; a run whose trials come from several invocations may mix
@@ -90,7 +94,11 @@ func NewRun(p *Plan, h host.Host, now time.Time) (Run, error) {
 	}
 	c := p.Config
 	sum := sha256.Sum256(c.Source)
-	return Run{
+	var command *Command
+	if c.Kernel == "command" {
+		command = c.Command
+	}
+	return Run{Command: command,
 		UUID: id, Name: c.Name, Status: StatusRunning, StartedAt: now.UTC(),
 		ConfigPath: c.File, ConfigYAML: string(c.Source), ConfigSHA256: hex.EncodeToString(sum[:]),
 		Seed: p.Seed, Kernel: c.Kernel, Scaling: cmp.Or(c.Scaling, ScalingStrong), CPUBound: c.CPUBound(), Repeats: c.Repeats, Warmup: c.Warmup, Chunk: c.Chunk, Host: h,

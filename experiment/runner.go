@@ -40,6 +40,11 @@ type Trial struct {
 	// the trial (Runner.Quiet), nanoseconds; valid if HasQuietWait.
 	QuietWaitNS  int64
 	HasQuietWait bool // whether the Runner waited for a quiet machine before the trial
+	// Process is what kernel command's child process did (exit status,
+	// peak RSS, stderr's tail); nil for in-process kernels. Its CPU times
+	// are UserNS and SysNS, and Digest is of its stdout (see
+	// processTrial).
+	Process *ProcessResult
 }
 
 // Source says where a Reference's answer came from.
@@ -195,7 +200,11 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 			return sum, err
 		}
 		t.QuietWaitNS, t.HasQuietWait = int64(waited), rn.Quiet != nil
-		if !t.TimedOut {
+		switch m, command := k.(*Command); {
+		case t.TimedOut:
+		case command:
+			checkProcess(&t, m.Check, p.Cells[st.Cell].Range, refs)
+		default:
 			rn.check(&t, bad, p.Cells[st.Cell].Range, refs)
 		}
 		if err := emit(t); err != nil {
@@ -264,6 +273,10 @@ func Verify(t *Trial, ref Reference, count uint64) {
 func (rn *Runner) trial(ctx context.Context, k Kernel, p *Plan, st Step, now func() time.Time, load func() (float64, bool),
 	sysCPU func() (int64, bool)) (t Trial, bad, err error) {
 	c := p.Cells[st.Cell]
+	if tk, ok := k.(TrialKernel); ok {
+		t, err = rn.processTrial(ctx, tk, p, st, now, load, sysCPU)
+		return t, nil, err
+	}
 	t = Trial{Step: st}
 	// Collect the previous trials' garbage now, untimed, so that a GC
 	// cycle is less likely to land inside this trial (as testing.B does

@@ -125,6 +125,9 @@ type Report struct {
 	Cells      []CellStats // one per cell, in plan order
 	Fits       []Fit       // one per (range, schedule), in plan order
 	Warnings   []error     // run-level caveats
+	// inputs are kernel command's inputs by input index (the cells'
+	// Range.Start), for labels.
+	inputs map[uint64]string
 }
 
 // Build analyses the trials of run. cells are the run's cells in plan order,
@@ -135,7 +138,7 @@ type Report struct {
 // statistic if th.ExcludeContended. Build also keeps each cell's measured
 // wall times with right answers for WriteBenchfmt.
 func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Trial, th Thresholds) *Report {
-	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs()}
+	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), inputs: map[uint64]string{}}
 	times := make([][]float64, len(cells))
 	cpu := make([][]float64, len(cells))
 	other := make([][]float64, len(cells))
@@ -148,6 +151,9 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 			p = min(p, rep.UsableCPUs)
 		}
 		rep.Cells[i] = CellStats{Cell: c, Processors: p}
+		if c.Input != "" {
+			rep.inputs[c.Range.Start] = c.Input
+		}
 	}
 	for _, t := range trials {
 		if t.Cell < 0 || t.Cell >= len(cells) {
@@ -208,7 +214,7 @@ func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Tria
 	for i := range rep.Cells {
 		rep.Cells[i].Warnings = append(rep.Cells[i].Warnings, rep.Cells[i].notes...)
 	}
-	rep.Warnings = runWarnings(rep, len(trials), failed)
+	rep.Warnings = append(runWarnings(rep, len(trials), failed), commandWarnings(rep, trials)...)
 	return rep
 }
 

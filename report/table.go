@@ -203,6 +203,7 @@ func runHeader(r *Report) []string {
 		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
 			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
 	}
+	lines = append(lines, commandHeader(r)...)
 	if run.Error != "" {
 		lines = append(lines, "error: "+run.Error)
 	}
@@ -345,8 +346,12 @@ func boundText(cpuBound bool) string {
 
 // Label names a range for people, as every table of the report does:
 // [start, +count) for numbers; for the synthetic kernel, whose range is its
-// parallel work in 1 µs units, that work as a duration.
+// parallel work in 1 µs units, that work as a duration; for kernel command
+// its input or the command.
 func (r *Report) Label(rg experiment.Range) string {
+	if r.Run.Command != nil {
+		return r.commandLabel(rg)
+	}
 	if r.Run.Kernel == "synthetic" {
 		return fmt.Sprintf("%v of work", time.Duration(rg.Count)*experiment.SyntheticUnit)
 	}

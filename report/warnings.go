@@ -12,6 +12,9 @@ import (
 var (
 	// ErrFailed marks a cell or run with trials that found a wrong answer.
 	ErrFailed = errors.New("FAILED")
+	// ErrUnchecked marks a run of kernel command with check none, whose
+	// answers were not checked.
+	ErrUnchecked = errors.New("unchecked")
 	// ErrFewTrials marks a cell with fewer than Thresholds.MinN trials.
 	ErrFewTrials = errors.New("few trials")
 	// ErrNoisy marks a cell whose CV exceeds Thresholds.MaxCV.

@@ -32,7 +32,7 @@ func ExampleOpen() {
 		log.Fatal(err)
 	}
 	fmt.Println("schema version", v)
-	// Output: schema version 6
+	// Output: schema version 7
 }
 
 func ExampleOpenExisting() {

@@ -53,16 +53,22 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	if h.CgroupCPULimit > 0 {
 		cgroup = sql.NullFloat64{Float64: h.CgroupCPULimit, Valid: true}
 	}
+	argv, env, workdir, check, err := commandColumns(run.Command)
+	if err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO runs (uuid, reproduces, name, status, started_at, heartbeat_at, config_path, config_yaml, config_sha256,
 			seed, kernel, scaling, cpu_bound, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
-			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release,
+			command_argv, command_env, command_workdir, command_check)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.UUID, nullString(run.Reproduces), run.Name, string(run.Status), formatTime(run.StartedAt), formatTime(run.StartedAt),
 		run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
 		run.Seed, run.Kernel, cmp.Or(run.Scaling, experiment.ScalingStrong), run.CPUBound, run.Repeats, run.Warmup, run.Chunk,
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
-		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease)
+		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease,
+		argv, env, workdir, check)
 	if err != nil {
 		return nil, db.fail("create run", err)
 	}
@@ -80,10 +86,13 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 			primes = sql.NullInt64{Int64: int64(ref.Hits), Valid: true}
 			sum = nullString(ref.Checksum)
 		}
+		input, size, inputSum := cellInput(c, p.Inputs)
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO cells (run_id, idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			run.ID, c.Index, c.RangeIndex, int64(c.Range.Start), int64(c.Range.Count), string(c.Schedule), c.Workers, primes, sum)
+			INSERT INTO cells (run_id, idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum,
+				input, input_size_bytes, input_sha256)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			run.ID, c.Index, c.RangeIndex, int64(c.Range.Start), int64(c.Range.Count), string(c.Schedule), c.Workers, primes, sum,
+			input, size, inputSum)
 		if err != nil {
 			return nil, db.fail(fmt.Sprintf("create cell %d", i), err)
 		}
@@ -142,12 +151,13 @@ func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
 	}
 	other := sql.NullInt64{Int64: t.OtherCPUNS, Valid: t.HasOtherCPU}
 	wait := sql.NullInt64{Int64: t.QuietWaitNS, Valid: t.HasQuietWait}
+	exit, rss, tail := processColumns(t.Process)
 	res, err = tx.ExecContext(ctx, `
 		INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch,
-			timed_out, other_cpu_ns, quiet_wait_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			timed_out, other_cpu_ns, quiet_wait_ns, exit_status, max_rss_kb, stderr_tail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.RunID, r.cellIDs[t.Cell], t.Seq, t.Rep, t.Warmup, formatTime(t.StartedAt), t.WallNS, t.UserNS, t.SysNS,
-		load, int64(t.Hits), t.Checksum, t.OK, nullString(t.Mismatch), t.TimedOut, other, wait)
+		load, int64(t.Hits), t.Checksum, t.OK, nullString(t.Mismatch), t.TimedOut, other, wait, exit, rss, tail)
 	if err != nil {
 		return err
 	}
@@ -223,7 +233,8 @@ const runColumns = `r.id, r.uuid, coalesce(r.reproduces, ''), r.name, r.status, 
 	r.exp_version, r.vcs_revision, r.vcs_modified, r.go_version, r.os, r.arch, r.hostname, r.cpu_model,
 	r.num_cpu, r.gomaxprocs, coalesce(r.cgroup_cpu_limit, 0), coalesce(r.cpu_governor, ''), r.kernel_release,
 	(SELECT count(*) FROM trials t WHERE t.run_id = r.id),
-	coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id)`
+	coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id),
+	r.command_argv, r.command_env, r.command_workdir, r.command_check`
 
 // addedRunColumns lists, for each migration that added columns to runs,
 // the SELECT expressions that read them and what a file from before it,
@@ -236,6 +247,8 @@ var addedRunColumns = []struct {
 	{3, "coalesce(r.reproduces, '')", "''"},      // 0003_reproduces: no run reproduced another
 	// 0004_invocations: no heartbeat, and the one invocation that started the run.
 	{4, "coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id)", "'', 1"},
+	// 0007_command: every run was of an in-process kernel.
+	{commandVersion, "r.command_argv, r.command_env, r.command_workdir, r.command_check", "NULL, NULL, NULL, NULL"},
 }
 
 // runColumns returns the SELECT list of runs for the file's schema: a
@@ -258,14 +271,18 @@ func (db *DB) hasColumnsOf(version int) bool { return db.old == 0 || db.old >= v
 func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 	var r experiment.Run
 	var status, started, finished, heartbeat string
+	var argv, env, workdir, check sql.NullString
 	h := &r.Host
 	err := sc.Scan(&r.ID, &r.UUID, &r.Reproduces, &r.Name, &status, &started, &finished, &r.Error,
 		&r.ConfigPath, &r.ConfigYAML, &r.ConfigSHA256, &r.Seed, &r.Kernel, &r.Scaling, &r.CPUBound, &r.Repeats, &r.Warmup, &r.Chunk,
 		&h.ExpVersion, &h.VCSRevision, &h.VCSModified, &h.GoVersion, &h.OS, &h.Arch, &h.Hostname, &h.CPUModel,
 		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials,
-		&heartbeat, &r.Invocations)
+		&heartbeat, &r.Invocations, &argv, &env, &workdir, &check)
 	if err != nil {
 		return r, err
+	}
+	if r.Command, err = scanCommand(argv, env, workdir, check); err != nil {
+		return r, fmt.Errorf("run %d: %w", r.ID, err)
 	}
 	r.Status = experiment.Status(status)
 	if r.StartedAt, err = parseTime("started_at", started); err != nil {

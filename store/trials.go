@@ -14,6 +14,9 @@ import (
 type StoredCell struct {
 	experiment.Cell
 	Expected *experiment.Digest // oracle answer for the range the cell tests; nil if the kernel has none
+	// InputFile is kernel command's input as read before the run (Cell.Input
+	// with its size and SHA-256); nil without one.
+	InputFile *experiment.InputFile
 }
 
 // RunCounts is how much of a run the file holds.
@@ -47,9 +50,10 @@ func (db *DB) Counts(ctx context.Context, runID int64) (RunCounts, error) {
 
 // Cells returns the cells of a run in plan order.
 func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
-	rows, err := db.sql.QueryContext(ctx, `
-		SELECT idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum
-		FROM cells WHERE run_id = ? ORDER BY idx`, runID)
+	rows, err := db.sql.QueryContext(ctx, db.commandColumns(`
+		SELECT idx, range_idx, range_start, range_count, schedule, workers, expected_primes, expected_checksum,
+			c.input, c.input_size_bytes, c.input_sha256
+		FROM cells c WHERE run_id = ? ORDER BY idx`), runID)
 	if err != nil {
 		return nil, db.fail(fmt.Sprintf("cells of run %d", runID), err)
 	}
@@ -60,9 +64,15 @@ func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
 		var start, count int64
 		var schedule string
 		var primes sql.NullInt64
-		var sum sql.NullString
-		if err := rows.Scan(&c.Index, &c.RangeIndex, &start, &count, &schedule, &c.Workers, &primes, &sum); err != nil {
+		var sum, input, inputSum sql.NullString
+		var size sql.NullInt64
+		if err := rows.Scan(&c.Index, &c.RangeIndex, &start, &count, &schedule, &c.Workers, &primes, &sum,
+			&input, &size, &inputSum); err != nil {
 			return nil, db.fail(fmt.Sprintf("cells of run %d", runID), err)
+		}
+		if input.Valid {
+			c.Input = input.String
+			c.InputFile = &experiment.InputFile{Path: input.String, Size: size.Int64, SHA256: inputSum.String}
 		}
 		c.Range = experiment.Range{Start: uint64(start), Count: uint64(count)}
 		c.Schedule = experiment.Schedule(schedule)
@@ -77,11 +87,12 @@ func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
 // Trials returns the trials of a run in run order (Seq), warmups included,
 // each with its per-worker rows. Trial.Cell is the cell's plan index.
 func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, error) {
-	rows, err := db.sql.QueryContext(ctx, db.limitColumns(`
+	rows, err := db.sql.QueryContext(ctx, db.commandColumns(db.limitColumns(`
 		SELECT t.id, c.idx, t.seq, t.rep, t.warmup, t.started_at, t.wall_ns, t.user_ns, t.sys_ns, t.load1,
-			t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns
+			t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns,
+			t.exit_status, t.max_rss_kb, t.stderr_tail
 		FROM trials t JOIN cells c ON c.id = t.cell_id
-		WHERE t.run_id = ? ORDER BY t.seq`), runID)
+		WHERE t.run_id = ? ORDER BY t.seq`)), runID)
 	if err != nil {
 		return nil, db.fail(fmt.Sprintf("trials of run %d", runID), err)
 	}
@@ -93,10 +104,15 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		var id, hits int64
 		var started string
 		var load sql.NullFloat64
-		var other, wait sql.NullInt64
+		var other, wait, exit, rss sql.NullInt64
+		var tail sql.NullString
 		if err := rows.Scan(&id, &t.Cell, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
-			&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait); err != nil {
+			&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &exit, &rss, &tail); err != nil {
 			return nil, db.fail(fmt.Sprintf("trials of run %d", runID), err)
+		}
+		if exit.Valid {
+			t.Process = &experiment.ProcessResult{WallNS: t.WallNS, UserNS: t.UserNS, SysNS: t.SysNS, MaxRSSKB: rss.Int64,
+				ExitStatus: int(exit.Int64), TimedOut: t.TimedOut, StdoutSHA: t.Checksum, StdoutLines: uint64(hits), StderrTail: tail.String}
 		}
 		if t.StartedAt, err = parseTime("started_at", started); err != nil {
 			return nil, db.fail(fmt.Sprintf("trial %d", id), err)
@@ -149,4 +165,16 @@ func (db *DB) limitColumns(query string) string {
 		return query
 	}
 	return strings.NewReplacer("t.timed_out", "0", "t.other_cpu_ns", "NULL", "t.quiet_wait_ns", "NULL").Replace(query)
+}
+
+// commandColumns adapts query, which reads the columns of 0007_command as
+// c.input, c.input_size_bytes, c.input_sha256, t.exit_status,
+// t.max_rss_kb and t.stderr_tail, to a write-protected file from before
+// it, read as it is: every cell and trial was of an in-process kernel.
+func (db *DB) commandColumns(query string) string {
+	if db.hasColumnsOf(commandVersion) {
+		return query
+	}
+	return strings.NewReplacer("c.input_size_bytes", "NULL", "c.input_sha256", "NULL", "c.input", "NULL",
+		"t.exit_status", "NULL", "t.max_rss_kb", "NULL", "t.stderr_tail", "NULL").Replace(query)
 }

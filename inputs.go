@@ -1,0 +1,68 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/store"
+	"github.com/urfave/cli/v2"
+)
+
+// warnInputs says on stderr which of kernel command's inputs differ, by
+// size or SHA-256, between what run read (its stored cells) and now, what
+// another run read or the files as they are (what names now). It does
+// nothing for runs of in-process kernels.
+func warnInputs(c *cli.Context, db *store.DB, run experiment.Run, now []experiment.InputFile, what string) error {
+	if run.Command == nil || len(now) == 0 {
+		return nil
+	}
+	cells, err := db.Cells(c.Context, run.ID)
+	if err != nil {
+		return err
+	}
+	for _, w := range inputChanges(cells, now) {
+		fmt.Fprintf(c.App.ErrWriter, "warning: %v: run %d read %s; %s %s\n", experiment.ErrInputChanged, run.ID, w[0], what, w[1])
+	}
+	return nil
+}
+
+// inputChanges pairs each input of cells whose content differs from now's
+// input of the same index, described as "PATH (N bytes, sha256 X)".
+func inputChanges(cells []store.StoredCell, now []experiment.InputFile) [][2]string {
+	var out [][2]string
+	seen := map[int]bool{}
+	for _, c := range cells {
+		in := c.InputFile
+		if in == nil || seen[c.RangeIndex] || c.RangeIndex >= len(now) {
+			continue
+		}
+		seen[c.RangeIndex] = true
+		if n := now[c.RangeIndex]; n.SHA256 != in.SHA256 || n.Size != in.Size {
+			out = append(out, [2]string{inputText(*in), inputText(n)})
+		}
+	}
+	return out
+}
+
+func inputText(in experiment.InputFile) string {
+	return fmt.Sprintf("%s (%d bytes, sha256 %.12s)", in.Path, in.Size, in.SHA256)
+}
+
+// warnInputsBetween says on stderr which inputs of kernel command run a
+// (in dbA) read with another content than run b (in dbB).
+func warnInputsBetween(c *cli.Context, dbA *store.DB, a experiment.Run, dbB *store.DB, b experiment.Run) error {
+	if a.Command == nil || b.Command == nil {
+		return nil
+	}
+	cells, err := dbB.Cells(c.Context, b.ID)
+	if err != nil {
+		return err
+	}
+	var files []experiment.InputFile
+	for _, cl := range cells {
+		if cl.InputFile != nil && cl.RangeIndex == len(files) {
+			files = append(files, *cl.InputFile)
+		}
+	}
+	return warnInputs(c, dbA, a, files, fmt.Sprintf("run %d read", b.ID))
+}
