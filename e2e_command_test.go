@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,6 +132,18 @@ warmup: 1
 	}
 	if r := exp(t, dir, nil, "report"); !strings.Contains(r.stdout, "FAILED: 3 trials found a wrong answer") {
 		t.Errorf("report does not show the failed trials:\n%s", r.stdout)
+	}
+	// exp export carries each trial's exit status and peak RSS.
+	r = exp(t, dir, nil, "export", "--format", "jsonl")
+	lines := strings.Split(strings.TrimSpace(r.stdout), "\n")
+	for _, l := range lines {
+		var o map[string]any
+		if err := json.Unmarshal([]byte(l), &o); err != nil || o["exit_status"] != 3.0 || o["max_rss_kb"] == nil {
+			t.Errorf("export row %s (%v): want exit_status 3 and a max_rss_kb", l, err)
+		}
+	}
+	if r.code != 0 || len(lines) != 6 {
+		t.Errorf("export: exit %d, %d rows, want 6", r.code, len(lines))
 	}
 }
 

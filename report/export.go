@@ -26,6 +26,14 @@ type ExportRow struct {
 	// is written as missing (NULL), as the store keeps it; so are Load1,
 	// OtherCPUNS and QuietWaitNS when their Has flag is unset.
 	Trial experiment.Trial
+	// Input is the cell's input file under kernel command, as written; ""
+	// (written as missing) for other kernels and for commands without inputs.
+	Input string
+	// ExitStatus and MaxRSSKB are a command trial's exit status and peak
+	// RSS in KiB, written as missing when their Has flag is unset (an
+	// in-process kernel).
+	ExitStatus, MaxRSSKB     int64
+	HasExitStatus, HasMaxRSS bool
 }
 
 // exportColumn is one per-trial field of exp export, in CSV and JSON alike.
@@ -67,9 +75,15 @@ var exportColumns = []exportColumn{
 	{"timed_out", func(r *ExportRow) any { return r.Trial.TimedOut }},
 	{"other_cpu_ns", func(r *ExportRow) any { return orNil(r.Trial.OtherCPUNS, r.Trial.HasOtherCPU) }},
 	{"quiet_wait_ns", func(r *ExportRow) any { return orNil(r.Trial.QuietWaitNS, r.Trial.HasQuietWait) }},
+	{"input", func(r *ExportRow) any { return orNilString(r.Input) }},
+	{"exit_status", func(r *ExportRow) any { return orNil(r.ExitStatus, r.HasExitStatus) }},
+	{"max_rss_kb", func(r *ExportRow) any { return orNil(r.MaxRSSKB, r.HasMaxRSS) }},
 }
 
 // orNil returns v if valid, else nil (a missing value).
+// orNilString is s, or nil (missing) when s is empty.
+func orNilString(s string) any { return orNil(s, s != "") }
+
 func orNil[T any](v T, valid bool) any {
 	if !valid {
 		return nil

@@ -26,6 +26,13 @@ type ExportRow struct {
 	// NULL; TimedOut is false, and OtherCPUNS and QuietWaitNS unset, in a
 	// file from before 0005_limits.
 	Trial experiment.Trial
+	// Input is the cell's input file under kernel command, as written; ""
+	// for other kernels and for commands without inputs.
+	Input string
+	// ExitStatus and MaxRSSKB are a command trial's exit status and peak
+	// RSS in KiB, with Has flags unset for in-process kernels.
+	ExitStatus, MaxRSSKB     int64
+	HasExitStatus, HasMaxRSS bool
 }
 
 // exportTrials reads the trials, ordered by id, with their cell and run.
@@ -36,7 +43,8 @@ const exportTrials = `
 	SELECT r.id, r.uuid, r.name, r.hostname, r.kernel, r.scaling,
 		c.idx, c.range_idx, c.range_start, c.range_count, c.schedule, c.workers,
 		t.id, t.seq, t.rep, t.warmup, t.started_at, t.wall_ns, t.user_ns, t.sys_ns, t.load1,
-		t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns
+		t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns,
+		c.input, t.exit_status, t.max_rss_kb
 	FROM trials t JOIN cells c ON c.id = t.cell_id JOIN runs r ON r.id = t.run_id
 	WHERE ?1 = 0 OR t.run_id = ?1
 	ORDER BY t.id`
@@ -88,7 +96,7 @@ func (db *DB) ExportTrials(ctx context.Context, runID int64, header func(maxWork
 			return err
 		}
 	}
-	query := db.limitColumns(exportTrials)
+	query := db.commandColumns(db.limitColumns(exportTrials))
 	if !db.hasColumnsOf(scalingVersion) {
 		// A file from before 0002_scaling, read as it is: every run was strong scaling.
 		query = strings.Replace(query, "r.scaling", "'strong'", 1)
@@ -135,15 +143,19 @@ func scanExportRow(rows *sql.Rows, row *ExportRow) (int64, error) {
 	var id, start, count, hits int64
 	var schedule, started string
 	var load sql.NullFloat64
-	var other, wait sql.NullInt64
+	var other, wait, exit, rss sql.NullInt64
+	var input sql.NullString
 	c, t := &row.Cell, &row.Trial
 	err := rows.Scan(&row.RunID, &row.RunUUID, &row.RunName, &row.Hostname, &row.Kernel, &row.Scaling,
 		&c.Index, &c.RangeIndex, &start, &count, &schedule, &c.Workers,
 		&id, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
-		&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait)
+		&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &input, &exit, &rss)
 	if err != nil {
 		return 0, err
 	}
+	row.Input = input.String
+	row.ExitStatus, row.HasExitStatus = exit.Int64, exit.Valid
+	row.MaxRSSKB, row.HasMaxRSS = rss.Int64, rss.Valid
 	c.Range = experiment.Range{Start: uint64(start), Count: uint64(count)}
 	c.Schedule = experiment.Schedule(schedule)
 	t.Cell = c.Index
