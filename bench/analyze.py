@@ -34,7 +34,7 @@ def add(summary, part, quantity, value, note=""):
         f.write("\t".join([part, quantity, value, note]) + "\n")
 
 
-def workers(w):
+def nworkers(w):
     return "%d worker%s" % (w, "" if w == 1 else "s")
 
 
@@ -95,7 +95,7 @@ def cmd_scaling(summary, report_json, db_path, target="1.9"):
             fmt_ci(c["median_s"], c["ci_low_s"], c["ci_high_s"], "%.4f"),
             fmt_ci(c["speedup"], c["speedup_ci_low"], c["speedup_ci_high"]),
             eff, c["contended"], c["n"], other, cpu_use))
-        add(summary, "c schedules", "%s, %s: speedup [CI]" % (c["schedule"], workers(c["workers"])),
+        add(summary, "c schedules", "%s, %s: speedup [CI]" % (c["schedule"], nworkers(c["workers"])),
             fmt_ci(c["speedup"], c["speedup_ci_low"], c["speedup_ci_high"]),
             "contended %d/%d, other_cpu %s" % (c["contended"], c["n"], other))
 
@@ -134,15 +134,15 @@ def cmd_scaling(summary, report_json, db_path, target="1.9"):
         note = "slack per-item %s, chunked %s ns; from medians %.0f ns" % (
             spread(pi, "%.0f"), spread(ch, "%.0f"), from_medians)
         if w <= (cpus or 1):
-            add(summary, "c schedules", "per-item dispatch per number, " + workers(w), "%.0f ns" % dispatch, note)
+            add(summary, "c schedules", "per-item dispatch per number, " + nworkers(w), "%.0f ns" % dispatch, note)
 
     print()
     print("  static imbalance = max busy / mean busy of a trial's workers (1.00 = even), median [min-max]:")
     for w in sorted(imbalance):
-        print("  %12s: %s" % (workers(w), spread(imbalance[w], "%.3f")))
+        print("  %12s: %s" % (nworkers(w), spread(imbalance[w], "%.3f")))
         if w > 1:
             note = "" if w <= (cpus or 1) else "more workers than CPUs: busy includes descheduled time"
-            add(summary, "c schedules", "static imbalance, " + workers(w), spread(imbalance[w], "%.3f"), note)
+            add(summary, "c schedules", "static imbalance, " + nworkers(w), spread(imbalance[w], "%.3f"), note)
 
 
 def parse_time(s):
