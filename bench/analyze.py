@@ -165,11 +165,13 @@ def cmd_overhead(summary, db_path, wall_s):
     print("  run's started_at..finished_at: %8.2f s" % run_s)
     print("  sum of %d trials' wall_ns:     %8.2f s" % (n, trials_s))
     print("  overhead: %.2f s = %.1f%% of the process; %.1f ms per trial;" % (over, 100 * over / wall, 1e3 * over / n))
-    print("    of it %.2f s before the first trial (oracle, setup) and %.2f s between trials" % (
-        before, run_s - before - trials_s))
+    print("    of it %.2f s outside the run's started_at..finished_at (start-up, oracle, opening the database),"
+          % (wall - run_s))
+    print("    %.2f s from started_at to the first trial, %.2f s between and after trials (GC, checks, commits)"
+          % (before, run_s - before - trials_s))
     add(summary, "d overhead", "exp run wall / sum of trials", "%.2f s / %.2f s" % (wall, trials_s), "%d trials" % n)
     add(summary, "d overhead", "overhead share of exp run", "%.1f%%" % (100 * over / wall),
-        "%.1f ms/trial; %.2f s before the first trial" % (1e3 * over / n, before))
+        "%.1f ms/trial; %.2f s outside the run's own times" % (1e3 * over / n, wall - run_s))
 
 
 def parse_timev(path):

@@ -5,7 +5,7 @@
 # It writes nothing outside a temporary directory: copy the results into
 # BENCHMARKS.md by hand.
 #
-#   bash bench/run.sh                  # all parts, about 6-8 minutes on 2 cores
+#   bash bench/run.sh                  # all parts, about 6 minutes on 2 cores
 #   QUICK=1 bash bench/run.sh          # fewer rounds and repeats, about 4-5 minutes
 #   PARTS=ab ROUNDS=9 bash bench/run.sh
 #   QUIET_MACHINE=30s bash bench/run.sh   # (c) waits for a quiet machine before each trial
