@@ -3,12 +3,13 @@
 //
 // An experiment file (YAML) names a kernel, input ranges, worker counts,
 // schedules and repeats. The primes kernel tests a range of integers by
-// trial division; the synthetic kernel spends a known serial and parallel
-// time, sleeping (concurrency) or spinning on the CPU (parallelism). With
-// scaling: weak, the work grows with the workers (Gustafson). exp expands
-// the file into a matrix of cells, runs every cell's trials in a seeded
-// random order, checks each trial's answer against an independent oracle,
-// and commits each trial to a SQLite file as it finishes.
+// trial division (primes-fast: the same answers, faster); the synthetic
+// kernel spends a known serial and parallel time, sleeping (concurrency) or
+// spinning on the CPU (parallelism). With scaling: weak, the work grows
+// with the workers (Gustafson). exp expands the file into a matrix of
+// cells, runs every cell's trials in a seeded random order, checks each
+// trial's answer against an independent oracle, and commits each trial to a
+// SQLite file as it finishes.
 //
 // exp report turns the trials into medians with confidence intervals,
 // speedups and efficiencies, and fits per range and schedule Amdahl's law,

@@ -56,8 +56,9 @@ type Checker interface {
 // constructor of the kernel from the parsed file. Parse rejects names that
 // are not keys of Kernels.
 var Kernels = map[string]func(c *Config) Kernel{
-	"primes":    func(*Config) Kernel { return Primes{} },
-	"synthetic": newSynthetic,
+	"primes":      func(*Config) Kernel { return Primes{} },
+	"primes-fast": func(*Config) Kernel { return PrimesFast{} },
+	"synthetic":   newSynthetic,
 }
 
 // KernelNames returns the registered kernel names, sorted.
