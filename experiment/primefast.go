@@ -73,7 +73,8 @@ func IsPrimeFast(x uint64) bool {
 // e*r are each rounded once, so e*r = (x/d)(1+δ) with |δ| <= 2u + u^2. If d
 // divides x, k = x/d <= x/5 < 2^48 and |e*r - k| <= 2^48 * 2.01 * 2^-53 <
 // 0.07; adding 0.5 rounds by at most half an ulp below 2^48 (2^-6), so
-// truncating e*r + 0.5 gives exactly k and x - k*d == 0. If d does not
+// truncating e*r + 0.5 gives exactly k and x - k*d == 0 (a compiler that
+// fuses e*r + 0.5 into one multiply-add rounds once fewer). If d does not
 // divide x, no integer q gives q*d == x (q*d < 2^64 here: no wrap-around).
 // The same holds for e with d*r.
 func hasDivisorOne(x, from, to uint64) bool {
