@@ -3,16 +3,17 @@
 //
 // An experiment file (YAML) names a kernel, input ranges, worker counts,
 // schedules and repeats. The primes kernel tests a range of integers by
-// trial division; the synthetic kernel spends a known serial and parallel
-// time, sleeping (concurrency) or spinning on the CPU (parallelism). With
-// scaling: weak, the work grows with the workers (Gustafson). Kernel
-// command runs any program once per trial, without a shell, substituting
-// {workers} (and {input}, one cell per input) into its argv, and times it
-// as a child process: wall time to exit, and CPU time and peak memory from
-// wait4; its stdout is hashed and must not change with the workers. exp expands
-// the file into a matrix of cells, runs every cell's trials in a seeded
-// random order, checks each trial's answer against an independent oracle,
-// and commits each trial to a SQLite file as it finishes.
+// trial division (primes-fast: the same answers, faster); the synthetic
+// kernel spends a known serial and parallel time, sleeping (concurrency) or
+// spinning on the CPU (parallelism). With scaling: weak, the work grows
+// with the workers (Gustafson). Kernel command runs any program once per
+// trial, without a shell, substituting {workers} (and {input}, one cell per
+// input) into its argv, and times it as a child process: wall time to exit,
+// and CPU time and peak memory from wait4; its stdout is hashed and must
+// not change with the workers. exp expands the file into a matrix of
+// cells, runs every cell's trials in a seeded random order, checks each
+// trial's answer against an independent oracle, and commits each trial to
+// a SQLite file as it finishes.
 //
 // exp report turns the trials into medians with confidence intervals,
 // speedups and efficiencies, and fits per range and schedule Amdahl's law,

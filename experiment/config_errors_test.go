@@ -66,7 +66,7 @@ func TestParseErrors(t *testing.T) {
 		{"ErrNameEmpty", "name:\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:6: name: is empty (must be a non-empty string)"},
 		{"ErrNameList", "name: [a]\nranges: [{start: 1, count: 5}]\nworkers: [1]\n", "exp.yaml:1:7: name: is a list (must be a non-empty string)"},
 		{"ErrDatabaseBool", minimal + "database: false\n", "exp.yaml:4:11: database: is a boolean (must be a non-empty string)"},
-		{"ErrUnknownKernel", minimal + "kernel: sieve\n", `exp.yaml:4:9: kernel: unknown kernel "sieve" (allowed: command, primes, synthetic)`},
+		{"ErrUnknownKernel", minimal + "kernel: sieve\n", `exp.yaml:4:9: kernel: unknown kernel "sieve" (allowed: command, primes, primes-fast, synthetic)`},
 
 		// Integers.
 		{"ErrQuotedInt", minimal + "repeats: \"3\"\n", `exp.yaml:4:10: repeats: got a string "3" (must be an integer from 1 to 1048576)`},

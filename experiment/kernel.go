@@ -56,9 +56,10 @@ type Checker interface {
 // constructor of the kernel from the parsed file. Parse rejects names that
 // are not keys of Kernels.
 var Kernels = map[string]func(c *Config) Kernel{
-	"primes":    func(*Config) Kernel { return Primes{} },
-	"synthetic": newSynthetic,
-	"command":   newCommand,
+	"primes":      func(*Config) Kernel { return Primes{} },
+	"primes-fast": func(*Config) Kernel { return PrimesFast{} },
+	"synthetic":   newSynthetic,
+	"command":     newCommand,
 }
 
 // KernelNames returns the registered kernel names, sorted.

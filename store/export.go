@@ -16,7 +16,7 @@ type ExportRow struct {
 	RunUUID  string // the run's UUIDv7
 	RunName  string // the experiment's name
 	Hostname string // host that started the run
-	Kernel   string // the run's kernel: primes or synthetic
+	Kernel   string // the run's kernel: primes, primes-fast or synthetic
 	Scaling  string // strong or weak ("strong" in a file from before 0002_scaling)
 	// Cell is the trial's cell: Index is cells.idx, Range the range it
 	// tests (under weak scaling, count x workers).
