@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -73,4 +74,37 @@ func BenchmarkEachTrial(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(bigTrials*b.N)/b.Elapsed().Seconds(), "trials/s")
+}
+
+// BenchmarkListRuns measures exp runs on a file of 10,000 runs.
+func BenchmarkListRuns(b *testing.B) {
+	const runs = 10_000
+	db := bigDB(b, storetest.Spec{Runs: runs, Cells: 2, Trials: 4})
+	ctx := context.Background()
+	for b.Loop() {
+		if got, err := db.ListRuns(ctx); err != nil || len(got) != runs {
+			b.Fatalf("ListRuns: %d runs, %v", len(got), err)
+		}
+	}
+}
+
+// BenchmarkMerge measures exp merge of one input holding a run of
+// bigTrials trials with 2 worker rows each into a new file, and reports
+// trials/s.
+func BenchmarkMerge(b *testing.B) {
+	ctx := context.Background()
+	in := filepath.Join(b.TempDir(), "in.db")
+	if err := storetest.Generate(ctx, in, storetest.Spec{Runs: 1, Cells: 16, Trials: bigTrials, Workers: 2}); err != nil {
+		b.Fatal(err)
+	}
+	dir := b.TempDir()
+	i := 0
+	for b.Loop() {
+		out := filepath.Join(dir, fmt.Sprintf("out%d.db", i))
+		if _, err := store.Merge(ctx, out, []string{in}, nil); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+	b.ReportMetric(float64(bigTrials*i)/b.Elapsed().Seconds(), "trials/s")
 }
