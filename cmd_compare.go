@@ -81,16 +81,16 @@ func compareRuns(c *cli.Context, a, b string, opt report.CompareOptions) (*repor
 		}
 		defer dbB.Close()
 	}
-	sa, err := loadSide(c.Context, dbA, a)
+	ra, err := loadReport(c.Context, dbA, a, opt.Thresholds)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dbA.Path(), err)
 	}
-	sb, err := loadSide(c.Context, dbB, b)
+	rb, err := loadReport(c.Context, dbB, b, opt.Thresholds)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dbB.Path(), err)
 	}
-	if err := warnInputsBetween(c, dbA, sa.Run, dbB, sb.Run); err != nil {
+	if err := warnInputsBetween(c, dbA, ra.Run, dbB, rb.Run); err != nil {
 		return nil, err
 	}
-	return report.Compare(sa, sb, opt), nil
+	return report.CompareReports(ra, rb, opt), nil
 }

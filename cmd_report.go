@@ -31,11 +31,10 @@ func cmdReport(c *cli.Context) error {
 		return err
 	}
 	defer db.Close()
-	s, err := loadSide(c.Context, db, c.String("run"))
+	rep, err := loadReport(c.Context, db, c.String("run"), th)
 	if err != nil {
 		return err
 	}
-	rep := report.Build(s.Run, s.Cells, s.Trials, th)
 	if err := writeOutput(c.String("output"), db.Path(), c.App.Writer, func(w io.Writer) error { return writeReport(w, format, rep) }); err != nil {
 		return err
 	}

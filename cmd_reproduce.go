@@ -58,15 +58,15 @@ func cmdReproduce(c *cli.Context) error {
 	if r.ID == 0 || errors.Is(runErr, experiment.ErrInterrupted) {
 		return runErr
 	}
-	a, err := loadSide(c.Context, db, fmt.Sprint(orig.ID))
+	a, err := loadReport(c.Context, db, fmt.Sprint(orig.ID), opt.Thresholds)
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
-	b, err := loadSide(c.Context, db, fmt.Sprint(r.ID))
+	b, err := loadReport(c.Context, db, fmt.Sprint(r.ID), opt.Thresholds)
 	if err != nil {
 		return errors.Join(runErr, err)
 	}
-	cmp := report.Compare(a, b, opt)
+	cmp := report.CompareReports(a, b, opt)
 	if err := report.WriteComparison(c.App.Writer, format, cmp); err != nil {
 		return errors.Join(runErr, err)
 	}

@@ -67,7 +67,8 @@ func shellQuote(s string) string {
 }
 
 // loadSide reads the run that ref names (an id, a UUID or unique prefix,
-// or latest) with its cells and trials.
+// or latest) with its cells and all its trials, workers included; the
+// commands use loadReport, which streams them.
 func loadSide(ctx context.Context, db *store.DB, ref string) (report.Side, error) {
 	r, err := db.FindRun(ctx, ref)
 	if err != nil {
@@ -86,6 +87,33 @@ func loadSide(ctx context.Context, db *store.DB, ref string) (report.Side, error
 		cells[i] = sc.Cell
 	}
 	return report.Side{Run: r, Cells: cells, Trials: trials}, nil
+}
+
+// loadReport reads the run that ref names with its cells, and analyses its
+// trials with thresholds th as the store reads them, one at a time: a run
+// of a million trials is never held in memory as trials.
+func loadReport(ctx context.Context, db *store.DB, ref string, th report.Thresholds) (*report.Report, error) {
+	r, err := db.FindRun(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := db.Cells(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	cells := make([]experiment.Cell, len(stored))
+	for i, sc := range stored {
+		cells[i] = sc.Cell
+	}
+	b := report.NewBuilder(r, cells, th)
+	err = db.EachTrial(ctx, r.ID, func(t *experiment.Trial) error {
+		b.Add(t)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return b.Report(), nil
 }
 
 // heartbeatFromEnv sets store.HeartbeatInterval from $EXP_HEARTBEAT (a Go

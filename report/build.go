@@ -110,6 +110,10 @@ type CellStats struct {
 	Warnings  []error // caveats: failures, few trials, noise, starvation, oversubscription, outliers
 	notes     []error // why a speedup or its CI is missing, appended to Warnings
 	speedupSE float64 // standard error of Speedup (delta method on the log scale); 0 when unknown
+	// medianSE and relSE are the standard error of Median, seconds
+	// (Thresholds.medianSE), and that over the median: computed once, as
+	// each sorts the cell's times.
+	medianSE, relSE float64
 	// measuredTimedOut counts the measured trials (not warmups) among TimedOut.
 	measuredTimedOut int
 	// passed are the wall times of the measured trials with right answers,
@@ -136,86 +140,14 @@ type Report struct {
 // trials are counted and flagged, and left out of every statistic;
 // contended trials are counted and flagged, and left out of every
 // statistic if th.ExcludeContended. Build also keeps each cell's measured
-// wall times with right answers for WriteBenchfmt.
+// wall times with right answers for WriteBenchfmt. It is NewBuilder, Add
+// for each trial in order, then Report.
 func Build(run experiment.Run, cells []experiment.Cell, trials []experiment.Trial, th Thresholds) *Report {
-	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), inputs: map[uint64]string{}}
-	times := make([][]float64, len(cells))
-	cpu := make([][]float64, len(cells))
-	other := make([][]float64, len(cells))
-	rep.Cells = make([]CellStats, len(cells))
-	failed := 0
-	primesOK, seen := make([]bool, len(cells)), make([]bool, len(cells))
-	for i, c := range cells {
-		p := c.Workers
-		if cpuBound(run) {
-			p = min(p, rep.UsableCPUs)
-		}
-		rep.Cells[i] = CellStats{Cell: c, Processors: p}
-		if c.Input != "" {
-			rep.inputs[c.Range.Start] = c.Input
-		}
+	b := NewBuilder(run, cells, th)
+	for i := range trials {
+		b.Add(&trials[i])
 	}
-	for _, t := range trials {
-		if t.Cell < 0 || t.Cell >= len(cells) {
-			continue
-		}
-		cs := &rep.Cells[t.Cell]
-		if t.TimedOut {
-			cs.TimedOut++
-			if !t.Warmup {
-				cs.measuredTimedOut++
-			}
-			continue
-		}
-		if !t.OK {
-			cs.Failed++
-			failed++
-		}
-		// Primes is what the cell's first correct trial found; with no
-		// correct trial, what its first trial found (the cell is FAILED).
-		if t.OK && !primesOK[t.Cell] || !seen[t.Cell] {
-			cs.Primes = t.Hits
-		}
-		primesOK[t.Cell] = primesOK[t.Cell] || t.OK
-		seen[t.Cell] = true
-		if t.Warmup {
-			cs.Warmups++
-			continue
-		}
-		if t.HasOtherCPU && t.WallNS > 0 {
-			other[t.Cell] = append(other[t.Cell], float64(t.OtherCPUNS)/float64(t.WallNS))
-		}
-		if th.Contended(t) {
-			cs.Contended++
-			if th.ExcludeContended {
-				cs.ExcludedContended++
-				continue
-			}
-		}
-		secs := float64(t.WallNS) / 1e9
-		times[t.Cell] = append(times[t.Cell], secs)
-		if t.OK {
-			cs.passed = append(cs.passed, secs)
-		}
-		if t.WallNS > 0 && t.UserNS+t.SysNS > 0 {
-			cpu[t.Cell] = append(cpu[t.Cell], float64(t.UserNS+t.SysNS)/float64(t.WallNS))
-		}
-	}
-	for i := range rep.Cells {
-		rep.Cells[i].Summary = Summarize(times[i], th)
-		rep.Cells[i].CPUUse = median(cpu[i])
-		rep.Cells[i].OtherCPU = median(other[i])
-	}
-	rep.speedups(times)
-	for i := range rep.Cells {
-		rep.Cells[i].Warnings = cellWarnings(&rep.Cells[i], rep.UsableCPUs, th, cpuBound(run))
-	}
-	rep.fits(times)
-	for i := range rep.Cells {
-		rep.Cells[i].Warnings = append(rep.Cells[i].Warnings, rep.Cells[i].notes...)
-	}
-	rep.Warnings = append(runWarnings(rep, len(trials), failed), commandWarnings(rep, trials)...)
-	return rep
+	return b.Report()
 }
 
 // cpuBound reports whether run's kernel keeps a CPU busy per worker, so that

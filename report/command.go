@@ -47,25 +47,19 @@ func commandHeader(r *Report) []string {
 }
 
 // commandWarnings are the run-level caveats of kernel command: trials
-// that exited non-zero, which check none stored as ok.
-func commandWarnings(rep *Report, trials []experiment.Trial) []error {
+// that exited non-zero (n of them, the last with status last), which
+// check none stored as ok.
+func commandWarnings(rep *Report, n, last int) []error {
 	m := rep.Run.Command
 	if m == nil {
 		return nil
-	}
-	n, last := 0, ""
-	for _, t := range trials {
-		if p := t.Process; p != nil && !t.TimedOut && p.ExitStatus != 0 {
-			n++
-			last = fmt.Sprintf("exit status %d", p.ExitStatus)
-		}
 	}
 	var ws []error
 	if m.Check == experiment.CheckNone {
 		ws = append(ws, fmt.Errorf("%w: check none: the command's answers were not checked", ErrUnchecked))
 	}
 	if n > 0 && m.Check == experiment.CheckNone {
-		ws = append(ws, fmt.Errorf("%w: %s exited non-zero (last: %s) and, under check none, count as ok", ErrUnchecked, plural(n, "trial"), last))
+		ws = append(ws, fmt.Errorf("%w: %s exited non-zero (last: exit status %d) and, under check none, count as ok", ErrUnchecked, plural(n, "trial"), last))
 	}
 	return ws
 }

@@ -119,18 +119,32 @@ var ErrTooFewForTest = errors.New("too few trials for the U test")
 // one run are listed, never dropped.
 //
 // Zero Alpha or Threshold take DefaultAlpha and DefaultThreshold; a zero
-// confidence level takes DefaultThresholds'.
+// confidence level takes DefaultThresholds'. Compare is CompareReports of
+// the two sides' reports, built with those thresholds.
 func Compare(a, b Side, opt CompareOptions) *Comparison {
+	opt = opt.withDefaults()
+	return CompareReports(Build(a.Run, a.Cells, a.Trials, opt.Thresholds), Build(b.Run, b.Cells, b.Trials, opt.Thresholds), opt)
+}
+
+// withDefaults fills in the zero settings as Compare documents.
+func (opt CompareOptions) withDefaults() CompareOptions {
 	if opt.Alpha == 0 {
 		opt.Alpha = DefaultAlpha
 	}
 	if opt.Thresholds.Confidence == 0 {
 		opt.Thresholds = DefaultThresholds
 	}
-	c := &Comparison{Options: opt}
-	c.A = Build(a.Run, a.Cells, a.Trials, opt.Thresholds)
-	c.B = Build(b.Run, b.Cells, b.Trials, opt.Thresholds)
-	sa, sb := samples(a, opt.Thresholds), samples(b, opt.Thresholds)
+	return opt
+}
+
+// CompareReports is Compare of two runs already analysed, such as by a
+// Builder fed from the store one trial at a time: ra and rb must have
+// been built with opt's thresholds (after its defaults, see Compare).
+func CompareReports(ra, rb *Report, opt CompareOptions) *Comparison {
+	opt = opt.withDefaults()
+	c := &Comparison{Options: opt, A: ra, B: rb}
+	a, b := reportSide(ra), reportSide(rb)
+	sa, sb := samples(ra), samples(rb)
 	keyOf := func(x experiment.Cell) CellKey { return CellKey{x.Range, x.Schedule, x.Workers} }
 	inB := map[CellKey]bool{}
 	for _, x := range b.Cells {
@@ -185,18 +199,28 @@ func Compare(a, b Side, opt CompareOptions) *Comparison {
 	return c
 }
 
+// reportSide is the run and cells of rep, for matching cells.
+func reportSide(rep *Report) Side {
+	cells := make([]experiment.Cell, len(rep.Cells))
+	for i := range rep.Cells {
+		cells[i] = rep.Cells[i].Cell
+	}
+	return Side{Run: rep.Run, Cells: cells}
+}
+
 // samples collects each cell's measured wall times of correct trials, in
 // seconds (timed-out trials are never correct), without the contended ones
-// if th.ExcludeContended.
-func samples(s Side, th Thresholds) map[CellKey][]float64 {
+// if the report's thresholds exclude them: the values Build kept for
+// WriteBenchfmt.
+func samples(rep *Report) map[CellKey][]float64 {
 	out := map[CellKey][]float64{}
-	for _, t := range s.Trials {
-		if t.Warmup || !t.OK || t.Cell < 0 || t.Cell >= len(s.Cells) || th.ExcludeContended && th.Contended(t) {
+	for i := range rep.Cells {
+		x := &rep.Cells[i]
+		if len(x.passed) == 0 {
 			continue
 		}
-		x := s.Cells[t.Cell]
 		k := CellKey{x.Range, x.Schedule, x.Workers}
-		out[k] = append(out[k], float64(t.WallNS)/1e9)
+		out[k] = append(out[k], x.passed...)
 	}
 	return out
 }

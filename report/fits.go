@@ -44,7 +44,7 @@ type Fit struct {
 // no wrong answers, no measured trial that timed out, and, for a CPU-bound
 // kernel, no more workers than usable CPUs: oversubscribed cells share p with the last full one and add
 // scheduling overhead that is not the program's serial fraction.
-func (rep *Report) fits(times [][]float64) {
+func (rep *Report) fits() {
 	for i, c := range rep.Cells {
 		g := rep.groupOf(c.Cell)
 		if slices.ContainsFunc(rep.Fits, func(f Fit) bool { return rep.groupOf(rep.Cells[f.cells[0]].Cell) == g }) {
@@ -89,10 +89,10 @@ func (rep *Report) fits(times [][]float64) {
 				f.Processors = append(f.Processors, cj.Processors)
 			}
 			members = append(members, j)
-			pts = append(pts, scaling.Point{P: float64(cj.Processors), Y: cj.Median, SE: rep.Thresholds.medianSE(times[j]), N: cj.N})
+			pts = append(pts, scaling.Point{P: float64(cj.Processors), Y: cj.Median, SE: cj.medianSE, N: cj.N})
 		}
 		slices.Sort(f.Processors)
-		rep.models(&f, members, times)
+		rep.models(&f, members)
 		if weak(rep.Run) {
 			f.AmdahlErr = ErrWeakScaling
 			rep.Fits = append(rep.Fits, f)

@@ -11,7 +11,7 @@ import (
 // cells in its fit, in plan order): under strong scaling the Karp–Flatt
 // trend, the USL on throughput and the choice between Amdahl's law and the
 // USL; under weak scaling Gustafson's law.
-func (rep *Report) models(f *Fit, members []int, times [][]float64) {
+func (rep *Report) models(f *Fit, members []int) {
 	conf := rep.Thresholds.Confidence
 	var speedups []scaling.SpeedupPoint
 	var throughput []scaling.Point
@@ -24,7 +24,7 @@ func (rep *Report) models(f *Fit, members []int, times [][]float64) {
 		// Throughput in numbers (or work units) per second, with the
 		// median's relative error.
 		x := float64(c.Range.Count) / c.Median
-		throughput = append(throughput, scaling.Point{P: float64(c.Processors), Y: x, SE: x * rep.Thresholds.medianSE(times[j]) / c.Median, N: c.N})
+		throughput = append(throughput, scaling.Point{P: float64(c.Processors), Y: x, SE: x * c.medianSE / c.Median, N: c.N})
 	}
 	if weak(rep.Run) {
 		f.Gustafson, f.GustafsonErr = scaling.FitGustafson(speedups, conf)

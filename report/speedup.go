@@ -67,8 +67,9 @@ func (rep *Report) speedups(times [][]float64) {
 		case cs.N < 2:
 			cs.notes = append(cs.notes, fmt.Errorf("n=%d is too few for the speedup's CI (need 2)", cs.N))
 		default:
-			cs.SpeedupLow, cs.SpeedupHigh = ratioCI(cs.Speedup, times[base], times[i], rep.Thresholds)
-			cs.speedupSE = cs.Speedup * logRatioSE(times[base], times[i], rep.Thresholds)
+			se := math.Hypot(b.relSE, cs.relSE) // logRatioSE(times[base], times[i]), each cell's part computed once
+			cs.SpeedupLow, cs.SpeedupHigh = ratioInterval(cs.Speedup, se, min(b.N, cs.N), rep.Thresholds)
+			cs.speedupSE = cs.Speedup * se
 		}
 		cs.Efficiency = cs.Speedup / float64(cs.Workers)
 		if p := float64(cs.Processors); p > 1 && !weak(rep.Run) {
@@ -87,8 +88,12 @@ func (rep *Report) speedups(times [][]float64) {
 // at 95% on lognormal noise of 2% and 5% with or without outliers, about half as wide as dividing two 97.5% median
 // intervals (which covered 99.8–100%).
 func ratioCI(s float64, base, cell []float64, th Thresholds) (lo, hi float64) {
-	se := logRatioSE(base, cell, th)
-	n := min(len(base), len(cell))
+	return ratioInterval(s, logRatioSE(base, cell, th), min(len(base), len(cell)), th)
+}
+
+// ratioInterval is ratioCI's interval from the standard error se of
+// log s and n, the smaller cell's trial count.
+func ratioInterval(s, se float64, n int, th Thresholds) (lo, hi float64) {
 	q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(1 - (1-th.Confidence)/2)
 	return s * math.Exp(-q*se), s * math.Exp(q*se)
 }
@@ -96,6 +101,9 @@ func ratioCI(s float64, base, cell []float64, th Thresholds) (lo, hi float64) {
 // logRatioSE is the standard error of log(m(base)/m(cell)), from the
 // relative standard errors of the two medians.
 func logRatioSE(base, cell []float64, th Thresholds) float64 {
-	rel := func(xs []float64) float64 { return th.medianSE(xs) / median(xs) }
-	return math.Hypot(rel(base), rel(cell))
+	return math.Hypot(th.relMedianSE(base), th.relMedianSE(cell))
 }
+
+// relMedianSE is the relative standard error of the median of xs,
+// Thresholds.medianSE / median.
+func (th Thresholds) relMedianSE(xs []float64) float64 { return th.medianSE(xs) / median(xs) }

@@ -104,9 +104,17 @@ func MedianCI(n int, conf float64) (lo, hi int, ok bool) {
 	if coverage(0) < conf {
 		return 0, 0, false
 	}
-	k := 0
-	for k+1 <= (n-1)/2 && coverage(k+1) >= conf {
-		k++
+	// coverage falls as k grows: find the largest k that still covers,
+	// by bisection (a cell of a million trials would take half a million
+	// CDFs one k at a time).
+	k, top := 0, (n-1)/2 // coverage(k) >= conf; the answer is in [k, top]
+	for k < top {
+		mid := k + (top-k+1)/2
+		if coverage(mid) >= conf {
+			k = mid
+		} else {
+			top = mid - 1
+		}
 	}
 	return k, n - 1 - k, true
 }

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/migrations"
@@ -231,6 +232,19 @@ func (m *merger) write(ctx context.Context, path string) error {
 		return err
 	}
 	defer db.Close()
+	// SQLite cannot attach a file inside a transaction: attach the copies
+	// that have runs to add first, to the handle's one connection.
+	attached := map[*mergeInput]string{}
+	for i, in := range m.inputs {
+		if len(attached) == maxAttached || !slices.ContainsFunc(in.runs, func(r *mergeRun) bool { return !r.present && !r.running }) {
+			continue
+		}
+		schema := fmt.Sprintf("input%d", i)
+		if _, err := db.sql.ExecContext(ctx, `ATTACH DATABASE ? AS `+schema, in.copy); err != nil {
+			return db.fail("merge: attach the copy of "+in.path, err)
+		}
+		attached[in] = schema
+	}
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return db.fail("merge", err)
@@ -260,7 +274,7 @@ func (m *merger) write(ctx context.Context, path string) error {
 		}
 	}
 	for _, in := range m.inputs {
-		if err := m.copyInput(ctx, tx, in); err != nil {
+		if err := m.copyInput(ctx, tx, in, attached[in]); err != nil {
 			return db.fail("merge "+in.path, err)
 		}
 	}
@@ -290,12 +304,22 @@ func (m *merger) rehearse(ctx context.Context) error {
 	return m.write(ctx, rehearsal)
 }
 
-// copyInput copies the runs of in that out lacks into tx, and checks that
-// each reads back with the digest it had in the input.
-func (m *merger) copyInput(ctx context.Context, tx *sql.Tx, in *mergeInput) error {
+// copyInput copies the runs of in that out lacks into tx, from its copy
+// attached to tx's connection as schema (copyAttached) or, with no schema,
+// row by row (copyRun), when it checks that each reads back with the
+// digest it had in the input.
+func (m *merger) copyInput(ctx context.Context, tx *sql.Tx, in *mergeInput, schema string) error {
 	var src *DB
 	for _, r := range in.runs {
 		if r.present || r.running {
+			continue
+		}
+		if schema != "" {
+			// One INSERT ... SELECT per table copies every row or fails:
+			// reading the copy back for its digest would double the work.
+			if _, err := copyAttached(ctx, tx, schema, r.id); err != nil {
+				return fmt.Errorf("run %s: %w", r.uuid, err)
+			}
 			continue
 		}
 		if src == nil {

@@ -25,6 +25,7 @@ type Recorder struct {
 	// OnBusy, if set, is told of each such retry before its wait (exp
 	// prints it on stderr).
 	OnBusy func(Busy)
+	stmts  trialStmts // AddTrial's statements, prepared on first use
 }
 
 // retries returns r.Retries, or CommitRetries if it is nil.
@@ -104,74 +105,6 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 		return nil, db.fail("create run", err)
 	}
 	return rec, nil
-}
-
-// AddTrial commits one finished trial and its per-worker rows, and counts
-// it for this process's invocation, in one transaction: a process killed
-// during it leaves nothing of the trial. The commit goes on even when ctx
-// is cancelled, so that a finished trial is kept. When another process
-// holds the write lock for longer than BusyTimeout, the trial stays in
-// memory and the commit is retried after each of r.Retries, telling
-// r.OnBusy; ctx cuts those waits short. If the lock is never free, the
-// error wraps ErrLocked and experiment.ErrStopped (or, when ctx ended the
-// wait, experiment.ErrInterrupted). It returns ErrSuperseded, storing
-// nothing, if another exp has resumed the run since.
-func (r *Recorder) AddTrial(ctx context.Context, t experiment.Trial) error {
-	if t.Cell < 0 || t.Cell >= len(r.cellIDs) {
-		return fmt.Errorf("trial %d: cell %d not in run", t.Seq, t.Cell)
-	}
-	err := retryBusy(ctx, fmt.Sprintf("trial %d", t.Seq), r.retries(), r.OnBusy, func() error {
-		return r.addTrial(context.WithoutCancel(ctx), t)
-	})
-	if err != nil {
-		return fmt.Errorf("%s: %w", r.db.path, classify(err))
-	}
-	return nil
-}
-
-// addTrial commits t in one transaction.
-func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
-	tx, err := r.db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	res, err := tx.ExecContext(ctx, `
-		UPDATE run_invocations SET trials = trials + 1
-		WHERE id = ? AND id = (SELECT max(id) FROM run_invocations WHERE run_id = ?)`, r.invocation, r.RunID)
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil || n != 1 {
-		return fmt.Errorf("trial %d of run %d: %w", t.Seq, r.RunID, cmp.Or(err, ErrSuperseded))
-	}
-	var load sql.NullFloat64
-	if t.HasLoad {
-		load = sql.NullFloat64{Float64: t.Load1, Valid: true}
-	}
-	other := sql.NullInt64{Int64: t.OtherCPUNS, Valid: t.HasOtherCPU}
-	wait := sql.NullInt64{Int64: t.QuietWaitNS, Valid: t.HasQuietWait}
-	exit, rss, tail := processColumns(t.Process)
-	res, err = tx.ExecContext(ctx, `
-		INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch,
-			timed_out, other_cpu_ns, quiet_wait_ns, exit_status, max_rss_kb, stderr_tail)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.RunID, r.cellIDs[t.Cell], t.Seq, t.Rep, t.Warmup, formatTime(t.StartedAt), t.WallNS, t.UserNS, t.SysNS,
-		load, int64(t.Hits), t.Checksum, t.OK, nullString(t.Mismatch), t.TimedOut, other, wait, exit, rss, tail)
-	if err != nil {
-		return err
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return err
-	}
-	for w, ws := range t.Workers {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO trial_workers (trial_id, worker, busy_ns, items, primes) VALUES (?, ?, ?, ?, ?)`,
-			id, w, ws.BusyNS, int64(ws.Items), int64(ws.Hits)); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
 }
 
 // DBPath returns the file the run is written to.

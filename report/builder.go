@@ -1,0 +1,120 @@
+package report
+
+import "github.com/exp-tool/exp/experiment"
+
+// Builder analyses a run's trials one at a time, in run order, keeping
+// per cell only the few numbers each statistic needs (wall time, CPU use
+// and other processes' CPU, as float64s) instead of the trials: a report
+// of a million trials fits in tens of megabytes. Build is NewBuilder, Add
+// for each trial, then Report; the result is the same.
+type Builder struct {
+	rep   *Report
+	th    Thresholds
+	times [][]float64 // per cell: measured wall times kept in the statistics, seconds
+	cpu   [][]float64 // per cell: (user+sys)/wall of those trials
+	other [][]float64 // per cell: other_cpu_ns/wall_ns of measured trials that measured it
+	// primesOK and seen are per cell: a correct trial was seen; any trial was.
+	primesOK, seen []bool
+	stored         int // trials added, whatever their cell
+	failed         int // trials with a wrong answer, in a cell of the run
+	exits          int // trials of kernel command that exited non-zero, timeouts aside
+	lastExit       int // the exit status of the last of those
+}
+
+// NewBuilder starts the analysis of run, whose cells are cells in plan
+// order, with thresholds th.
+func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Builder {
+	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), inputs: map[uint64]string{}}
+	rep.Cells = make([]CellStats, len(cells))
+	for i, c := range cells {
+		p := c.Workers
+		if cpuBound(run) {
+			p = min(p, rep.UsableCPUs)
+		}
+		rep.Cells[i] = CellStats{Cell: c, Processors: p}
+		if c.Input != "" {
+			rep.inputs[c.Range.Start] = c.Input
+		}
+	}
+	n := len(cells)
+	return &Builder{rep: rep, th: th, times: make([][]float64, n), cpu: make([][]float64, n), other: make([][]float64, n),
+		primesOK: make([]bool, n), seen: make([]bool, n)}
+}
+
+// Add counts trial t, the next in run order; Add keeps nothing of t
+// itself, so t may be reused. A trial whose Cell is not one of the run's
+// is counted as stored and otherwise ignored.
+func (b *Builder) Add(t *experiment.Trial) {
+	b.stored++
+	if p := t.Process; p != nil && !t.TimedOut && p.ExitStatus != 0 {
+		b.exits++
+		b.lastExit = p.ExitStatus
+	}
+	if t.Cell < 0 || t.Cell >= len(b.rep.Cells) {
+		return
+	}
+	cs := &b.rep.Cells[t.Cell]
+	if t.TimedOut {
+		cs.TimedOut++
+		if !t.Warmup {
+			cs.measuredTimedOut++
+		}
+		return
+	}
+	if !t.OK {
+		cs.Failed++
+		b.failed++
+	}
+	// Primes is what the cell's first correct trial found; with no
+	// correct trial, what its first trial found (the cell is FAILED).
+	if t.OK && !b.primesOK[t.Cell] || !b.seen[t.Cell] {
+		cs.Primes = t.Hits
+	}
+	b.primesOK[t.Cell] = b.primesOK[t.Cell] || t.OK
+	b.seen[t.Cell] = true
+	if t.Warmup {
+		cs.Warmups++
+		return
+	}
+	if t.HasOtherCPU && t.WallNS > 0 {
+		b.other[t.Cell] = append(b.other[t.Cell], float64(t.OtherCPUNS)/float64(t.WallNS))
+	}
+	if b.th.Contended(*t) {
+		cs.Contended++
+		if b.th.ExcludeContended {
+			cs.ExcludedContended++
+			return
+		}
+	}
+	secs := float64(t.WallNS) / 1e9
+	b.times[t.Cell] = append(b.times[t.Cell], secs)
+	if t.OK {
+		cs.passed = append(cs.passed, secs)
+	}
+	if t.WallNS > 0 && t.UserNS+t.SysNS > 0 {
+		b.cpu[t.Cell] = append(b.cpu[t.Cell], float64(t.UserNS+t.SysNS)/float64(t.WallNS))
+	}
+}
+
+// Report finishes the analysis: statistics, speedups, fits and warnings.
+// Call it once, after the last Add.
+func (b *Builder) Report() *Report {
+	rep, th := b.rep, b.th
+	for i := range rep.Cells {
+		rep.Cells[i].Summary = Summarize(b.times[i], th)
+		rep.Cells[i].CPUUse = median(b.cpu[i])
+		rep.Cells[i].OtherCPU = median(b.other[i])
+		rep.Cells[i].medianSE = th.medianSE(b.times[i])
+		rep.Cells[i].relSE = rep.Cells[i].medianSE / median(b.times[i]) // th.relMedianSE(b.times[i])
+	}
+	rep.speedups(b.times)
+	for i := range rep.Cells {
+		rep.Cells[i].Warnings = cellWarnings(&rep.Cells[i], rep.UsableCPUs, th, cpuBound(rep.Run))
+	}
+	rep.fits()
+	for i := range rep.Cells {
+		rep.Cells[i].Warnings = append(rep.Cells[i].Warnings, rep.Cells[i].notes...)
+	}
+	rep.Warnings = append(runWarnings(rep, b.stored, b.failed), commandWarnings(rep, b.exits, b.lastExit)...)
+	return rep
+}
