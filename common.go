@@ -66,29 +66,6 @@ func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
-// loadSide reads the run that ref names (an id, a UUID or unique prefix,
-// or latest) with its cells and all its trials, workers included; the
-// commands use loadReport, which streams them.
-func loadSide(ctx context.Context, db *store.DB, ref string) (report.Side, error) {
-	r, err := db.FindRun(ctx, ref)
-	if err != nil {
-		return report.Side{}, err
-	}
-	stored, err := db.Cells(ctx, r.ID)
-	if err != nil {
-		return report.Side{}, err
-	}
-	trials, err := db.Trials(ctx, r.ID)
-	if err != nil {
-		return report.Side{}, err
-	}
-	cells := make([]experiment.Cell, len(stored))
-	for i, sc := range stored {
-		cells[i] = sc.Cell
-	}
-	return report.Side{Run: r, Cells: cells, Trials: trials}, nil
-}
-
 // loadReport reads the run that ref names with its cells, and analyses its
 // trials with thresholds th as the store reads them, one at a time: a run
 // of a million trials is never held in memory as trials.

@@ -96,11 +96,11 @@ func TestViewsEqualReport(t *testing.T) {
 		t.Fatalf("ListRuns = %d runs, %v; want 3", len(runs), err)
 	}
 	for _, run := range runs {
-		side, err := loadSide(ctx, db, run.UUID)
+		// exp report's own path: the run's trials streamed into a Builder.
+		rep, err := loadReport(ctx, db, run.UUID, report.DefaultThresholds)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep := report.Build(side.Run, side.Cells, side.Trials, report.DefaultThresholds)
 		rows, err := db.SQL().QueryContext(ctx, `
 			SELECT s.cell_idx, s.workers, s.n, s.mean_s, s.median_s, s.min_s, s.max_s, s.stddev_s, s.cv,
 			       s.warmups, s.failed, s.timed_out, p.processors, p.speedup, p.efficiency, p.karp_flatt
