@@ -26,15 +26,10 @@ func DigestOf(hits []uint64) Digest {
 	return Digest{Hits: uint64(len(hits)), Checksum: hex.EncodeToString(h.Sum(nil))}
 }
 
-// OracleDigest computes the expected digest of r with the kernel's oracle.
-// ok is false if the kernel has no oracle. It stops early, returning
-// ErrInterrupted, when stop reports true.
-func OracleDigest(k Kernel, r Range, stop func() bool) (d Digest, ok bool, err error) {
-	return oracleDigestAt(k, r, func(uint64) bool { return stop != nil && stop() })
-}
-
-// oracleDigestAt is OracleDigest calling at(i) every 1024 numbers, i the
-// numbers checked so far, and stopping early if it reports true.
+// oracleDigestAt computes the expected digest of r with the kernel's
+// oracle, calling at(i) every 1024 numbers, i the numbers checked so far,
+// and stopping early, with ErrInterrupted, if it reports true. ok is false
+// if the kernel has no oracle.
 func oracleDigestAt(k Kernel, r Range, at func(i uint64) bool) (d Digest, ok bool, err error) {
 	o, ok := k.(Oracle)
 	if !ok {

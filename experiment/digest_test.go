@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -74,34 +75,34 @@ func TestDigestOf(t *testing.T) {
 func TestOracleDigest(t *testing.T) {
 	t.Parallel()
 	t.Run("Primes", func(t *testing.T) {
-		d, ok, err := OracleDigest(Primes{}, Range{0, 30}, nil)
+		d, ok, err := oracleDigestStop(Primes{}, Range{0, 30}, nil)
 		want := Digest{10, sha256Hex(2, 3, 5, 7, 11, 13, 17, 19, 23, 29)}
 		if d != want || !ok || err != nil {
-			t.Errorf("OracleDigest([0,30)) = %+v, %v, %v; want %+v", d, ok, err, want)
+			t.Errorf("oracleDigestStop([0,30)) = %+v, %v, %v; want %+v", d, ok, err, want)
 		}
 	})
 	t.Run("NoOracle", func(t *testing.T) {
 		k := funcKernel{"all", func(uint64) bool { return true }}
-		d, ok, err := OracleDigest(k, Range{0, 30}, nil)
+		d, ok, err := oracleDigestStop(k, Range{0, 30}, nil)
 		if d != (Digest{}) || ok || err != nil {
-			t.Errorf("OracleDigest(no oracle) = %+v, %v, %v; want zero, false, nil", d, ok, err)
+			t.Errorf("oracleDigestStop(no oracle) = %+v, %v, %v; want zero, false, nil", d, ok, err)
 		}
 	})
 	t.Run("ErrInterrupted", func(t *testing.T) {
 		calls := 0
 		stop := func() bool { calls++; return calls > 2 }
-		d, ok, err := OracleDigest(Primes{}, Range{0, 1 << 20}, stop)
+		d, ok, err := oracleDigestStop(Primes{}, Range{0, 1 << 20}, stop)
 		if !errors.Is(err, ErrInterrupted) || !ok || d != (Digest{}) {
-			t.Errorf("OracleDigest(stopped) = %+v, %v, %v; want ErrInterrupted", d, ok, err)
+			t.Errorf("oracleDigestStop(stopped) = %+v, %v, %v; want ErrInterrupted", d, ok, err)
 		}
 		if calls != 3 {
 			t.Errorf("stop called %d times, want 3 (once per 1024 numbers)", calls)
 		}
 	})
 	t.Run("StopNeverTrue", func(t *testing.T) {
-		d, _, err := OracleDigest(Primes{}, Range{0, 5000}, func() bool { return false })
+		d, _, err := oracleDigestStop(Primes{}, Range{0, 5000}, func() bool { return false })
 		if err != nil || d.Hits != 669 {
-			t.Errorf("OracleDigest([0,5000)) = %+v, %v; want 669 hits", d, err)
+			t.Errorf("oracleDigestStop([0,5000)) = %+v, %v; want 669 hits", d, err)
 		}
 	})
 }
@@ -117,4 +118,15 @@ func BenchmarkDigestOf(b *testing.B) {
 		copy(buf, hits)
 		DigestOf(buf)
 	}
+}
+
+// oracleDigestStop is oracleDigestAt stopping early when stop, if not nil,
+// reports true.
+func oracleDigestStop(k Kernel, r Range, stop func() bool) (Digest, bool, error) {
+	return oracleDigestAt(k, r, func(uint64) bool { return stop != nil && stop() })
+}
+
+// references is ReferencesProgress without progress.
+func references(ctx context.Context, k Kernel, ranges []Range) (map[Range]Reference, error) {
+	return ReferencesProgress(ctx, k, ranges, nil)
 }

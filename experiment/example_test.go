@@ -106,7 +106,7 @@ func ExampleRunner_Run() {
 	ctx := context.Background()
 	p := experiment.NewPlan(c, 1)
 	k := c.NewKernel()
-	refs, err := experiment.References(ctx, k, p.Ranges())
+	refs, err := experiment.ReferencesProgress(ctx, k, p.Ranges(), nil)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -98,7 +98,7 @@ timeout: 100ms
 func TestRunnerTimeout(t *testing.T) {
 	t.Parallel()
 	p := timeoutPlan(t)
-	refs, err := References(context.Background(), p.Config.NewKernel(), p.Ranges())
+	refs, err := references(context.Background(), p.Config.NewKernel(), p.Ranges())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestRunnerTimeLimit(t *testing.T) {
 	t.Run("DuringTheOracle", func(t *testing.T) {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		cancel(limit)
-		_, err := References(ctx, Primes{}, p.Ranges())
+		_, err := references(ctx, Primes{}, p.Ranges())
 		if !errors.Is(err, ErrInterrupted) || !errors.As(err, &tl) {
 			t.Errorf("References = %v, want ErrInterrupted wrapping the *TimeLimit", err)
 		}

@@ -66,17 +66,12 @@ type Reference struct {
 	Source Source // where the answer came from; "" when there is none yet
 }
 
-// References computes the oracle answer of each range, so that each trial
-// can be checked, not only compared with its siblings. Pass the ranges the
-// cells test (Plan.Ranges): under weak scaling these differ from the file's.
-// Each distinct range is computed once. A kernel without an oracle gets an
-// empty map; the Runner then uses each range's first trial. It is
-// ReferencesProgress without progress.
-func References(ctx context.Context, k Kernel, ranges []Range) (map[Range]Reference, error) {
-	return ReferencesProgress(ctx, k, ranges, nil)
-}
-
-// ReferencesProgress is References reporting its progress: for a kernel
+// ReferencesProgress computes the oracle answer of each range, so that each
+// trial can be checked, not only compared with its siblings. Pass the
+// ranges the cells test (Plan.Ranges): under weak scaling these differ
+// from the file's. Each distinct range is computed once. A kernel without
+// an oracle gets an empty map; the Runner then uses each range's first
+// trial. It reports its progress: for a kernel
 // with an oracle it calls progress, if not nil, every OracleProgressEvery
 // numbers and after each range, with the numbers checked so far and the
 // total of the distinct ranges' counts. It returns ErrInterrupted (wrapping

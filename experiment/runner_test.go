@@ -26,7 +26,7 @@ func runnerPlan(tb testing.TB) *Plan {
 // runnerRefs returns the oracle references of p's tested ranges.
 func runnerRefs(tb testing.TB, p *Plan) map[Range]Reference {
 	tb.Helper()
-	refs, err := References(context.Background(), Primes{}, p.Ranges())
+	refs, err := references(context.Background(), Primes{}, p.Ranges())
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func stepClock(base time.Time) func() time.Time {
 func TestReferences(t *testing.T) {
 	t.Parallel()
 	ranges := []Range{runnerRange, {0, 100}, runnerRange} // a range tested twice is computed once
-	refs, err := References(context.Background(), Primes{}, ranges)
+	refs, err := references(context.Background(), Primes{}, ranges)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,9 +59,9 @@ func TestReferences(t *testing.T) {
 	t.Run("ErrInterrupted", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		cancel()
-		refs, err := References(ctx, Primes{}, ranges)
+		refs, err := references(ctx, Primes{}, ranges)
 		if !errors.Is(err, ErrInterrupted) || refs != nil {
-			t.Fatalf("References(cancelled) = %v, %v; want ErrInterrupted", refs, err)
+			t.Fatalf("references(cancelled) = %v, %v; want ErrInterrupted", refs, err)
 		}
 		if want := "oracle for range [10000000000000, +200): interrupted"; err.Error() != want {
 			t.Errorf("error %q, want %q", err, want)
@@ -292,9 +292,9 @@ func TestRunnerRunFirstTrialReference(t *testing.T) {
 		k := funcKernel{"flaky", func(x uint64) bool {
 			return calls.Add(1) <= runnerRange.Count && x == runnerRange.Start
 		}}
-		refs, err := References(context.Background(), k, p.Config.Ranges)
+		refs, err := references(context.Background(), k, p.Config.Ranges)
 		if err != nil || refs == nil || len(refs) != 0 {
-			t.Fatalf("References(no oracle) = %+v, %v; want an empty map", refs, err)
+			t.Fatalf("references(no oracle) = %+v, %v; want an empty map", refs, err)
 		}
 		var trials []Trial
 		sum, err := (&Runner{Kernel: k, References: refs}).Run(context.Background(), p, p.Steps, func(tr Trial) error {
@@ -333,7 +333,7 @@ func TestRunnerKernelWithoutOracle(t *testing.T) {
 		t.Errorf("KernelNames() = %v, missing %s", KernelNames(), k.name)
 	}
 	p := NewPlan(c, 1)
-	refs, err := References(context.Background(), c.NewKernel(), p.Ranges())
+	refs, err := references(context.Background(), c.NewKernel(), p.Ranges())
 	if err != nil || len(refs) != 0 {
 		t.Fatalf("References = %+v, %v; want none", refs, err)
 	}

@@ -22,9 +22,9 @@ func (k funcKernel) Hit(x uint64) bool { return k.hit(x) }
 // oracleDigest returns the oracle's digest of the primes in r.
 func oracleDigest(tb testing.TB, r Range) Digest {
 	tb.Helper()
-	d, ok, err := OracleDigest(Primes{}, r, nil)
+	d, ok, err := oracleDigestStop(Primes{}, r, nil)
 	if err != nil || !ok {
-		tb.Fatalf("OracleDigest(%s) = %v, %v", r, ok, err)
+		tb.Fatalf("oracleDigest(%s) = %v, %v", r, ok, err)
 	}
 	return d
 }

@@ -106,7 +106,7 @@ func TestSyntheticKernel(t *testing.T) {
 	if (&Config{Kernel: "synthetic"}).NewKernel() != nil {
 		t.Error("NewKernel of a synthetic Config without settings is not nil")
 	}
-	refs, err := References(context.Background(), k, NewPlan(c, 1).Ranges())
+	refs, err := references(context.Background(), k, NewPlan(c, 1).Ranges())
 	if want := (Reference{Digest: DigestOf(nil), Source: SourceOracle}); err != nil || len(refs) != 1 || refs[c.Ranges[0]] != want {
 		t.Errorf("References = %+v, %v; want the empty digest from the oracle", refs, err)
 	}
@@ -227,7 +227,7 @@ func TestRunnerSynthetic(t *testing.T) {
 	}
 	p := NewPlan(c, 3)
 	k := c.NewKernel()
-	refs, err := References(context.Background(), k, p.Ranges())
+	refs, err := references(context.Background(), k, p.Ranges())
 	if err != nil || len(refs) != 3 {
 		t.Fatalf("References = %+v, %v; want one per tested range", refs, err)
 	}

@@ -148,28 +148,6 @@ func eachRow(ctx context.Context, q querier, query string, n int, fn func([]any)
 	return count, rows.Err()
 }
 
-// queryRows returns every row of query, n values each.
-func queryRows(ctx context.Context, q querier, query string, n int, args ...any) ([][]any, error) {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out [][]any
-	for rows.Next() {
-		row := make([]any, n)
-		ptrs := make([]any, n)
-		for i := range row {
-			ptrs[i] = &row[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		out = append(out, row)
-	}
-	return out, rows.Err()
-}
-
 // RunDigest returns the hex SHA-256 of the content of the run with id
 // runID: its runs row (every column but id), its cells by idx, its trials
 // by seq (each trial's cell named by the cell's idx), their workers by

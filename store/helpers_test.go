@@ -242,3 +242,25 @@ func checkTrials(tb testing.TB, got, want []experiment.Trial) {
 		}
 	}
 }
+
+// queryRows returns every row of query, n values each, for tests.
+func queryRows(ctx context.Context, q querier, query string, n int, args ...any) ([][]any, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]any
+	for rows.Next() {
+		row := make([]any, n)
+		ptrs := make([]any, n)
+		for i := range row {
+			ptrs[i] = &row[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}

@@ -258,7 +258,7 @@ func TestCreateRunWeakScaling(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := experiment.NewPlan(c, 1)
-	refs, err := experiment.References(ctx, experiment.Primes{}, p.Ranges())
+	refs, err := experiment.ReferencesProgress(ctx, experiment.Primes{}, p.Ranges(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
