@@ -110,7 +110,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 					&cli.StringFlag{Name: "resume", Usage: "go on with stored run `RUN` (an id, a UUID or unique prefix, or latest)"},
 					&cli.BoolFlag{Name: "any-host", Usage: "with --resume: resume a run that was started on another host"},
-				}, limitFlags()...),
+				}, append(limitFlags(), shardFlags()...)...),
 				OnUsageError: onUsage,
 				Action:       cmdRun,
 			},
