@@ -89,6 +89,7 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 		return experiment.Run{}, err
 	}
 	r.Reproduces = reproduces
+	r.Batch = experiment.ThisBatchJob(r.Host.Hostname)
 	rec, err := db.CreateRun(ctx, &r, plan, refs)
 	if err != nil {
 		return experiment.Run{}, err

@@ -157,3 +157,13 @@ func TestShardFromEnv(t *testing.T) {
 	check(env("JOB_COMPLETION_INDEX", "2"), 2, experiment.Shard{}, false, true)
 	check(env("SLURM_ARRAY_TASK_ID", "5", "SLURM_ARRAY_TASK_COUNT", "4"), 0, experiment.Shard{}, false, true)
 }
+
+func TestBatchJobFromEnv(t *testing.T) {
+	env := map[string]string{"SLURM_JOB_ID": "12", "SLURM_ARRAY_JOB_ID": "10", "SLURM_ARRAY_TASK_ID": "2", "SLURMD_NODENAME": "n3"}
+	if got, want := experiment.BatchJobFromEnv(func(k string) string { return env[k] }, "h"), (experiment.BatchJob{JobID: "12", ArrayJobID: "10", ArrayTaskID: 2, Node: "n3"}); got != want {
+		t.Errorf("in Slurm: %+v, want %+v", got, want)
+	}
+	if got, want := experiment.BatchJobFromEnv(func(string) string { return "" }, "h"), (experiment.BatchJob{ArrayTaskID: -1, Node: "h"}); got != want {
+		t.Errorf("outside Slurm: %+v, want %+v", got, want)
+	}
+}
