@@ -316,6 +316,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				OnUsageError: onUsage,
 				Action:       cmdMerge,
 			},
+			slurmCommand(onUsage),
 		},
 	}
 	for _, cmd := range app.Commands {
