@@ -70,7 +70,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n" +
 			"   exp reproduce 3                        re-run run 3's stored config and seed here, and compare\n" +
 			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n" +
-			"   exp merge all.db a.db b.db             copy the runs of a.db and b.db (other machines, say) into all.db\n\n" +
+			"   exp merge all.db a.db b.db             copy the runs of a.db and b.db (other machines, say) into all.db\n" +
+			"   exp slurm submit e.yaml --shards 4     a Slurm job array, one shard of the matrix per task (exp run --shard I/N)\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs, show and export read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
@@ -110,7 +111,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 					&cli.StringFlag{Name: "resume", Usage: "go on with stored run `RUN` (an id, a UUID or unique prefix, or latest)"},
 					&cli.BoolFlag{Name: "any-host", Usage: "with --resume: resume a run that was started on another host"},
-				}, limitFlags()...),
+				}, append(limitFlags(), shardFlags()...)...),
 				OnUsageError: onUsage,
 				Action:       cmdRun,
 			},
@@ -316,6 +317,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				OnUsageError: onUsage,
 				Action:       cmdMerge,
 			},
+			slurmCommand(onUsage),
 		},
 	}
 	for _, cmd := range app.Commands {

@@ -47,8 +47,15 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 		}
 		return args, nil
 	}
+	// A command with subcommands (exp slurm submit): the flags are the
+	// subcommand's.
+	names, start := []string{cmd.Name}, ci
+	if sub := subcommand(cmd, args[ci+1:]); sub != nil {
+		cmd, names = sub, append(names, sub.Name)
+		ci++
+	}
 	var global, rest []string
-	for _, a := range args[1:ci] {
+	for _, a := range args[1:start] {
 		if slices.Contains(globalFlags, a) {
 			global = append(global, a)
 		} else {
@@ -87,13 +94,26 @@ func hoistFlags(app *cli.App, args []string) ([]string, error) {
 	}
 	if slices.ContainsFunc(flags, func(f string) bool { return f == "-h" || f == "--help" || f == "-help" }) {
 		// Help wins over everything else, wherever it was typed.
-		return []string{args[0], cmd.Name, "--help"}, nil
+		return append(append([]string{args[0]}, names...), "--help"), nil
 	}
-	out := append(append(append([]string{args[0]}, global...), cmd.Name), flags...)
+	out := append(append(append([]string{args[0]}, global...), names...), flags...)
 	if len(positional) > 0 {
 		out = append(append(out, "--"), positional...)
 	}
 	return out, nil
+}
+
+// subcommand returns the subcommand of cmd that rest starts with, if any.
+func subcommand(cmd *cli.Command, rest []string) *cli.Command {
+	if len(cmd.Subcommands) == 0 || len(rest) == 0 {
+		return nil
+	}
+	for _, sub := range cmd.Subcommands {
+		if slices.Contains(sub.Names(), rest[0]) {
+			return sub
+		}
+	}
+	return nil
 }
 
 // isHelp reports whether a names the help command.

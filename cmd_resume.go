@@ -84,7 +84,7 @@ func resumable(c *cli.Context, db *store.DB, file *experiment.Config) (experimen
 	if err != nil {
 		return r, nil, fmt.Errorf("run %d's stored config no longer parses with this exp: %w", r.ID, err)
 	}
-	plan := experiment.NewPlan(cfg, r.Seed)
+	plan := experiment.NewPlan(cfg, r.Seed).Restrict(r.Shard)
 	cells, err := db.Cells(c.Context, r.ID)
 	if err != nil {
 		return r, nil, err

@@ -16,6 +16,9 @@ import (
 
 func cmdRun(c *cli.Context) error {
 	if c.IsSet("resume") {
+		if c.IsSet("shard") || c.IsSet("shards") {
+			return usageError{errShardWithResume}
+		}
 		return cmdResume(c)
 	}
 	if c.Bool("any-host") {
@@ -31,11 +34,19 @@ func cmdRun(c *cli.Context) error {
 	if err := checkQuietMachine(c); err != nil {
 		return err
 	}
+	shard, from, err := runShard(c)
+	if err != nil {
+		return err
+	}
 	cfg, err := experiment.Load(c.Context, c.Args().First())
 	if err != nil {
 		return err
 	}
-	plan := experiment.NewPlan(cfg, chooseSeed(cfg))
+	plan := experiment.NewPlan(cfg, chooseSeed(cfg)).Restrict(shard)
+	if shard.Sharded() && !c.Bool("quiet") {
+		fmt.Fprintf(c.App.ErrWriter, "shard %s (from %s): %d of the matrix's %d cells, balanced by estimated cost\n",
+			shard, from, len(plan.Cells), plan.MatrixCells)
+	}
 	if c.Bool("dry-run") {
 		return dryRun(c, plan, limit)
 	}
@@ -53,7 +64,7 @@ func cmdRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	db, err := store.Open(c.Context, dbPath(c, cfg.Database))
+	db, err := store.Open(c.Context, shardDBPath(c, dbPath(c, cfg.Database), shard))
 	var limitErr *experiment.TimeLimit
 	if errors.As(context.Cause(c.Context), &limitErr) && err != nil {
 		// A new file is made whole or not at all, so nothing is left.
@@ -78,6 +89,7 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 		return experiment.Run{}, err
 	}
 	r.Reproduces = reproduces
+	r.Batch = experiment.ThisBatchJob(r.Host.Hostname)
 	rec, err := db.CreateRun(ctx, &r, plan, refs)
 	if err != nil {
 		return experiment.Run{}, err

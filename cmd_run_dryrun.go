@@ -28,20 +28,29 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 		return err
 	}
 	cfg, w := plan.Config, c.App.Writer
-	fmt.Fprintf(w, "dry run of %s: nothing runs and no database is opened (a run would write to %s)\n", cfg.File, dbPath(c, cfg.Database))
+	fmt.Fprintf(w, "dry run of %s: nothing runs and no database is opened (a run would write to %s)\n", cfg.File, shardDBPath(c, dbPath(c, cfg.Database), plan.Shard))
 	fmt.Fprintf(w, "%q: kernel %s, %s scaling, seed %d", cfg.Name, kernelText(cfg), cfg.Scaling, plan.Seed)
 	if !cfg.HasSeed {
 		fmt.Fprint(w, " (the file sets none: a run picks its own, so its order differs)")
 	}
 	fmt.Fprintln(w)
+	if plan.Shard.Sharded() {
+		fmt.Fprintf(w, "shard %s: %s of the matrix's %d (MATRIX is a cell's place in the whole matrix), the seed's order restricted to them\n",
+			plan.Shard, count(len(plan.Cells), "cell"), plan.MatrixCells)
+	}
 	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %d repeats + %d warmup = %s each; %s\n\n",
 		count(len(cfg.Ranges), "range"), count(len(cfg.Schedules), "schedule"), count(len(cfg.Workers), "worker count"),
 		count(len(plan.Cells), "cell"), cfg.Repeats, cfg.Warmup, count(cfg.Repeats+cfg.Warmup, "trial"), count(len(plan.Steps), "trial"))
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "CELL\tRANGE\tSCHEDULE\tWORKERS\tTRIALS\tEST. PER TRIAL")
+	matrix, head := func(int) string { return "" }, ""
+	if plan.Shard.Sharded() {
+		matrix = func(i int) string { return fmt.Sprintf("%d\t", plan.Matrix[i]) }
+		head = "MATRIX\t"
+	}
+	fmt.Fprintln(tw, "CELL\t"+head+"RANGE\tSCHEDULE\tWORKERS\tTRIALS\tEST. PER TRIAL")
 	for _, cl := range plan.Cells {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t%s\n", cl.Index, rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, cfg.Repeats+cfg.Warmup, short(est.PerCell[cl.Index]))
+		fmt.Fprintf(tw, "%d\t%s%s\t%s\t%d\t%d\t%s\n", cl.Index, matrix(cl.Index), rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, cfg.Repeats+cfg.Warmup, short(est.PerCell[cl.Index]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err

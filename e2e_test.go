@@ -44,9 +44,13 @@ type result struct {
 }
 
 // baseEnv is the test's environment without $EXP_DB, which would choose
-// the database (and which exp refuses when it is set but empty).
+// the database (and which exp refuses when it is set but empty), and
+// without the array-job variables that would make exp run a shard (tests
+// run inside a Slurm job too).
 func baseEnv() []string {
-	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "EXP_DB=") })
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, "EXP_DB=") || strings.HasPrefix(kv, "SLURM_") || strings.HasPrefix(kv, "JOB_COMPLETION_INDEX=")
+	})
 }
 
 // exp runs the binary in dir with args and extra environment variables.

@@ -47,6 +47,8 @@
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
 //	exp compare 3 4 --plot both.png       # and both runs' speedups on one plot
 //	exp merge all.db a.db b.db            # copy the runs of a.db and b.db into all.db
+//	exp run experiments.yaml --shard 1/4  # part 1 (from 0) of 4 of the matrix, into exp-shard-1-of-4.db
+//	exp slurm submit experiments.yaml --shards 4 --wait   # a Slurm job array, one shard per task, merged
 //	exp kernel primes --count 1000 -w 2   # one in-process run of the primes kernel: its answer on one line
 //	exp run examples/sort-parallel.yaml   # kernel command: time any program, one process per trial
 //

@@ -40,6 +40,15 @@ type Plan struct {
 	// Inputs are kernel command's inputs as read before the run, by input
 	// index (ReadInputs); nil until read, and for other kernels.
 	Inputs []InputFile
+	// Shard is the part of the matrix this plan runs (Restrict); the zero
+	// Shard for the whole matrix.
+	Shard Shard
+	// Matrix is, by cell index, the cell's position in the whole matrix,
+	// in a shard's plan (Restrict); nil for the whole matrix.
+	Matrix []int
+	// MatrixCells is how many cells the whole matrix has, in a shard's
+	// plan; 0 for the whole matrix.
+	MatrixCells int
 }
 
 // NewPlan expands c into cells (ranges, then schedules, then workers, in file

@@ -83,6 +83,12 @@ type Run struct {
 	// the store; a run whose trials come from several invocations may mix
 	// machine states (or machines, with --any-host).
 	Invocations int
+	// Shard is the part of the matrix the run ran (exp run --shard); the
+	// zero Shard for the whole matrix.
+	Shard Shard
+	// Batch is the Slurm job and node that started the run; Node "" and
+	// ArrayTaskID -1 for a run from before exp recorded them.
+	Batch BatchJob
 }
 
 // NewRun describes a run of plan p on host h starting at now. The UUID is
@@ -98,7 +104,7 @@ func NewRun(p *Plan, h host.Host, now time.Time) (Run, error) {
 	if c.Kernel == "command" {
 		command = c.Command
 	}
-	return Run{Command: command,
+	return Run{Command: command, Shard: p.Shard, Batch: BatchJob{ArrayTaskID: -1},
 		UUID: id, Name: c.Name, Status: StatusRunning, StartedAt: now.UTC(),
 		ConfigPath: c.File, ConfigYAML: string(c.Source), ConfigSHA256: hex.EncodeToString(sum[:]),
 		Seed: p.Seed, Kernel: c.Kernel, Scaling: cmp.Or(c.Scaling, ScalingStrong), CPUBound: c.CPUBound(), Repeats: c.Repeats, Warmup: c.Warmup, Chunk: c.Chunk, Host: h,

@@ -54,6 +54,14 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	if h.CgroupCPULimit > 0 {
 		cgroup = sql.NullFloat64{Float64: h.CgroupCPULimit, Valid: true}
 	}
+	b := run.Batch
+	var shardIndex, shardCount, taskID sql.NullInt64
+	if run.Shard.Sharded() {
+		shardIndex, shardCount = sql.NullInt64{Int64: int64(run.Shard.Index), Valid: true}, sql.NullInt64{Int64: int64(run.Shard.Count), Valid: true}
+	}
+	if b.ArrayTaskID >= 0 && b.ArrayJobID != "" {
+		taskID = sql.NullInt64{Int64: int64(b.ArrayTaskID), Valid: true}
+	}
 	argv, env, workdir, check, err := commandColumns(run.Command)
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)
@@ -62,14 +70,16 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 		INSERT INTO runs (uuid, reproduces, name, status, started_at, heartbeat_at, config_path, config_yaml, config_sha256,
 			seed, kernel, scaling, cpu_bound, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
 			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release,
-			command_argv, command_env, command_workdir, command_check)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			command_argv, command_env, command_workdir, command_check,
+			shard_index, shard_count, slurm_job_id, slurm_array_job_id, slurm_array_task_id, node)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.UUID, nullString(run.Reproduces), run.Name, string(run.Status), formatTime(run.StartedAt), formatTime(run.StartedAt),
 		run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
 		run.Seed, run.Kernel, cmp.Or(run.Scaling, experiment.ScalingStrong), run.CPUBound, run.Repeats, run.Warmup, run.Chunk,
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease,
-		argv, env, workdir, check)
+		argv, env, workdir, check,
+		shardIndex, shardCount, nullString(b.JobID), nullString(b.ArrayJobID), taskID, nullString(b.Node))
 	if err != nil {
 		return nil, db.fail("create run", err)
 	}
@@ -167,7 +177,9 @@ const runColumns = `r.id, r.uuid, coalesce(r.reproduces, ''), r.name, r.status, 
 	r.num_cpu, r.gomaxprocs, coalesce(r.cgroup_cpu_limit, 0), coalesce(r.cpu_governor, ''), r.kernel_release,
 	(SELECT count(*) FROM trials t WHERE t.run_id = r.id),
 	coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id),
-	r.command_argv, r.command_env, r.command_workdir, r.command_check`
+	r.command_argv, r.command_env, r.command_workdir, r.command_check,
+	coalesce(r.shard_index, 0), coalesce(r.shard_count, 0), coalesce(r.slurm_job_id, ''), coalesce(r.slurm_array_job_id, ''),
+	coalesce(r.slurm_array_task_id, -1), coalesce(r.node, '')`
 
 // addedRunColumns lists, for each migration that added columns to runs,
 // the SELECT expressions that read them and what a file from before it,
@@ -182,7 +194,14 @@ var addedRunColumns = []struct {
 	{4, "coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id)", "'', 1"},
 	// 0007_command: every run was of an in-process kernel.
 	{commandVersion, "r.command_argv, r.command_env, r.command_workdir, r.command_check", "NULL, NULL, NULL, NULL"},
+	// 0008_shards: no run was a shard, and none recorded a batch job or node.
+	{shardsVersion, `coalesce(r.shard_index, 0), coalesce(r.shard_count, 0), coalesce(r.slurm_job_id, ''), coalesce(r.slurm_array_job_id, ''),
+	coalesce(r.slurm_array_task_id, -1), coalesce(r.node, '')`, "0, 0, '', '', -1, ''"},
 }
+
+// shardsVersion is the migration that added the shard, Slurm and node
+// columns to runs.
+const shardsVersion = 8
 
 // runColumns returns the SELECT list of runs for the file's schema: a
 // write-protected file from an older exp lacks the columns later
@@ -210,7 +229,8 @@ func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 		&r.ConfigPath, &r.ConfigYAML, &r.ConfigSHA256, &r.Seed, &r.Kernel, &r.Scaling, &r.CPUBound, &r.Repeats, &r.Warmup, &r.Chunk,
 		&h.ExpVersion, &h.VCSRevision, &h.VCSModified, &h.GoVersion, &h.OS, &h.Arch, &h.Hostname, &h.CPUModel,
 		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials,
-		&heartbeat, &r.Invocations, &argv, &env, &workdir, &check)
+		&heartbeat, &r.Invocations, &argv, &env, &workdir, &check,
+		&r.Shard.Index, &r.Shard.Count, &r.Batch.JobID, &r.Batch.ArrayJobID, &r.Batch.ArrayTaskID, &r.Batch.Node)
 	if err != nil {
 		return r, err
 	}
