@@ -90,9 +90,10 @@ work="$tmp/work"
 mkdir -p "$work"
 cp .ci/small.yaml "$work/"
 (cd "$work" && "$tmp/exp" run small.yaml --db whole.db --quiet)
-if ! (cd "$work" && "$tmp/exp" slurm submit small.yaml --shards 4 --wait --dir "$work/results"); then
+if ! job=$(cd "$work" && "$tmp/exp" slurm submit small.yaml --shards 4 --wait --dir "$work/results"); then
   echo "exp slurm submit --wait failed"; for f in "$work"/results/*.log; do echo "--- $f"; cat "$f"; done; exit 1
 fi
+job=$(echo "$job" | head -1)
 ls "$work/results"
 merged="$work/results/merged.db"
 cells='SELECT range_start, schedule, workers, expected_primes, expected_checksum FROM cells ORDER BY 1, 2, 3'
@@ -105,3 +106,18 @@ want=$(sqlite3 "$work/whole.db" "SELECT count(*), count(*), count(*) FROM trials
 [ "$trials" = "$want" ] || { echo "merged trials (all, ok, match the oracle) = $trials, want $want"; exit 1; }
 sqlite3 -header -column "$merged" "SELECT id, shard_index, shard_count, slurm_array_job_id, slurm_array_task_id, slurm_job_id, node, cpu_model, num_cpu, status FROM runs ORDER BY shard_index"
 echo "ok: 4 Slurm array tasks, merged, equal a single run: $trials trials (all, ok, matching the oracle)"
+
+echo "== a lost shard: collect names it, and --only resubmits it alone"
+mv "$work/results/shard-2.db" "$tmp/lost-shard-2.db"
+rm -f "$work/results/merged.db"
+if (cd "$work" && "$tmp/exp" slurm collect "$job" --dir "$work/results") >"$tmp/collect.out" 2>&1; then
+  echo "exp slurm collect succeeded with shard 2 missing"; cat "$tmp/collect.out"; exit 1
+fi
+cat "$tmp/collect.out"
+grep -q -- "--only 2" "$tmp/collect.out" || { echo "collect did not say how to resubmit shard 2"; exit 1; }
+(cd "$work" && "$tmp/exp" slurm submit small.yaml --shards 4 --only 2 --wait --dir "$work/results") >/dev/null
+again=$(sqlite3 "$work/results/merged.db" "SELECT count(*) FROM runs WHERE status = 'done' AND shard_count = 4")
+[ "$again" -eq 4 ] || { echo "after resubmitting shard 2 alone, $again done shard runs, want 4"; exit 1; }
+diff <(sqlite3 -csv "$work/whole.db" "$cells") <(sqlite3 -csv "$work/results/merged.db" "$cells") ||
+  { echo "after the resubmission, the merged cells differ from a single run's"; exit 1; }
+echo "ok: the lost shard was named, resubmitted alone, and merged"
