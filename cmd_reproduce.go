@@ -82,7 +82,8 @@ func cmdReproduce(c *cli.Context) error {
 }
 
 // storedPlan finds the run ref names and rebuilds its plan from the config
-// and seed stored with it, never from the file on disk.
+// and seed stored with it, never from the file on disk, restricted to its
+// shard if it ran one.
 func storedPlan(c *cli.Context, db *store.DB, ref string) (experiment.Run, *experiment.Plan, error) {
 	orig, err := db.FindRun(c.Context, ref)
 	if err != nil {
@@ -95,5 +96,6 @@ func storedPlan(c *cli.Context, db *store.DB, ref string) (experiment.Run, *expe
 	if !c.Bool("quiet") {
 		fmt.Fprintf(c.App.ErrWriter, "reproducing run %d (%s, %q, seed %d) from its stored config\n", orig.ID, orig.UUID, orig.Name, orig.Seed)
 	}
-	return orig, experiment.NewPlan(cfg, orig.Seed), nil
+	// A shard's run reproduces its own cells (Plan.Restrict), not the whole matrix.
+	return orig, experiment.NewPlan(cfg, orig.Seed).Restrict(orig.Shard), nil
 }

@@ -82,6 +82,28 @@ func TestShardsMergeToTheWholeMatrix(t *testing.T) {
 	}
 }
 
+// TestReproduceShard: exp reproduce of a shard's run runs that shard's
+// cells again, as a run of the same shard, not the whole matrix.
+func TestReproduceShard(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir, "s.yaml", smallYAML)
+	if r := exp(t, dir, nil, "run", "s.yaml", "--shard", "1/3", "--db", "p.db", "-q"); r.code != 0 {
+		t.Fatalf("shard 1/3: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := exp(t, dir, nil, "reproduce", "1", "--db", "p.db", "-q"); r.code != 0 && r.code != 3 {
+		t.Fatalf("reproduce: exit %d\n%s", r.code, r.stderr)
+	}
+	db := openDB(t, filepath.Join(dir, "p.db"))
+	orig := queryInt(t, db, `SELECT count(*) FROM cells WHERE run_id = 1`)
+	again := queryInt(t, db, `SELECT count(*) FROM cells WHERE run_id = 2`)
+	if orig == 0 || again != orig {
+		t.Errorf("the reproduction has %d cells, the shard's run %d", again, orig)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM runs WHERE id = 2 AND shard_index = 1 AND shard_count = 3`); n != 1 {
+		t.Errorf("the reproduction does not record shard 1 of 3")
+	}
+}
+
 // TestShardFlagErrors checks that bad --shard and --shards values are
 // usage errors (exit status 2) that say what is allowed.
 func TestShardFlagErrors(t *testing.T) {
