@@ -80,9 +80,22 @@ func (*Command) Name() string { return "command" }
 // never a number at a time.
 func (*Command) Hit(uint64) bool { return false }
 
-// Expand substitutes {workers} and {input} in s.
+// expandRE finds the placeholders, and a shell's ${workers} or ${input},
+// which Expand leaves alone as the validation does (placeholderRE).
+var expandRE = regexp.MustCompile(`\$?\{(?:workers|input)\}`)
+
+// Expand substitutes {workers} and {input} in s; a shell's ${workers} and
+// ${input} are left as they are.
 func Expand(s string, workers int, input string) string {
-	return strings.NewReplacer(PlaceholderWorkers, strconv.Itoa(workers), PlaceholderInput, input).Replace(s)
+	return expandRE.ReplaceAllStringFunc(s, func(m string) string {
+		switch m {
+		case PlaceholderWorkers:
+			return strconv.Itoa(workers)
+		case PlaceholderInput:
+			return input
+		}
+		return m // ${...}
+	})
 }
 
 // ArgvFor returns the argv of the cell's trials, placeholders substituted.

@@ -108,14 +108,14 @@ func (m *Command) RunTrial(ctx context.Context, c Cell, timeout time.Duration) (
 		cmd.Process.Kill()
 		<-done
 		killGroup(pgid)
-		readers.Wait()
+		drain(&readers, outR, errR)
 		return res, stopped(ctx)
 	}
 	res.WallNS = int64(time.Since(start))
 	// Children left running in the background would hold the pipes open
 	// and use the CPU during the next trial.
 	killGroup(pgid)
-	readers.Wait()
+	heldOpen := !drain(&readers, outR, errR)
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
 		return res, fmt.Errorf("wait for %s: %w", argv[0], err)
@@ -126,7 +126,39 @@ func (m *Command) RunTrial(ctx context.Context, c Cell, timeout time.Duration) (
 	if res.TimedOut || res.ExitStatus != 0 {
 		res.StderrTail = tail.String()
 	}
+	if heldOpen {
+		// Its stdout may be cut short: the hash then differs from a full
+		// one's, and check: stdout calls the trial wrong.
+		res.StderrTail = strings.TrimLeft(res.StderrTail+"\n"+heldOpenNote, "\n")
+	}
 	return res, nil
+}
+
+// DrainGrace is how long exp reads a command's stdout and stderr after
+// the command exited and its process group was killed. A process that left
+// the group (setsid, a daemon) and keeps the pipes open would otherwise
+// hold the trial, its timeout and Ctrl-C forever.
+var DrainGrace = 2 * time.Second
+
+// heldOpenNote is kept with a trial whose output a stray process held open.
+const heldOpenNote = "exp: a process the command started outside its process group (setsid, a daemon) kept stdout or stderr open; exp stopped reading them"
+
+// drain waits up to DrainGrace for the readers of a command's output to
+// reach the end, then closes the read ends, which ends them; it reports
+// whether they ended by themselves.
+func drain(readers *sync.WaitGroup, pipes ...*os.File) bool {
+	finished := make(chan struct{})
+	go func() { readers.Wait(); close(finished) }()
+	select {
+	case <-finished:
+		return true
+	case <-time.After(DrainGrace):
+		for _, p := range pipes {
+			p.Close()
+		}
+		<-finished
+		return false
+	}
 }
 
 // stdoutDigest hashes and counts what it is written.

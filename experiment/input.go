@@ -45,7 +45,8 @@ func (p *Plan) ReadInputs() error {
 	for i, in := range m.Inputs {
 		f, err := HashFile(m.Dir, in)
 		if err != nil {
-			return fmt.Errorf("inputs[%d]: %w", i, err)
+			// A missing or unreadable input is bad input (exit 2), like the file naming it.
+			return fmt.Errorf("%w: inputs[%d]: %w", ErrConfig, i, err)
 		}
 		p.Inputs[i] = f
 	}
@@ -53,11 +54,17 @@ func (p *Plan) ReadInputs() error {
 }
 
 // HashFile reads the file at path, relative to dir unless absolute, and
-// returns its size and SHA-256.
+// returns its size and SHA-256. It must be a regular file: a FIFO would
+// block and a device could be endless.
 func HashFile(dir, path string) (InputFile, error) {
 	full := path
 	if !filepath.IsAbs(path) {
 		full = filepath.Join(dir, path)
+	}
+	if st, err := os.Stat(full); err != nil {
+		return InputFile{}, fmt.Errorf("input: %w", err)
+	} else if !st.Mode().IsRegular() {
+		return InputFile{}, fmt.Errorf("input %s is not a regular file (%s): exp hashes every input before the run", full, st.Mode().Type())
 	}
 	f, err := os.Open(full)
 	if err != nil {

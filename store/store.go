@@ -290,6 +290,12 @@ func (db *DB) ensureWAL(ctx context.Context) error {
 		if err == nil {
 			err = db.sql.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&mode)
 		}
+		if err == nil && mode != "wal" {
+			// The file system refused WAL (some network file systems do):
+			// synchronous=NORMAL is safe only with WAL, so sync every commit.
+			_, err = db.sql.ExecContext(ctx, `PRAGMA synchronous = FULL`)
+			return err
+		}
 		if err == nil || !isBusy(err) || time.Now().After(deadline) {
 			return err
 		}
