@@ -70,15 +70,19 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp fit data.csv --x procs --y time    fit Amdahl's law and the USL to a CSV from elsewhere\n" +
 			"   exp reproduce 3                        re-run run 3's stored config and seed here, and compare\n" +
 			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n" +
+			"   exp check --expect 'b <= 0.05'         exit 0 pass, 4 fail, 5 inconclusive: a scaling gate for CI\n" +
 			"   exp merge all.db a.db b.db             copy the runs of a.db and b.db (other machines, say) into all.db\n" +
 			"   exp slurm submit e.yaml --shards 4     a Slurm job array, one shard of the matrix per task (exp run --shard I/N)\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
 			"report, runs, show and export read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
-			"a run that cannot be resumed); 3 not reproduced (exp reproduce); 130 interrupted by SIGINT (Ctrl-C)\n" +
+			"a run that cannot be resumed, a bad --expect); 3 not reproduced (exp reproduce); 4 an expectation fails\n" +
+			"and 5 one is inconclusive (exp check); 130 interrupted by SIGINT (Ctrl-C)\n" +
 			"or --max-duration, 143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes it).",
 		Writer:    stdout,
 		ErrWriter: stderr,
+		// --expect 'b <= 0.05' is one value: no slice flag splits on commas.
+		DisableSliceFlagSeparator: true,
 		// Return errors instead of exiting: only main exits.
 		ExitErrHandler:       func(*cli.Context, error) {},
 		OnUsageError:         onUsage,
@@ -316,6 +320,30 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 				OnUsageError: onUsage,
 				Action:       cmdMerge,
+			},
+			{
+				Name:      "check",
+				Usage:     "judge a run against scaling expectations, with their confidence intervals, for CI",
+				ArgsUsage: "[RUN] --expect EXPR...",
+				Description: "Each --expect bounds a quantity of the report: b (Amdahl's B of every range and schedule),\n" +
+					"speedup@N or efficiency@N (every cell with N workers), with <=, <, >= or >, as in 'b <= 0.05' or\n" +
+					"'efficiency@2 >= 0.9'. Each is judged with its confidence interval at --confidence: pass when the\n" +
+					"whole interval satisfies it, fail when the whole interval violates it, inconclusive otherwise (with\n" +
+					"about how many repeats per cell would decide it), or when the quantity is missing (no fit, no cell).\n" +
+					"RUN is an id, a UUID or unique prefix, or latest (the default). docs/check.md lists the JSON keys.\n\n" +
+					"Exit status: 0 every expectation passes; 4 one fails; 5 none fails but one is inconclusive;\n" +
+					"2 a bad expression (naming its byte), flag or run.\n\n" +
+					"Examples:\n" +
+					"   exp check --expect 'b <= 0.05'\n" +
+					"   exp check 3 --expect 'speedup@4 >= 3' --expect 'efficiency@2 >= 0.9' --format json",
+				Flags: []cli.Flag{
+					readDB,
+					&cli.StringSliceFlag{Name: "expect", Usage: "`EXPR` to judge, such as 'b <= 0.05' (repeatable)"},
+					formatFlag(report.CheckFormats),
+					confidenceFlag,
+				},
+				OnUsageError: onUsage,
+				Action:       cmdCheck,
 			},
 			slurmCommand(onUsage),
 		},

@@ -46,6 +46,7 @@
 //	exp reproduce 3                       # re-run run 3's stored config and seed, and compare
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
 //	exp compare 3 4 --plot both.png       # and both runs' speedups on one plot
+//	exp check --expect 'b <= 0.05'        # a scaling gate: exit 0 pass, 4 fail, 5 inconclusive
 //	exp merge all.db a.db b.db            # copy the runs of a.db and b.db into all.db
 //	exp run experiments.yaml --shard 1/4  # part 1 (from 0) of 4 of the matrix, into exp-shard-1-of-4.db
 //	exp slurm submit experiments.yaml --shards 4 --wait   # a Slurm job array, one shard per task, merged
@@ -151,6 +152,10 @@ func exitCode(err error) int {
 		return exitInterrupted
 	case errors.Is(err, errNotReproduced):
 		return exitNotReproduced
+	case errors.Is(err, errCheckFailed):
+		return exitCheckFailed
+	case errors.Is(err, errCheckInconclusive):
+		return exitCheckInconclusive
 	case errors.Is(err, syscall.EPIPE):
 		return exitBrokenPipe
 	case errors.As(err, &ue), errors.Is(err, experiment.ErrConfig), errors.Is(err, store.ErrBadInput), errors.Is(err, scaling.ErrBadCSV):
