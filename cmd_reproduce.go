@@ -54,7 +54,12 @@ func cmdReproduce(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	r, runErr := execute(c, db, plan, refs, orig.UUID)
+	hr, err := runSetup(c, plan.Config)
+	if err != nil {
+		return err
+	}
+	defer hr.cleanup(c, nil)
+	r, runErr := execute(c, db, plan, refs, orig.UUID, hr)
 	if r.ID == 0 || errors.Is(runErr, experiment.ErrInterrupted) {
 		return runErr
 	}

@@ -43,9 +43,19 @@ func cmdResume(c *cli.Context) error {
 		return usagef("run %d was started on host %q, this is %q: resuming here would mix two machines in one run's fits (pass --any-host to resume anyway)",
 			r.ID, r.Host.Hostname, here)
 	}
+	// Setup runs again, as for a new run: whatever it made may be gone.
+	hr, err := runSetup(c, plan.Config)
+	if err != nil {
+		return err
+	}
+	defer hr.cleanup(c, nil)
 	rec, err := db.ResumeRun(c.Context, r.ID, here)
 	if err != nil {
 		return err
+	}
+	// The trials its prepare hook skipped are run again, as missing.
+	if err := rec.ClearSkipped(c.Context); err != nil {
+		return finishRun(c, rec, r, experiment.Summary{}, experiment.Summary{}, len(plan.Steps), err, 0)
 	}
 	// Read what is stored only now that no other exp can add to the run.
 	missing, prior, refs, err := resumeSteps(c, db, r, plan)
@@ -58,7 +68,7 @@ func cmdResume(c *cli.Context) error {
 			r.ID, r.UUID, r.Name, r.Seed, len(missing), len(plan.Steps), db.Path())
 		fmt.Fprintln(c.App.ErrWriter, oracleLine(plan, refs))
 	}
-	return runSteps(c, rec, r, plan, missing, refs, prog, prior)
+	return runSteps(c, rec, r, plan, missing, refs, prog, prior, hr)
 }
 
 // resumable finds the run --resume names and rebuilds its plan from the

@@ -64,6 +64,11 @@ func cmdRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	hr, err := runSetup(c, cfg)
+	if err != nil {
+		return err
+	}
+	defer hr.cleanup(c, nil) // if no run was stored
 	db, err := store.Open(c.Context, shardDBPath(c, dbPath(c, cfg.Database), shard))
 	var limitErr *experiment.TimeLimit
 	if errors.As(context.Cause(c.Context), &limitErr) && err != nil {
@@ -74,7 +79,7 @@ func cmdRun(c *cli.Context) error {
 		return err
 	}
 	defer db.Close()
-	_, err = execute(c, db, plan, refs, "")
+	_, err = execute(c, db, plan, refs, "", hr)
 	return err
 }
 
@@ -82,7 +87,7 @@ func cmdRun(c *cli.Context) error {
 // progress on stderr, and records how the run ended. reproduces is the
 // UUID of the run it reproduces, or "". It returns the new run (ID 0 if
 // none was created) and the outcome as finishRun reports it.
-func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[experiment.Range]experiment.Reference, reproduces string) (experiment.Run, error) {
+func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[experiment.Range]experiment.Reference, reproduces string, hr *hookRun) (experiment.Run, error) {
 	ctx := c.Context
 	r, err := experiment.NewRun(plan, host.Probe(), time.Now())
 	if err != nil {
@@ -95,25 +100,32 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 		return experiment.Run{}, err
 	}
 	prog := announce(c, r, plan, refs, db.Path())
-	return r, runSteps(c, rec, r, plan, plan.Steps, refs, prog, experiment.Summary{})
+	return r, runSteps(c, rec, r, plan, plan.Steps, refs, prog, experiment.Summary{}, hr)
 }
 
 // runSteps runs steps of plan into rec, checking every trial against refs,
 // with progress and a heartbeat, and records how the run ended. prior
 // counts the run's trials stored before this exp started (by the
-// invocations it resumes).
+// invocations it resumes). Between the trials it runs the prepare and
+// conclude hooks (the Runner), and after them hr's cleanup.
 func runSteps(c *cli.Context, rec *store.Recorder, r experiment.Run, plan *experiment.Plan, steps []experiment.Step,
-	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary) error {
+	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary, hr *hookRun) error {
 	rec.OnBusy = func(b store.Busy) { prog.note(b.String()) }
 	runner := &experiment.Runner{Kernel: plan.Config.NewKernel(), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog)}
 	// A finished trial is committed even if Ctrl-C arrives during the
 	// write; Ctrl-C only cuts short the waits for another process's lock.
 	save := func(t experiment.Trial) error { return rec.AddTrial(c.Context, t) }
+	runner.Skip = func(sk experiment.SkippedTrial) error {
+		prog.note(fmt.Sprintf("trial %d skipped: %s", sk.Seq, sk.Reason))
+		return rec.AddSkipped(c.Context, sk)
+	}
+	runner.Warn = func(msg string) { prog.note("warning: " + msg) }
 	stopHeartbeat := rec.StartHeartbeat(store.HeartbeatInterval)
 	start := time.Now()
 	sum, err := runner.Run(c.Context, plan, steps, save)
-	stopHeartbeat() // before Finish: no heartbeat follows the outcome
 	prog.finish()
+	hr.cleanup(c, rec)
+	stopHeartbeat() // before Finish: no heartbeat follows the outcome
 	return finishRun(c, rec, r, prior, sum, len(plan.Steps), err, time.Since(start))
 }
 

@@ -96,6 +96,7 @@ func limitNotes(sum experiment.Summary) string {
 	if sum.QuietWaitNS > 0 {
 		notes = append(notes, fmt.Sprintf("waited %s in all for a quiet machine", round(time.Duration(sum.QuietWaitNS))))
 	}
+	notes = append(notes, hookNotes(sum)...)
 	if len(notes) == 0 {
 		return ""
 	}

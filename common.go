@@ -90,7 +90,13 @@ func loadReport(ctx context.Context, db *store.DB, ref string, th report.Thresho
 	if err != nil {
 		return nil, err
 	}
-	return b.Report(), nil
+	rep := b.Report()
+	skipped, err := db.Skipped(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep.Warnings = append(rep.Warnings, skippedWarnings(skipped)...)
+	return rep, nil
 }
 
 // heartbeatFromEnv sets store.HeartbeatInterval from $EXP_HEARTBEAT (a Go

@@ -81,6 +81,9 @@ type Config struct {
 	// microseconds; 0 when the file sets none. A trial that exceeds it is
 	// cancelled and stored as timed out (Trial.TimedOut), and the run goes on.
 	Timeout time.Duration
+	// Hooks are the programs run around the trials (setup, prepare,
+	// conclude, cleanup); nil when the file sets none.
+	Hooks *Hooks
 }
 
 // Range is the half-open interval of integers [Start, Start+Count).
@@ -97,7 +100,7 @@ func (r Range) String() string { return fmt.Sprintf("[%d, +%d)", r.Start, r.Coun
 
 // topKeys lists the keys an experiment file may have, in documentation order.
 var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout",
-	"command", "inputs", "check", "env", "workdir"}
+	"command", "inputs", "check", "env", "workdir", "setup", "prepare", "conclude", "cleanup"}
 
 // syntheticKeys lists the keys of the synthetic mapping.
 var syntheticKeys = []string{"serial", "parallel", "mode"}
@@ -236,6 +239,8 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 		err = c.decodeCommandKey(d, key, n)
 	case "schedules":
 		c.Schedules, err = d.schedules(n, key)
+	case "setup", "prepare", "conclude", "cleanup":
+		err = c.decodeHook(d, key, n)
 	}
 	return err
 }

@@ -11,6 +11,14 @@ import (
 // synthetic and command take and refuse (checkCommand), and the ranges' ends under weak scaling. It
 // sets kernel synthetic's range and default schedules.
 func (c *Config) crossCheck(d *decoder, kv map[string]*ast.MappingValueNode) error {
+	if err := c.crossCheckKernel(d, kv); err != nil {
+		return err
+	}
+	return c.checkHooks(d, kv)
+}
+
+// crossCheckKernel is crossCheck's part about the kernels' keys.
+func (c *Config) crossCheckKernel(d *decoder, kv map[string]*ast.MappingValueNode) error {
 	if done, err := c.checkCommand(d, kv); done || err != nil {
 		if at := kv["synthetic"]; err == nil && at != nil {
 			return d.errAt(at.Key, "synthetic", "is only for kernel synthetic (kernel is %q; remove it, or set kernel: synthetic)", c.Kernel)

@@ -45,6 +45,10 @@ type Trial struct {
 	// are UserNS and SysNS, and Digest is of its stdout (see
 	// processTrial).
 	Process *ProcessResult
+	// ConcludeStatus is the exit status of the conclude hook run after
+	// the trial (Hooks.Conclude); valid if HasConclude.
+	ConcludeStatus int
+	HasConclude    bool // whether a conclude hook ran after the trial
 }
 
 // Source says where a Reference's answer came from.
@@ -134,6 +138,12 @@ type Runner struct {
 	// Quiet, if set, is the noise guard: before each trial the Runner waits
 	// for other processes to go quiet, up to a bound (Trial.QuietWaitNS).
 	Quiet *Quiet
+	// Skip, if set, records a trial skipped because its prepare hook
+	// failed (p.Config.Hooks.Prepare); the run goes on. An error from it
+	// stops the run.
+	Skip func(SkippedTrial) error
+	// Warn, if set, is told of each failed conclude hook, in one line.
+	Warn func(msg string)
 }
 
 // Summary counts what a Run did.
@@ -141,6 +151,10 @@ type Summary struct {
 	Trials   int // trials finished and emitted, timed out ones included
 	Failed   int // of those, trials whose answer disagreed with the reference
 	TimedOut int // of those, trials cancelled at Config.Timeout (not in Failed)
+	Skipped  int // planned trials not run because their prepare hook failed (not in Trials)
+	// ConcludeFailed counts trials after which the conclude hook failed
+	// (in Trials).
+	ConcludeFailed int
 	// QuietWaitNS is the time spent waiting for a quiet machine before the
 	// trials (Runner.Quiet), nanoseconds.
 	QuietWaitNS int64
@@ -182,6 +196,26 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		if ctx.Err() != nil {
 			return sum, stopped(ctx)
 		}
+		hooks := p.Config.Hooks
+		if hooks != nil && len(hooks.Prepare) > 0 {
+			res, err := hooks.RunForCell(ctx, hooks.Prepare, p.Cells[st.Cell])
+			if err != nil {
+				return sum, fmt.Errorf("prepare before trial %d: %w", st.Seq, err)
+			}
+			if res.ExitStatus != 0 {
+				sk := SkippedTrial{Step: st, PrepareStatus: res.ExitStatus, Reason: res.Failed("prepare")}
+				if rn.Skip != nil {
+					if err := rn.Skip(sk); err != nil {
+						return sum, fmt.Errorf("save skipped trial %d: %w", st.Seq, err)
+					}
+				}
+				sum.Skipped++
+				if rn.Progress != nil {
+					rn.Progress(sum.Trials+sum.Skipped, len(steps))
+				}
+				continue
+			}
+		}
 		var waited time.Duration
 		if rn.Quiet != nil {
 			var err error
@@ -202,6 +236,22 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		default:
 			rn.check(&t, bad, p.Cells[st.Cell].Range, refs)
 		}
+		if hooks != nil && len(hooks.Conclude) > 0 {
+			res, err := hooks.RunForCell(ctx, hooks.Conclude, p.Cells[st.Cell])
+			if err != nil && !errors.Is(err, ErrInterrupted) {
+				return sum, fmt.Errorf("conclude after trial %d: %w", st.Seq, err)
+			}
+			// Interrupted during conclude, the finished trial is still kept.
+			if err == nil {
+				t.ConcludeStatus, t.HasConclude = res.ExitStatus, true
+				if res.ExitStatus != 0 {
+					sum.ConcludeFailed++
+					if rn.Warn != nil {
+						rn.Warn(fmt.Sprintf("trial %d: %s (the trial is kept)", st.Seq, res.Failed("conclude")))
+					}
+				}
+			}
+		}
 		if err := emit(t); err != nil {
 			return sum, fmt.Errorf("save trial %d: %w", st.Seq, err)
 		}
@@ -213,7 +263,7 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 			sum.Failed++
 		}
 		if rn.Progress != nil {
-			rn.Progress(sum.Trials, len(steps))
+			rn.Progress(sum.Trials+sum.Skipped, len(steps))
 		}
 	}
 	return sum, nil

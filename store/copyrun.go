@@ -25,6 +25,7 @@ var copyTables = []struct {
 	{"trial_workers", `WHERE trial_id IN (SELECT id FROM trials WHERE run_id = ?) ORDER BY trial_id, worker`,
 		map[string]string{"trial_id": "trials"}},
 	{"run_invocations", `WHERE run_id = ? ORDER BY id`, map[string]string{"run_id": "runs"}},
+	{"skipped_trials", `WHERE run_id = ? ORDER BY id`, map[string]string{"run_id": "runs", "cell_id": "cells"}},
 }
 
 // copyRun copies the run with id runID, read through src, into tx, and

@@ -50,6 +50,9 @@ var runTables = []runTable{
 		from: `trial_workers t JOIN trials p ON p.id = t.trial_id WHERE p.run_id = ? ORDER BY p.seq, t.worker`,
 		keys: []string{"trial seq", "worker"}},
 	{name: "run_invocations", skip: []string{"id", "run_id"}, from: `run_invocations t WHERE t.run_id = ? ORDER BY t.started_at, t.id`},
+	{name: "skipped_trials", skip: []string{"id", "run_id"},
+		links: []link{{"cell_id", `(SELECT c.idx FROM cells c WHERE c.id = t.cell_id)`, "cell idx"}},
+		from:  `skipped_trials t WHERE t.run_id = ? ORDER BY t.seq`, keys: []string{"seq"}},
 }
 
 // tableRows is one table's part of a run's content.

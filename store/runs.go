@@ -66,20 +66,24 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 	if err != nil {
 		return nil, fmt.Errorf("create run: %w", err)
 	}
+	hooks, err := hooksColumn(p.Config.Hooks)
+	if err != nil {
+		return nil, fmt.Errorf("create run: %w", err)
+	}
 	res, err := tx.ExecContext(ctx, `
 		INSERT INTO runs (uuid, reproduces, name, status, started_at, heartbeat_at, config_path, config_yaml, config_sha256,
 			seed, kernel, scaling, cpu_bound, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
 			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release,
 			command_argv, command_env, command_workdir, command_check,
-			shard_index, shard_count, slurm_job_id, slurm_array_job_id, slurm_array_task_id, node)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			shard_index, shard_count, slurm_job_id, slurm_array_job_id, slurm_array_task_id, node, hooks)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.UUID, nullString(run.Reproduces), run.Name, string(run.Status), formatTime(run.StartedAt), formatTime(run.StartedAt),
 		run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
 		run.Seed, run.Kernel, cmp.Or(run.Scaling, experiment.ScalingStrong), run.CPUBound, run.Repeats, run.Warmup, run.Chunk,
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease,
 		argv, env, workdir, check,
-		shardIndex, shardCount, nullString(b.JobID), nullString(b.ArrayJobID), taskID, nullString(b.Node))
+		shardIndex, shardCount, nullString(b.JobID), nullString(b.ArrayJobID), taskID, nullString(b.Node), hooks)
 	if err != nil {
 		return nil, db.fail("create run", err)
 	}
