@@ -7,14 +7,15 @@ import (
 	"testing"
 )
 
-// checkYAML is a synthetic sleep run with a known serial fraction: 2 ms
-// serial and 8 ms parallel, so B = 0.2.
+// checkYAML is a synthetic sleep run with a known serial fraction: 20 ms
+// serial and 80 ms parallel, so B = 0.2. Trials of 40-100 ms keep a stall
+// of a few ms under -race on a loaded machine from blurring B's interval.
 const checkYAML = `name: gate
 seed: 5
 repeats: 6
 warmup: 0
 kernel: synthetic
-synthetic: {serial: 2ms, parallel: 8ms, mode: sleep}
+synthetic: {serial: 20ms, parallel: 80ms, mode: sleep}
 workers: [1, 2, 4]
 `
 
