@@ -85,18 +85,7 @@ func TestRunDigest(t *testing.T) {
 // changed. Once the run has more trials, merging it again is a conflict.
 func TestMergeInputBeingWritten(t *testing.T) {
 	ctx := context.Background()
-	db, in := openTestDB(t)
-	p := testPlan(t)
-	run := testRun(t, p, fullHost(), t0)
-	rec := createTestRun(t, db, p, &run, nil)
-	for i, st := range p.Steps[:3] {
-		if err := rec.AddTrial(ctx, makeTrial(p, st, i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !exists(t, in+"-wal") {
-		t.Fatal("the writer has no -wal file")
-	}
+	in, p, run, rec := writerWithWAL(t)
 	before, wal := fileSum(t, in), fileSum(t, in+"-wal")
 	out := in + ".out"
 	if _, err := Merge(ctx, out, []string{in}, nil); err != nil {

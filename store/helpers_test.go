@@ -264,3 +264,23 @@ func queryRows(ctx context.Context, q querier, query string, n int, args ...any)
 	}
 	return out, rows.Err()
 }
+
+// writerWithWAL returns the path of a database whose run an open Recorder
+// is still writing: 3 of the plan's trials committed, only in its -wal
+// file so far.
+func writerWithWAL(t *testing.T) (path string, p *experiment.Plan, run experiment.Run, rec *Recorder) {
+	t.Helper()
+	db, path := openTestDB(t)
+	p = testPlan(t)
+	run = testRun(t, p, fullHost(), t0)
+	rec = createTestRun(t, db, p, &run, nil)
+	for i, st := range p.Steps[:3] {
+		if err := rec.AddTrial(context.Background(), makeTrial(p, st, i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !exists(t, path+"-wal") {
+		t.Fatal("the writer has no -wal file")
+	}
+	return path, p, run, rec
+}

@@ -251,18 +251,7 @@ func TestUpgradeFrom0003(t *testing.T) {
 // WAL into the file nor removes it.
 func TestReaderBesideWAL(t *testing.T) {
 	ctx := context.Background()
-	db, path := openTestDB(t)
-	p := testPlan(t)
-	run := testRun(t, p, fullHost(), t0)
-	rec := createTestRun(t, db, p, &run, nil)
-	for i, st := range p.Steps[:3] {
-		if err := rec.AddTrial(ctx, makeTrial(p, st, i)); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if !exists(t, path+"-wal") {
-		t.Fatal("the writer has no -wal file")
-	}
+	path, _, run, _ := writerWithWAL(t)
 	killed := filepath.Join(t.TempDir(), "killed.db")
 	for _, suffix := range []string{"", "-wal"} {
 		b, err := os.ReadFile(path + suffix)
