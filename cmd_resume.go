@@ -68,7 +68,10 @@ func cmdResume(c *cli.Context) error {
 			r.ID, r.UUID, r.Name, r.Seed, len(missing), len(plan.Steps), db.Path())
 		fmt.Fprintln(c.App.ErrWriter, oracleLine(plan, refs))
 	}
-	return runSteps(c, rec, r, plan, missing, refs, prog, prior, hr)
+	if err := runSteps(c, rec, r, plan, missing, refs, prog, prior, hr); err != nil {
+		return err
+	}
+	return gateRun(c, db, r, plan.Config)
 }
 
 // resumable finds the run --resume names and rebuilds its plan from the

@@ -79,8 +79,11 @@ func cmdRun(c *cli.Context) error {
 		return err
 	}
 	defer db.Close()
-	_, err = execute(c, db, plan, refs, "", hr)
-	return err
+	r, err := execute(c, db, plan, refs, "", hr)
+	if err != nil {
+		return err
+	}
+	return gateRun(c, db, r, cfg)
 }
 
 // execute runs plan into db, checking every trial against refs, with

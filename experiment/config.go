@@ -84,6 +84,9 @@ type Config struct {
 	// Hooks are the programs run around the trials (setup, prepare,
 	// conclude, cleanup); nil when the file sets none.
 	Hooks *Hooks
+	// Expect are the scaling gates judged when the run ends, as exp check
+	// judges them; nil when the file sets none.
+	Expect []Expectation
 }
 
 // Range is the half-open interval of integers [Start, Start+Count).
@@ -100,7 +103,7 @@ func (r Range) String() string { return fmt.Sprintf("[%d, +%d)", r.Start, r.Coun
 
 // topKeys lists the keys an experiment file may have, in documentation order.
 var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout",
-	"command", "inputs", "check", "env", "workdir", "setup", "prepare", "conclude", "cleanup"}
+	"command", "inputs", "check", "env", "workdir", "setup", "prepare", "conclude", "cleanup", "expect"}
 
 // syntheticKeys lists the keys of the synthetic mapping.
 var syntheticKeys = []string{"serial", "parallel", "mode"}
@@ -241,6 +244,8 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 		c.Schedules, err = d.schedules(n, key)
 	case "setup", "prepare", "conclude", "cleanup":
 		err = c.decodeHook(d, key, n)
+	case "expect":
+		c.Expect, err = d.expectations(n, key)
 	}
 	return err
 }

@@ -14,6 +14,9 @@ func (c *Config) crossCheck(d *decoder, kv map[string]*ast.MappingValueNode) err
 	if err := c.crossCheckKernel(d, kv); err != nil {
 		return err
 	}
+	if err := c.checkExpectWorkers(d, kv); err != nil {
+		return err
+	}
 	return c.checkHooks(d, kv)
 }
 
