@@ -186,6 +186,15 @@ func FuzzShape(f *testing.F) {
 		"{a: b: 'c, 'd]]]'}\n",
 		"&a [*a, !t [1], %x]\n",
 		"---\n[1]\n...\n---\n{a: 1}\n",
+		// Found by fuzzing: a block scalar or a tagged scalar as a key, a
+		// second : in a flow entry, "---" inside brackets.
+		"\r\n>+\n  {!t\n: \n  ? a:b",
+		"{\n    'a': 'a': \n}",
+		"[a: !t\n? b\n  - a\n <<: b ]\t",
+		"[a:   \n    *a : 1\"]",
+		"[---\n!t : !t 'a': ab]",
+		"{\n\t,b: \"a\": %YAML 1.2\n}\r",
+		"...\n...\n\n  - !t\n!!str 'a': ...\n\"a\": \n- \n a :1",
 	} {
 		f.Add([]byte(s))
 	}
