@@ -37,7 +37,6 @@ func (s *Suggestion) Fragment() string {
 	return fmt.Sprintf("workers: [%s]\nrepeats: %d\n", strings.Join(ws, ", "), s.Repeats)
 }
 
-
 // narrower says how many times narrower interval b is than a: "3.2 times
 // narrower", "about as wide" within 5%, or "" when either is unknown.
 func narrower(a, b Estimate) string {
