@@ -22,9 +22,11 @@ func cmdSuggest(c *cli.Context) error {
 	maxWorkers := host.Probe().UsableCPUs()
 	if c.IsSet("max-workers") {
 		maxWorkers = c.Int("max-workers")
-		if maxWorkers < 1 || maxWorkers > maxSuggestWorkers {
-			return usagef("--max-workers must be from 1 to %d, got %d", maxSuggestWorkers, maxWorkers)
+		if maxWorkers < 2 || maxWorkers > maxSuggestWorkers {
+			return usagef("--max-workers must be from 2 to %d, got %d", maxSuggestWorkers, maxWorkers)
 		}
+	} else if maxWorkers < 2 {
+		return usagef("this machine has 1 usable CPU, so one worker count to choose from: give --max-workers 2 or more (to plan for a bigger machine)")
 	}
 	precision := c.Float64("precision")
 	if !(precision > 0 && precision < 100) {

@@ -132,6 +132,7 @@ func TestSuggestOutput(t *testing.T) {
 	t.Run("BadFlags", func(t *testing.T) {
 		for _, args := range [][]string{
 			{"suggest", "--max-workers", "0"},
+			{"suggest", "--max-workers", "1"},
 			{"suggest", "--max-workers", "x"},
 			{"suggest", "--precision", "0"},
 			{"suggest", "--precision", "-3"},
@@ -147,7 +148,7 @@ func TestSuggestOutput(t *testing.T) {
 			}
 		}
 		r := exp(t, dir, nil, "suggest", "--max-workers", "0")
-		if want := "--max-workers must be from 1 to 4096, got 0"; !strings.Contains(r.stderr, want) {
+		if want := "--max-workers must be from 2 to 4096, got 0"; !strings.Contains(r.stderr, want) {
 			t.Errorf("stderr %q, want %q", r.stderr, want)
 		}
 	})
