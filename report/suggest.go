@@ -86,16 +86,19 @@ type Suggestion struct {
 	// cell, with the timing Resolution as a floor on each median's SE; a
 	// fraction.
 	RelSigma float64
-	Groups   []GroupPlan // one per fit, in plan order
-	Cells    []CellPlan  // one per measured cell, in plan order
-	Notes    []string    // caveats for people
+	// Seconds is about how long the next run's trials would take, warmups
+	// included, by the fitted Amdahl laws (0 without them).
+	Seconds float64
+	Groups  []GroupPlan // one per fit, in plan order
+	Cells   []CellPlan  // one per measured cell, in plan order
+	Notes   []string    // caveats for people
 }
 
 // Suggest plans the next run from rep: worker counts from 1 to maxWorkers
 // chosen by scaling.Greedy to narrow Amdahl's B (and the USL's σ and κ) of
 // every range and schedule together, and repeats per cell: at least the
-// run's, at least Thresholds.MinN, and enough for every median's interval
-// to reach ±precision. The predictions linearise each fit at its estimates
+// run's, at least Thresholds.MinN, and enough for the median of every
+// cell measured to reach ±precision (CellPlan.Needed). The predictions linearise each fit at its estimates
 // (scaling.Design), assume every cell's trials spread as the run's did
 // (Suggestion.RelSigma, with the timing Resolution as a floor), and carry
 // over a fit's lack-of-fit widening. It returns ErrWeakScaling for a
@@ -125,8 +128,6 @@ func Suggest(rep *Report, maxWorkers int, precision float64) (*Suggestion, error
 	}
 	if dof > 0 {
 		s.RelSigma = math.Sqrt(sum / dof)
-		// New worker counts are planned for the pooled spread.
-		s.Repeats = max(s.Repeats, min(scaling.RepeatsForPrecision(s.RelSigma, precision, th.Confidence), experiment.MaxRepeats))
 	}
 	candidates := make([]float64, maxWorkers)
 	for i := range candidates {
@@ -163,6 +164,9 @@ func Suggest(rep *Report, maxWorkers int, precision float64) (*Suggestion, error
 	next := scaling.Uniform(floats(s.Workers), s.Repeats)
 	for i, gi := range plans {
 		s.Groups[gi].predict(rep, rep.Fits[gi], designs[2*i], designs[2*i+1], next, candidates, s.Repeats)
+		for _, w := range s.Workers {
+			s.Seconds += float64(s.Repeats+rep.Run.Warmup) * designs[2*i].Mean(float64(w))
+		}
 	}
 	if rep.Run.CPUBound && maxWorkers > rep.UsableCPUs {
 		s.Notes = append(s.Notes, fmt.Sprintf("the kernel is CPU-bound and run %d had %d usable CPUs: run the plan on a machine with at least %d, or its larger counts will run at p = %d",

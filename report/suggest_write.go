@@ -66,7 +66,9 @@ func writeSuggestText(w io.Writer, s *Suggestion) error {
 		}
 		fmt.Fprintf(&b, "  B = %s, %s CI %s now; about %s with the plan below%s\n",
 			sig(g.B.Value), pct, interval(g.B.Low, g.B.High, sig), interval(g.BNext.Low, g.BNext.High, sig), narrower(g.B, g.BNext))
-		if missing(g.Sigma.Value) {
+		if missing(g.Sigma.Value) && missing(g.SigmaNext.High) {
+			fmt.Fprintf(&b, "  USL: no fit now, nor with the plan (it needs 3 worker counts)\n")
+		} else if missing(g.Sigma.Value) {
 			fmt.Fprintf(&b, "  USL: no fit now; about σ in %s and κ in %s with the plan\n",
 				interval(g.SigmaNext.Low, g.SigmaNext.High, sig), interval(g.KappaNext.Low, g.KappaNext.High, sci))
 		} else {
@@ -96,8 +98,8 @@ func writeSuggestText(w io.Writer, s *Suggestion) error {
 	for _, n := range s.Notes {
 		fmt.Fprintf(&b, "\nnote: %s\n", n)
 	}
-	fmt.Fprintf(&b, "\nnext run: %d worker counts x %d repeats; in the experiment file, in place of its workers and repeats:\n\n%s",
-		len(s.Workers), s.Repeats, s.Fragment())
+	fmt.Fprintf(&b, "\nnext run: %d worker counts x %d repeats, about %s of trials; in the experiment file, in place of its workers and repeats:\n\n%s",
+		len(s.Workers), s.Repeats, dur(s.Seconds), s.Fragment())
 	_, err := io.WriteString(w, b.String())
 	return err
 }
