@@ -196,11 +196,12 @@ func writeSuggestJSON(w io.Writer, s *Suggestion) error {
 		RelSigma   any             `json:"rel_sigma"`
 		Workers    []int           `json:"workers"`
 		Repeats    int             `json:"repeats"`
+		Seconds    any             `json:"seconds"`
 		YAML       string          `json:"yaml"`
 		Groups     []groupPlanJSON `json:"groups"`
 		Cells      []cellPlanJSON  `json:"cells"`
 		Notes      []string        `json:"notes"`
-	}{NewRunJSON(s.Run), s.Confidence, s.MaxWorkers, s.Precision, jsonValue(s.RelSigma), s.Workers, s.Repeats, s.Fragment(),
+	}{NewRunJSON(s.Run), s.Confidence, s.MaxWorkers, s.Precision, jsonValue(s.RelSigma), s.Workers, s.Repeats, jsonValue(s.Seconds), s.Fragment(),
 		groups, cells, append([]string{}, s.Notes...)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
