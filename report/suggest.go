@@ -96,13 +96,15 @@ type Suggestion struct {
 
 // Suggest plans the next run from rep: worker counts from 1 to maxWorkers
 // chosen by scaling.Greedy to narrow Amdahl's B (and the USL's σ and κ) of
-// every range and schedule together, and repeats per cell: at least the
-// run's, at least Thresholds.MinN, and enough for the median of every
-// cell measured to reach ±precision (CellPlan.Needed). The predictions linearise each fit at its estimates
-// (scaling.Design), assume every cell's trials spread as the run's did
-// (Suggestion.RelSigma, with the timing Resolution as a floor), and carry
-// over a fit's lack-of-fit widening. It returns ErrWeakScaling for a
-// weak-scaling run and ErrNoFitToPlan when no group has an Amdahl fit.
+// every range and schedule together, at least SuggestCounts of them or as
+// many as a fit has now; and repeats per cell: at least the run's, at
+// least Thresholds.MinN, and enough for the median of every cell measured
+// to reach ±precision (CellPlan.Needed; precision is a fraction). The
+// predictions linearise each fit at its estimates (scaling.Design), assume
+// every cell's trials spread as the run's did (Suggestion.RelSigma, with
+// the timing Resolution as a floor on each median's SE), and carry over a
+// fit's lack-of-fit widening. It returns ErrWeakScaling for a weak-scaling
+// run and ErrNoFitToPlan when no group has an Amdahl fit.
 func Suggest(rep *Report, maxWorkers int, precision float64) (*Suggestion, error) {
 	if weak(rep.Run) {
 		return nil, fmt.Errorf("run %d: %w (exp suggest plans strong-scaling runs)", rep.Run.ID, ErrWeakScaling)
