@@ -114,6 +114,10 @@ type CellStats struct {
 	// (Thresholds.medianSE), and that over the median: computed once, as
 	// each sorts the cell's times.
 	medianSE, relSE float64
+	// spread is the trials' robust relative spread, 1.4826 MAD / median
+	// as scaling.MedianSE estimates it (before the Resolution floor): the
+	// noise exp suggest plans with; NaN for fewer than 2 trials.
+	spread float64
 	// measuredTimedOut counts the measured trials (not warmups) among TimedOut.
 	measuredTimedOut int
 	// passed are the wall times of the measured trials with right answers,

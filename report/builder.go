@@ -1,6 +1,11 @@
 package report
 
-import "github.com/exp-tool/exp/experiment"
+import (
+	"math"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/scaling"
+)
 
 // Builder analyses a run's trials one at a time, in run order, keeping
 // per cell only the few numbers each statistic needs (wall time, CPU use
@@ -104,7 +109,9 @@ func (b *Builder) Report() *Report {
 		rep.Cells[i].Summary = Summarize(b.times[i], th)
 		rep.Cells[i].CPUUse = median(b.cpu[i])
 		rep.Cells[i].OtherCPU = median(b.other[i])
-		rep.Cells[i].medianSE = th.medianSE(b.times[i])
+		raw := scaling.MedianSE(b.times[i])
+		rep.Cells[i].medianSE = max(raw, th.Resolution) // th.medianSE(b.times[i])
+		rep.Cells[i].spread = raw * math.Sqrt(float64(len(b.times[i]))) / 1.2533 / median(b.times[i])
 		rep.Cells[i].relSE = rep.Cells[i].medianSE / median(b.times[i]) // th.relMedianSE(b.times[i])
 	}
 	rep.speedups(b.times)
