@@ -126,8 +126,9 @@ func ExampleCell() {
 		return
 	}
 	fmt.Printf("warmup: p=%.2g, discard %d (%.0f%% slower)\n", c.Warmup.P, c.Warmup.Suggested, c.Warmup.Slowdown*100)
+	// Drift is tested on the 8 trials after them.
 	fmt.Printf("drift: rho=%.2f p=%.2g fired=%v\n", c.Drift.Rho, c.Drift.P, c.Drift.Fired)
 	// Output:
 	// warmup: p=1.7e-07, discard 2 (27% slower)
-	// drift: rho=-0.59 p=0.074 fired=false
+	// drift: rho=-0.18 p=0.67 fired=false
 }
