@@ -132,3 +132,12 @@ func ExampleCell() {
 	// warmup: p=1.7e-07, discard 2 (27% slower)
 	// drift: rho=-0.18 p=0.67 fired=false
 }
+
+func BenchmarkCell10(b *testing.B) {
+	xs := []float64{1.01, 0.99, 1.02, 0.98, 1.0, 1.03, 0.97, 1.01, 0.99, 1.0}
+	for b.Loop() {
+		if _, err := Cell(xs, DefaultAlpha); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
