@@ -105,8 +105,12 @@ func diagnosticWarnings(d Diagnostics, warmup int) []error {
 		w = append(w, fmt.Errorf("%w: wall time %s with run order, Spearman rho %+.2f (p %.2g < %s)", ErrDrift, trendWord(t.Rho), t.Rho, t.P, a))
 	}
 	if t := d.Warmup; t.Fired {
-		w = append(w, fmt.Errorf("%w: the first %s are %.0f%% slower than the rest (p %.2g < %s): discard them (warmup: %d)",
-			ErrWarmup, plural(t.Suggested, "measured trial"), t.Slowdown*100, t.P, a, warmup+t.Suggested))
+		first, them := "the first measured trial is", "it"
+		if t.Suggested > 1 {
+			first, them = fmt.Sprintf("the first %d measured trials are", t.Suggested), "them"
+		}
+		w = append(w, fmt.Errorf("%w: %s %.0f%% slower than the rest (p %.2g < %s): discard %s (warmup: %d)",
+			ErrWarmup, first, t.Slowdown*100, t.P, a, them, warmup+t.Suggested))
 	}
 	if t := d.Dependence; t.Fired {
 		w = append(w, fmt.Errorf("%w: lag-1 autocorrelation %+.2f (p %.2g < %s): neighbouring trials resemble each other, so the intervals are too narrow",
