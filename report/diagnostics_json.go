@@ -10,6 +10,9 @@ type diagnosticsJSON struct {
 	Warmup     *warmupJSON     `json:"warmup"`
 	Dependence *dependenceJSON `json:"dependence"`
 	Shape      *shapeJSON      `json:"shape"`
+	// Detrended is whether dependence and shape saw the trials less their
+	// trend (the cell's drift fired); null when Skipped.
+	Detrended *bool `json:"detrended"`
 }
 
 type trendJSON struct {
@@ -60,6 +63,7 @@ func newDiagnosticsJSON(d Diagnostics) diagnosticsJSON {
 	j.Drift = &trendJSON{t.N, jsonValue(t.Rho), jsonValue(t.P), t.Fired}
 	j.Warmup = &warmupJSON{w.K, jsonValue(w.P), w.Suggested, jsonValue(w.Slowdown), w.Fired}
 	j.Dependence = &dependenceJSON{jsonValue(dep.R1), jsonValue(dep.P), dep.Fired}
+	j.Detrended = &d.Detrended
 	j.Shape = &shapeJSON{jsonValue(s.Bimodality), jsonValue(s.BimodalityLimit), s.LowGroup, s.Bimodal,
 		jsonValue(s.Skewness), jsonValue(s.SkewnessSE), s.Skewed}
 	return j
