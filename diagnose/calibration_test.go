@@ -10,13 +10,13 @@ import (
 var calibrate = flag.Bool("calibrate", false, "print the false-alarm rate and power of every diagnostic (slow)")
 
 // reps is the number of simulated cells per case: enough that a rate of
-// 1% is known to about ±0.3%, and one of 87% to ±1% (under -short, ±0.6%
-// and ±2%).
+// 1% is known to about ±0.2%, and one of 87% to ±0.6% (under -short, 500:
+// ±0.4% and ±1.5%).
 func reps() int {
 	if testing.Short() {
-		return 300
+		return 500
 	}
-	return 1000
+	return 3000
 }
 
 // TestFalseAlarms checks that no diagnostic fires on more than 3% of
