@@ -2,6 +2,7 @@ package report
 
 import (
 	"math"
+	"slices"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/scaling"
@@ -18,6 +19,9 @@ type Builder struct {
 	times [][]float64 // per cell: measured wall times kept in the statistics, seconds
 	cpu   [][]float64 // per cell: (user+sys)/wall of those trials
 	other [][]float64 // per cell: other_cpu_ns/wall_ns of measured trials that measured it
+	// seq is per cell: the Seq of the trials of CellStats.passed, for the
+	// diagnostics.
+	seq [][]int
 	// primesOK and seen are per cell: a correct trial was seen; any trial was.
 	primesOK, seen []bool
 	stored         int // trials added, whatever their cell
@@ -43,7 +47,7 @@ func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Bui
 	}
 	n := len(cells)
 	return &Builder{rep: rep, th: th, times: make([][]float64, n), cpu: make([][]float64, n), other: make([][]float64, n),
-		primesOK: make([]bool, n), seen: make([]bool, n)}
+		primesOK: make([]bool, n), seen: make([]bool, n), seq: make([][]int, n)}
 }
 
 // Add counts trial t, the next in run order; Add keeps nothing of t
@@ -95,6 +99,7 @@ func (b *Builder) Add(t *experiment.Trial) {
 	b.times[t.Cell] = append(b.times[t.Cell], secs)
 	if t.OK {
 		cs.passed = append(cs.passed, secs)
+		b.seq[t.Cell] = append(b.seq[t.Cell], t.Seq)
 	}
 	if t.WallNS > 0 && t.UserNS+t.SysNS > 0 {
 		b.cpu[t.Cell] = append(b.cpu[t.Cell], float64(t.UserNS+t.SysNS)/float64(t.WallNS))
@@ -115,8 +120,14 @@ func (b *Builder) Report() *Report {
 		rep.Cells[i].relSE = rep.Cells[i].medianSE / median(b.times[i]) // th.relMedianSE(b.times[i])
 	}
 	rep.speedups(b.times)
+	passed := make([][]float64, len(rep.Cells))
 	for i := range rep.Cells {
-		rep.Cells[i].Warnings = cellWarnings(&rep.Cells[i], rep.UsableCPUs, th, cpuBound(rep.Run))
+		passed[i] = slices.Clone(rep.Cells[i].passed)
+	}
+	rep.diagnoseRun(passed, b.seq)
+	for i := range rep.Cells {
+		c := &rep.Cells[i]
+		c.Warnings = append(cellWarnings(c, rep.UsableCPUs, th, cpuBound(rep.Run)), diagnosticWarnings(c.Diagnostics, rep.Run.Warmup)...)
 	}
 	rep.fits()
 	for i := range rep.Cells {

@@ -42,6 +42,21 @@ var (
 	// invocation (exp run --resume): the machine's state, or with
 	// --any-host the machine, may differ between them.
 	ErrResumed = errors.New("resumed")
+	// ErrDrift marks a cell, or a run, whose wall times trend with run
+	// order (Diagnostics.Drift, Report.Drift).
+	ErrDrift = errors.New("drift")
+	// ErrWarmup marks a cell whose first measured trials are slower than
+	// the rest (Diagnostics.Warmup): it needs more warmup trials.
+	ErrWarmup = errors.New("warmup")
+	// ErrDependent marks a cell whose trials are positively correlated
+	// with their neighbours in run order (Diagnostics.Dependence).
+	ErrDependent = errors.New("dependent")
+	// ErrBimodal marks a cell whose trials fall into two groups
+	// (Diagnostics.Shape.Bimodal).
+	ErrBimodal = errors.New("bimodal")
+	// ErrSkewed marks a cell whose trials are confidently more skewed than
+	// diagnose.SkewLimit (Diagnostics.Shape.Skewed).
+	ErrSkewed = errors.New("skewed")
 	// ErrWeakScaling is the AmdahlErr of every fit of a weak-scaling run:
 	// Amdahl's law describes a fixed problem, so the run gets Gustafson's.
 	ErrWeakScaling = errors.New("weak scaling: Amdahl's law describes a fixed problem size; see Gustafson's law")
