@@ -141,3 +141,31 @@ func BenchmarkCell10(b *testing.B) {
 		}
 	}
 }
+
+// TestMinEffect: with trials as steady as a timer's resolution, a slowdown
+// or a trend far below MinEffect is significant but does not fire; the
+// same pattern at 3% does.
+func TestMinEffect(t *testing.T) {
+	steady := func(lead, trend float64) []float64 {
+		xs := make([]float64, 20)
+		for i := range xs {
+			xs[i] = 40e6 * (1 + trend*float64(i)/19 + 1e-5*float64(i%3))
+		}
+		xs[0] *= 1 + lead
+		xs[1] *= 1 + lead
+		return xs
+	}
+	for _, tc := range []struct {
+		effect float64
+		fire   bool
+	}{{0.001, false}, {0.03, true}} {
+		w, err := Warmup(steady(tc.effect, 0), DefaultAlpha)
+		if err != nil || w.P >= DefaultAlpha || w.Fired != tc.fire {
+			t.Errorf("warmup %g: %+v, %v; want p < alpha and fired %v", tc.effect, w, err, tc.fire)
+		}
+		d, err := Drift(steady(0, tc.effect), DefaultAlpha)
+		if err != nil || d.P >= DefaultAlpha || d.Fired != tc.fire || !(d.Change > 0) {
+			t.Errorf("drift %g: %+v, %v; want p < alpha, a change > 0 and fired %v", tc.effect, d, err, tc.fire)
+		}
+	}
+}

@@ -2,14 +2,16 @@
 // its trials are independent draws from one unimodal distribution that does
 // not change while the run goes on. Each check is a hypothesis test with its
 // statistic, its p-value (or threshold) and whether it fired at the
-// significance level the caller gives:
+// significance level the caller gives. Drift and warmup also need an
+// effect of at least MinEffect to fire (practical, not only statistical,
+// significance):
 //
 //   - drift: Spearman's rank correlation of wall time with run order
 //     (Drift), within a cell and, normalised by each cell's median, across a
 //     whole run (RunDrift);
 //   - warmup: whether the first trials of a cell are slower than the rest, by
-//     a one-sided Mann–Whitney test of the first k against the rest, with a
-//     suggested number of trials to discard (Warmup);
+//     a one-sided t-test on log times of the first k against the rest, with
+//     a suggested number of trials to discard (Warmup);
 //   - dependence: the lag-1 autocorrelation of the trials in run order
 //     (Dependence);
 //   - shape: bimodality, by the best split of the sorted trials into two
@@ -49,6 +51,12 @@ var (
 // about one run in five, not in every run, and the four kinds together fire
 // on about 4% of clean cells.
 var DefaultAlpha = 0.01
+
+// MinEffect is the smallest change that drift and warmup warn about, as a
+// fraction of the time (0.01 = 1%): with trials as steady as a timer's
+// resolution, a first trial 0.05% slower is significant but changes no
+// conclusion, and a warning about it would teach users to ignore warnings.
+var MinEffect = 0.01
 
 // MinN is the fewest trials Cell diagnoses: below 8, none of the tests can
 // reach significance at DefaultAlpha, whatever the data.

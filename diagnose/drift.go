@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"math"
 	"slices"
 
@@ -19,8 +20,12 @@ type Trend struct {
 	// P is the two-sided p-value of rho = 0, from Student's t with n-2
 	// degrees of freedom, t = rho sqrt((n-2)/(1-rho^2)) (Kendall & Stuart
 	// 1979, 31.19); 1 when Rho is NaN.
-	P     float64
-	Fired bool // P < alpha
+	P float64
+	// Change is the median of the last third of the values over the median
+	// of the first third, minus 1 (0.05: 5% slower by the end); 0 for
+	// fewer than 3 values.
+	Change float64
+	Fired  bool // P < alpha and |Change| >= MinEffect
 }
 
 // Drift tests xs, one cell's wall times in run order, for a trend with run
@@ -79,7 +84,21 @@ func spearman(xs, ys []float64, alpha float64) (Trend, error) {
 		stat := t.Rho * math.Sqrt(df/(1-t.Rho*t.Rho))
 		t.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(stat))
 	}
-	t.Fired = t.P < alpha
+	// The change along xs: the values of ys ordered by xs.
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
+	third := len(order) / 3
+	first, last := make([]float64, third), make([]float64, third)
+	for i := range third {
+		first[i], last[i] = ys[order[i]], ys[order[len(order)-third+i]]
+	}
+	if m := median(first); m > 0 {
+		t.Change = median(last)/m - 1
+	}
+	t.Fired = t.P < alpha && math.Abs(t.Change) >= MinEffect
 	return t, nil
 }
 

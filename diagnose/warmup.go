@@ -33,7 +33,7 @@ type WarmupTest struct {
 	// of the rest, minus 1, as a fraction (0.3 = 30% slower); 0 when not
 	// Fired.
 	Slowdown float64
-	Fired    bool // P < alpha
+	Fired    bool // P < alpha and the slowdown is at least MinEffect
 }
 
 // Warmup tests xs, one cell's wall times in run order (all > 0), for slow
@@ -60,9 +60,11 @@ func Warmup(xs []float64, alpha float64) (WarmupTest, error) {
 		}
 	}
 	w.P = min(1, best*float64(w.K))
-	if w.Fired = w.P < alpha; w.Fired {
-		w.Suggested = bestK
-		w.Slowdown = median(xs[:bestK])/median(xs[bestK:]) - 1
+	if w.P < alpha {
+		slow := median(xs[:bestK])/median(xs[bestK:]) - 1
+		if w.Fired = slow >= MinEffect; w.Fired {
+			w.Suggested, w.Slowdown = bestK, slow
+		}
 	}
 	return w, nil
 }

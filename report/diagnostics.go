@@ -102,7 +102,7 @@ func diagnosticWarnings(d Diagnostics, warmup int) []error {
 	var w []error
 	a := strconv.FormatFloat(d.Alpha, 'g', -1, 64)
 	if t := d.Drift; t.Fired {
-		w = append(w, fmt.Errorf("%w: wall time %s with run order, Spearman rho %+.2f (p %.2g < %s)", ErrDrift, trendWord(t.Rho), t.Rho, t.P, a))
+		w = append(w, fmt.Errorf("%w: wall time %s with run order, %+.1f%% from the first third of the trials to the last, Spearman rho %+.2f (p %.2g < %s)", ErrDrift, trendWord(t.Rho), 100*t.Change, t.Rho, t.P, a))
 	}
 	if t := d.Warmup; t.Fired {
 		first, them := "the first measured trial is", "it"
@@ -131,8 +131,8 @@ func runDriftWarning(d RunDrift) error {
 	if d.Skipped != "" || !d.Fired {
 		return nil
 	}
-	return fmt.Errorf("%w: across the run, wall time over its cell's median %s with run order, Spearman rho %+.2f over %s (p %.2g < %s): the machine changed during the run",
-		ErrDrift, trendWord(d.Rho), d.Rho, plural(d.N, "trial"), d.P, strconv.FormatFloat(d.Alpha, 'g', -1, 64))
+	return fmt.Errorf("%w: across the run, wall time over its cell's median %s with run order, %+.1f%% from the first third of the run to the last, Spearman rho %+.2f over %s (p %.2g < %s): the machine changed during the run",
+		ErrDrift, trendWord(d.Rho), 100*d.Change, d.Rho, plural(d.N, "trial"), d.P, strconv.FormatFloat(d.Alpha, 'g', -1, 64))
 }
 
 func trendWord(rho float64) string {

@@ -16,10 +16,11 @@ type diagnosticsJSON struct {
 }
 
 type trendJSON struct {
-	N     int  `json:"n"`
-	Rho   any  `json:"rho"`
-	P     any  `json:"p"`
-	Fired bool `json:"fired"`
+	N      int     `json:"n"`
+	Rho    any     `json:"rho"`
+	P      any     `json:"p"`
+	Change float64 `json:"change"`
+	Fired  bool    `json:"fired"`
 }
 
 type warmupJSON struct {
@@ -60,7 +61,7 @@ func newDiagnosticsJSON(d Diagnostics) diagnosticsJSON {
 		return j
 	}
 	t, w, dep, s := d.Drift, d.Warmup, d.Dependence, d.Shape
-	j.Drift = &trendJSON{t.N, jsonValue(t.Rho), jsonValue(t.P), t.Fired}
+	j.Drift = &trendJSON{t.N, jsonValue(t.Rho), jsonValue(t.P), t.Change, t.Fired}
 	j.Warmup = &warmupJSON{w.K, jsonValue(w.P), w.Suggested, jsonValue(w.Slowdown), w.Fired}
 	j.Dependence = &dependenceJSON{jsonValue(dep.R1), jsonValue(dep.P), dep.Fired}
 	j.Detrended = &d.Detrended
@@ -70,7 +71,7 @@ func newDiagnosticsJSON(d Diagnostics) diagnosticsJSON {
 }
 
 func newRunDriftJSON(d RunDrift) runDriftJSON {
-	j := runDriftJSON{Alpha: d.Alpha, trendJSON: trendJSON{d.N, jsonValue(d.Rho), jsonValue(d.P), d.Fired}}
+	j := runDriftJSON{Alpha: d.Alpha, trendJSON: trendJSON{d.N, jsonValue(d.Rho), jsonValue(d.P), d.Change, d.Fired}}
 	if d.Skipped != "" {
 		j.Skipped = &d.Skipped
 		j.Rho, j.P = nil, nil
