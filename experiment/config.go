@@ -56,20 +56,13 @@ const (
 
 // Config is a decoded, validated experiment file.
 type Config struct {
-	File     string // path the file was read from, as given
-	Source   []byte // the file's bytes, verbatim, stored with each run
-	Name     string // experiment name (required)
-	Database string // database path from the file; "" when absent
-	Seed     int64  // seed for the trial order, >= 0; valid only if HasSeed
-	HasSeed  bool   // whether the file fixed the seed
-	// Repeats is the number of measured trials per cell, >= 1; with
-	// Adaptive, the most (Adaptive.Max), which a cell gets only if it does
-	// not reach its precision first.
-	Repeats int
-	// Adaptive is repeats written as {min, max, precision}: trials run in
-	// rounds until each cell's median is precise enough (see Stopper); nil
-	// when repeats is an integer.
-	Adaptive  *Adaptive
+	File      string     // path the file was read from, as given
+	Source    []byte     // the file's bytes, verbatim, stored with each run
+	Name      string     // experiment name (required)
+	Database  string     // database path from the file; "" when absent
+	Seed      int64      // seed for the trial order, >= 0; valid only if HasSeed
+	HasSeed   bool       // whether the file fixed the seed
+	Repeats   int        // measured trials per cell, >= 1; with Adaptive, the most a cell gets (Adaptive.Max)
 	Warmup    int        // unmeasured trials per cell, >= 0
 	Scaling   string     // ScalingStrong or ScalingWeak; "" means strong
 	Kernel    string     // kernel name, a key of Kernels
@@ -91,6 +84,10 @@ type Config struct {
 	// Hooks are the programs run around the trials (setup, prepare,
 	// conclude, cleanup); nil when the file sets none.
 	Hooks *Hooks
+	// Adaptive is repeats written as {min, max, precision}: trials run in
+	// rounds until each cell's median is precise enough (see Stopper); nil
+	// when repeats is an integer.
+	Adaptive *Adaptive
 }
 
 // Range is the half-open interval of integers [Start, Start+Count).
