@@ -1,6 +1,7 @@
 package experiment
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -254,4 +255,31 @@ func TestStopper(t *testing.T) {
 			t.Error("a Stopper without the replay made the same decisions: the test does not test the replay")
 		}
 	})
+}
+
+// TestRunnerStopsPreciseCells runs an adaptive plan of 10 ms sleeps with
+// a precision of 99%: a cell stops as soon as no trial took twice its
+// median, at 6 measured trials on a quiet machine; the Runner skips the
+// rest of its steps and shrinks its progress total.
+func TestRunnerStopsPreciseCells(t *testing.T) {
+	t.Parallel()
+	c, err := Parse("a.yaml", []byte("name: a\nkernel: synthetic\nsynthetic: {serial: 0ms, parallel: 10ms, mode: sleep}\n"+
+		"workers: [1, 2]\nwarmup: 1\nrepeats: {min: 3, max: 20, precision: 99%}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := NewPlan(c, 1)
+	var totals []int
+	perCell := map[int]int{}
+	rn := &Runner{Progress: func(_, total int) { totals = append(totals, total) }}
+	sum, err := rn.Run(context.Background(), p, p.Steps, func(t Trial) error { perCell[t.Cell]++; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Trials+sum.Stopped != 42 || perCell[0] < 7 || perCell[0] >= 21 || perCell[1] < 7 || perCell[1] >= 21 {
+		t.Errorf("Summary %+v, trials per cell %v; want each cell stopped between 1+6 and 1+20 trials, the rest stopped", sum, perCell)
+	}
+	if totals[0] != 42 || totals[len(totals)-1] != sum.Trials {
+		t.Errorf("progress totals %v, want 42 falling to the %d trials run", totals, sum.Trials)
+	}
 }
