@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Adaptive is repeats written as a mapping, {min: 5, max: 50, precision: 2%}:
@@ -64,13 +65,19 @@ func RelativeHalfWidth(median, lo, hi float64) float64 {
 // sorted values xs from its order-statistic interval at level conf
 // (MedianCI); +Inf when xs are too few for that interval.
 func Precision(sorted []float64, conf float64) float64 {
-	lo, hi, ok := MedianCI(len(sorted), conf)
+	lo, _, ok := MedianCI(len(sorted), conf)
+	return precisionAt(sorted, lo, ok)
+}
+
+// precisionAt is Precision with the interval's lower index lo already
+// known (ok false: no interval).
+func precisionAt(sorted []float64, lo int, ok bool) float64 {
 	if !ok {
 		return math.Inf(1)
 	}
 	n := len(sorted)
 	med := (sorted[(n-1)/2] + sorted[n/2]) / 2
-	return RelativeHalfWidth(med, sorted[lo], sorted[hi])
+	return RelativeHalfWidth(med, sorted[lo], sorted[n-1-lo])
 }
 
 // Stopper decides, for a plan with adaptive repeats, when each cell has
@@ -94,7 +101,7 @@ func Precision(sorted []float64, conf float64) float64 {
 // often. With it, simulated cells with lognormal noise of CV 1–10%, min 5,
 // max 50 and precision 1–10% have 95% intervals that cover the true
 // median 95–97.5% of the time; stopping on the first precise check gave
-// 93% at worst (report/adaptive_coverage_test.go).
+// 92% at worst (TestAdaptiveCoverage in package report).
 //
 // A cell's decision after round r depends only on its own trials of rounds
 // up to r, so the decisions are a function of the measurements, whatever
@@ -105,6 +112,10 @@ type Stopper struct {
 	a      Adaptive
 	warmup int
 	cells  []stopCell
+	// lows caches MedianCI(n, StopConfidence)'s lower index by n, -1 for
+	// no interval, -2 not yet computed: the binomial CDFs it takes cost
+	// more than the rest of a check.
+	lows []int
 }
 
 // stopCell is a Stopper's state of one cell.
@@ -155,7 +166,7 @@ func (s *Stopper) Add(t *Trial) (stopped bool) {
 		i, _ := slices.BinarySearch(c.sorted, x)
 		c.sorted = slices.Insert(c.sorted, i, x)
 		if len(c.sorted) >= s.a.Min {
-			prec := Precision(c.sorted, StopConfidence)
+			prec := s.precision(c.sorted)
 			hit := prec <= s.a.Precision
 			if hit && (!c.checked || c.lastHit) {
 				c.stopRound, c.precise = t.Rep, true
@@ -184,5 +195,37 @@ type CellState struct {
 // Cell returns the state of cell i.
 func (s *Stopper) Cell(i int) CellState {
 	c := s.cells[i]
-	return CellState{N: len(c.sorted), Stopped: c.stopRound >= 0, Precise: c.precise, Precision: Precision(c.sorted, StopConfidence)}
+	return CellState{N: len(c.sorted), Stopped: c.stopRound >= 0, Precise: c.precise, Precision: s.precision(c.sorted)}
+}
+
+// precision is Precision(sorted, StopConfidence), with the interval's
+// indexes cached by sample size.
+func (s *Stopper) precision(sorted []float64) float64 {
+	n := len(sorted)
+	for len(s.lows) <= n {
+		s.lows = append(s.lows, -2)
+	}
+	if s.lows[n] == -2 {
+		s.lows[n] = -1
+		if lo, _, ok := MedianCI(n, StopConfidence); ok {
+			s.lows[n] = lo
+		}
+	}
+	return precisionAt(sorted, s.lows[n], s.lows[n] >= 0)
+}
+
+// Adaptive returns the adaptive repeats of run r, read from the config
+// stored with it (ConfigYAML): no database column holds them, and
+// runs.repeats holds Max. It returns nil when r's repeats were an
+// integer, or when its config does not parse with this exp.
+func (r Run) Adaptive() *Adaptive {
+	// precision is required in the mapping: without the word, no parse.
+	if !strings.Contains(r.ConfigYAML, "precision") {
+		return nil
+	}
+	c, err := Parse(r.ConfigPath, []byte(r.ConfigYAML))
+	if err != nil {
+		return nil
+	}
+	return c.Adaptive
 }

@@ -24,7 +24,7 @@ type Builder struct {
 // NewBuilder starts the analysis of run, whose cells are cells in plan
 // order, with thresholds th.
 func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Builder {
-	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), inputs: map[uint64]string{}}
+	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), Adaptive: run.Adaptive(), inputs: map[uint64]string{}}
 	rep.Cells = make([]CellStats, len(cells))
 	for i, c := range cells {
 		p := c.Workers
@@ -54,6 +54,9 @@ func (b *Builder) Add(t *experiment.Trial) {
 		return
 	}
 	cs := &b.rep.Cells[t.Cell]
+	if !t.Warmup {
+		cs.measured++
+	}
 	if t.TimedOut {
 		cs.TimedOut++
 		if !t.Warmup {
@@ -109,7 +112,7 @@ func (b *Builder) Report() *Report {
 	}
 	rep.speedups(b.times)
 	for i := range rep.Cells {
-		rep.Cells[i].Warnings = cellWarnings(&rep.Cells[i], rep.UsableCPUs, th, cpuBound(rep.Run))
+		rep.Cells[i].Warnings = append(cellWarnings(&rep.Cells[i], rep.UsableCPUs, th, cpuBound(rep.Run)), preciseWarnings(&rep.Cells[i], rep.Adaptive)...)
 	}
 	rep.fits()
 	for i := range rep.Cells {

@@ -33,6 +33,11 @@ type Summary struct {
 	// 0 (more than half the samples equal), where no scale is left to judge
 	// by.
 	Outliers int
+	// Precision is how precisely the median is known: the larger distance
+	// from the median to either end of its interval [CILow, CIHigh], over
+	// the median, as a fraction (0.031: the interval lies within ±3.1% of
+	// the median; experiment.RelativeHalfWidth). NaN without an interval.
+	Precision float64
 }
 
 // Summarize computes the Summary of xs with the median's interval at level
@@ -41,7 +46,7 @@ type Summary struct {
 // gives N = 0 and NaN everywhere.
 func Summarize(xs []float64, th Thresholds) Summary {
 	nan := math.NaN()
-	s := Summary{N: len(xs), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan}
+	s := Summary{N: len(xs), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan, Precision: nan}
 	if len(xs) == 0 {
 		return s
 	}
@@ -59,6 +64,9 @@ func Summarize(xs []float64, th Thresholds) Summary {
 	s.Outliers = countOutliers(data, th.OutlierFence, th.Resolution)
 	if lo, hi, ok := MedianCI(len(sorted), th.Confidence); ok {
 		s.CILow, s.CIHigh = sorted[lo], sorted[hi]
+		if p := experiment.RelativeHalfWidth(s.Median, s.CILow, s.CIHigh); !math.IsInf(p, 1) {
+			s.Precision = p
+		}
 	}
 	return s
 }
