@@ -65,8 +65,12 @@ func cmdResume(c *cli.Context) error {
 	}
 	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"), len(missing))
 	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "resuming run %d (%s, %q, seed %d): %d of %d trials to run -> %s\n",
-			r.ID, r.UUID, r.Name, r.Seed, len(missing), len(plan.Steps), db.Path())
+		upTo := ""
+		if plan.Config.Adaptive != nil {
+			upTo = "up to " // cells stop once precise
+		}
+		fmt.Fprintf(c.App.ErrWriter, "resuming run %d (%s, %q, seed %d): %s%d of %d trials to run -> %s\n",
+			r.ID, r.UUID, r.Name, r.Seed, upTo, len(missing), len(plan.Steps), db.Path())
 		fmt.Fprintln(c.App.ErrWriter, oracleLine(plan, refs))
 	}
 	return runSteps(c, rec, r, plan, missing, refs, prog, prior, hr, stop)
@@ -107,8 +111,13 @@ func resumable(c *cli.Context, db *store.DB, file *experiment.Config) (experimen
 	if !same {
 		return r, nil, fmt.Errorf("run %d: this exp expands the stored config into other cells than the %d stored: it cannot resume the run", r.ID, len(cells))
 	}
-	if _, _, _, _, err := resumeSteps(c, db, r, plan); err != nil {
+	missing, _, _, _, err := resumeSteps(c, db, r, plan)
+	if err != nil {
 		return r, nil, err
+	}
+	if len(missing) == 0 && r.Status == experiment.StatusFailed {
+		// An adaptive run's cells may all have stopped short of max.
+		return r, nil, fmt.Errorf("run %d failed with every trial its cells needed stored (%s): %w", r.ID, r.Error, store.ErrNothingToResume)
 	}
 	return r, plan, nil
 }

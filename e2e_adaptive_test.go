@@ -122,6 +122,14 @@ func TestAdaptiveStopsEarly(t *testing.T) {
 			t.Errorf("cell %d: n %d, precision %v; want n %d and precision <= 0.05", i, c.N, c.Precision, per[i])
 		}
 	}
+
+	// Failed with every cell stopped (as a lock held too long at the end
+	// leaves it): fewer trials than max are stored, yet none is missing.
+	execFK(t, filepath.Join(dir, "exp.db"), `UPDATE runs SET status = 'failed', error = 'boom'`)
+	r = exp(t, dir, nil, "run", "--resume", "1")
+	if r.code != 2 || !strings.Contains(r.stderr, "run 1 failed with every trial its cells needed stored (boom): nothing to resume") {
+		t.Errorf("resume of a failed run with nothing missing: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 func TestAdaptiveNotPreciseEnough(t *testing.T) {
