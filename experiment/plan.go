@@ -23,12 +23,12 @@ type Cell struct {
 	Input string
 }
 
-// Step is one planned trial.
+// Step is one planned trial. In a plan with adaptive repeats, Rep is also
+// the round the step belongs to (see NewPlan).
 type Step struct {
-	Seq  int // position in the run's order, from 0
-	Cell int // index into Plan.Cells
-	Rep  int // position among the cell's trials, from 0; warmups come first; in an adaptive plan, also the round
-
+	Seq    int  // position in the run's order, from 0
+	Cell   int  // index into Plan.Cells
+	Rep    int  // position among the cell's trials, from 0; warmups come first
 	Warmup bool // whether the trial is a warmup, left out of statistics
 }
 
@@ -37,7 +37,7 @@ type Plan struct {
 	Config *Config // the experiment file the plan was built from
 	Seed   int64   // seed of the trial order
 	Cells  []Cell  // range x schedule x workers, in file order
-	Steps  []Step  // warmup+repeats trials per cell, shuffled
+	Steps  []Step  // warmup+repeats trials per cell, shuffled (adaptive repeats: in rounds)
 	// Inputs are kernel command's inputs as read before the run, by input
 	// index (ReadInputs); nil until read, and for other kernels.
 	Inputs []InputFile
