@@ -91,17 +91,19 @@ func precisionAt(sorted []float64, lo int, ok bool) float64 {
 // precise; after a check that found the interval too wide, only when two
 // consecutive checks are precise. Its steps of later rounds (Rep; see
 // NewPlan) are then skipped. A cell also stops after its last round (Max
-// measured trials), precise or not. The trials that count are those the
-// report's statistics use: measured (not warmups), with a right answer,
-// not timed out.
+// measured trials), precise or not. The trials that count are measured
+// (not warmups), with a right answer, and not timed out: those of the
+// report's statistics, but for wrong answers, which the report keeps and
+// flags (such a run is failed anyway).
 //
 // The second check is what keeps the reported interval honest: a cell
 // whose interval hovers about the target would otherwise stop on the round
 // where chance made it narrow, and such intervals miss the true median more
 // often. With it, simulated cells with lognormal noise of CV 1–10%, min 5,
-// max 50 and precision 1–10% have 95% intervals that cover the true
-// median 95–97.5% of the time; stopping on the first precise check gave
-// 92% at worst (TestAdaptiveCoverage in package report).
+// max 50 and precision 2% or 5% have 95% intervals that cover the true
+// median 95–97.5% of the time (TestAdaptiveCoverage in package report;
+// also at 1% and 10% when the rule was chosen); stopping on the first
+// precise check gave 92% at worst.
 //
 // A cell's decision after round r depends only on its own trials of rounds
 // up to r, so the decisions are a function of the measurements, whatever
