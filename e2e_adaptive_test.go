@@ -134,8 +134,10 @@ func TestAdaptiveStopsEarly(t *testing.T) {
 
 func TestAdaptiveNotPreciseEnough(t *testing.T) {
 	dir := t.TempDir()
-	// No sleep is repeatable to 0.01% (5 µs in 50 ms): every cell runs to max.
-	yaml := strings.Replace(adaptiveYAML, "{min: 3, max: 20, precision: 5%}", "{min: 3, max: 6, precision: 0.01%}", 1)
+	// No trial is repeatable to 0.0001% (under 100 ns in 30-90 ms; the
+	// sleeps vary by microseconds, and 0.01% was reached): every cell runs
+	// to max.
+	yaml := strings.Replace(adaptiveYAML, "{min: 3, max: 20, precision: 5%}", "{min: 3, max: 6, precision: 0.0001%}", 1)
 	writeFile(t, dir, "a.yaml", yaml)
 	if r := exp(t, dir, nil, "run", "a.yaml", "-q"); r.code != 0 {
 		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
@@ -147,7 +149,7 @@ func TestAdaptiveNotPreciseEnough(t *testing.T) {
 		t.Errorf("measured trials per cell %v, want 6 (max) each", per)
 	}
 	r := exp(t, dir, nil, "report")
-	if n := strings.Count(r.stdout, "after 6 trials, target ±0.01%"); r.code != 0 || n != 3 || !strings.Contains(r.stdout, "not precise enough: ±") {
+	if n := strings.Count(r.stdout, "after 6 trials, target ±0.0001%"); r.code != 0 || n != 3 || !strings.Contains(r.stdout, "not precise enough: ±") {
 		t.Errorf("report: exit %d, %d cells flagged, want 3\n%s%s", r.code, n, r.stdout, r.stderr)
 	}
 }

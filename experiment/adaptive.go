@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -38,15 +39,15 @@ func (a Adaptive) String() string {
 	return fmt.Sprintf("{min: %d, max: %d, precision: %s}", a.Min, a.Max, Percent(a.Precision))
 }
 
-// Percent renders a fraction as a percentage with no needless digits:
-// 0.02 as 2%, 0.005 as 0.5%.
+// Percent renders a fraction as a percentage of at most 6 significant
+// digits, with no needless ones and no exponent: 0.02 as 2%, 0.005 as
+// 0.5%, 1e-6 as 0.0001%.
 func Percent(f float64) string {
-	return fmt.Sprintf("%s%%", trimFloat(f*100))
-}
-
-// trimFloat renders x with at most 6 significant digits and no trailing zeros.
-func trimFloat(x float64) string {
-	return fmt.Sprintf("%.6g", x)
+	v, err := strconv.ParseFloat(fmt.Sprintf("%.6g", f*100), 64)
+	if err != nil {
+		return fmt.Sprintf("%g%%", f*100)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64) + "%"
 }
 
 // RelativeHalfWidth is the precision of a median: the larger distance from

@@ -26,6 +26,11 @@ func TestParseRepeatsMapping(t *testing.T) {
 	check("repeats: {min: 5, max: 50, precision: 2%}\n", 50, &Adaptive{Min: 5, Max: 50, Precision: 0.02})
 	check("repeats:\n  precision: 0.5%\n  max: 6\n  min: 2\n", 6, &Adaptive{Min: 2, Max: 6, Precision: 0.005})
 	check("repeats: {min: 3, max: 3000, precision: 99.9%}\n", 3000, &Adaptive{Min: 3, Max: 3000, Precision: 0.999})
+	for f, want := range map[float64]string{0.02: "2%", 0.005: "0.5%", 1e-6: "0.0001%", 0.999: "99.9%", 0.0123456789: "1.23457%"} {
+		if got := Percent(f); got != want {
+			t.Errorf("Percent(%g) = %q, want %q", f, got, want)
+		}
+	}
 	if got := (Adaptive{Min: 5, Max: 50, Precision: 0.02}).String(); got != "{min: 5, max: 50, precision: 2%}" {
 		t.Errorf("String() = %q", got)
 	}
