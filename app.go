@@ -95,7 +95,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Usage:     "run an experiment file and store every trial, or resume a run that did not finish",
 				ArgsUsage: "EXPERIMENT.yaml | --resume RUN [EXPERIMENT.yaml]",
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
-					"checks each trial's answer against an oracle, and commits each trial as it finishes.\n" +
+					"checks each trial's answer against an oracle, and commits each trial as it finishes. With\n" +
+					"repeats: {min, max, precision} the trials run in seeded rounds, and a cell stops once its median's\n" +
+					"95% interval is within ±precision (README: Repeat until precise).\n" +
 					"Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops after keeping every finished trial;\n" +
 					"the run is marked interrupted, exp prints the command that resumes it and exits 130, 143 or 129;\n" +
 					"so it is when --max-duration passes (130). A second Ctrl-C exits at once. A run whose exp was\n" +

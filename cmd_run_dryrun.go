@@ -38,9 +38,14 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 		fmt.Fprintf(w, "shard %s: %s of the matrix's %d (MATRIX is a cell's place in the whole matrix), the seed's order restricted to them\n",
 			plan.Shard, count(len(plan.Cells), "cell"), plan.MatrixCells)
 	}
-	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %d repeats + %d warmup = %s each; %s\n\n",
+	repeats, upTo := fmt.Sprintf("%d repeats", cfg.Repeats), ""
+	if a := cfg.Adaptive; a != nil {
+		// The most: cells stop once precise (README: Repeat until precise).
+		repeats, upTo = "repeats "+a.String(), "up to "
+	}
+	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %s + %d warmup = %s%s each; %s%s\n\n",
 		count(len(cfg.Ranges), "range"), count(len(cfg.Schedules), "schedule"), count(len(cfg.Workers), "worker count"),
-		count(len(plan.Cells), "cell"), cfg.Repeats, cfg.Warmup, count(cfg.Repeats+cfg.Warmup, "trial"), count(len(plan.Steps), "trial"))
+		count(len(plan.Cells), "cell"), repeats, cfg.Warmup, upTo, count(cfg.Repeats+cfg.Warmup, "trial"), upTo, count(len(plan.Steps), "trial"))
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	matrix, head := func(int) string { return "" }, ""

@@ -62,7 +62,7 @@ type Config struct {
 	Database  string     // database path from the file; "" when absent
 	Seed      int64      // seed for the trial order, >= 0; valid only if HasSeed
 	HasSeed   bool       // whether the file fixed the seed
-	Repeats   int        // measured trials per cell, >= 1
+	Repeats   int        // measured trials per cell, >= 1; with Adaptive, the most a cell gets (Adaptive.Max)
 	Warmup    int        // unmeasured trials per cell, >= 0
 	Scaling   string     // ScalingStrong or ScalingWeak; "" means strong
 	Kernel    string     // kernel name, a key of Kernels
@@ -87,6 +87,10 @@ type Config struct {
 	// Expect are the scaling gates judged when the run ends, as exp check
 	// judges them; nil when the file sets none.
 	Expect []Expectation
+	// Adaptive is repeats written as {min, max, precision}: trials run in
+	// rounds until each cell's median is precise enough (see Stopper); nil
+	// when repeats is an integer.
+	Adaptive *Adaptive
 }
 
 // Range is the half-open interval of integers [Start, Start+Count).
@@ -212,8 +216,7 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 		u, err = d.uint(n, key, 0, math.MaxInt64)
 		c.Seed, c.HasSeed = int64(u), true
 	case "repeats":
-		u, err = d.uint(n, key, 1, MaxRepeats)
-		c.Repeats = int(u)
+		c.Repeats, c.Adaptive, err = d.repeats(n, key)
 	case "warmup":
 		u, err = d.uint(n, key, 0, MaxRepeats)
 		c.Warmup = int(u)

@@ -23,7 +23,8 @@ type Cell struct {
 	Input string
 }
 
-// Step is one planned trial.
+// Step is one planned trial. In a plan with adaptive repeats, Rep is also
+// the round the step belongs to (see NewPlan).
 type Step struct {
 	Seq    int  // position in the run's order, from 0
 	Cell   int  // index into Plan.Cells
@@ -36,7 +37,7 @@ type Plan struct {
 	Config *Config // the experiment file the plan was built from
 	Seed   int64   // seed of the trial order
 	Cells  []Cell  // range x schedule x workers, in file order
-	Steps  []Step  // warmup+repeats trials per cell, shuffled
+	Steps  []Step  // warmup+repeats trials per cell, shuffled (adaptive repeats: in rounds)
 	// Inputs are kernel command's inputs as read before the run, by input
 	// index (ReadInputs); nil until read, and for other kernels.
 	Inputs []InputFile
@@ -56,7 +57,8 @@ type Plan struct {
 // shuffles all their trials with a PCG generator seeded by seed, so that
 // cells are interleaved and slow drift of the machine spreads over all of
 // them. Within each cell the first c.Warmup trials in that order are
-// the warmups. The same config and seed always give the same plan.
+// the warmups. With adaptive repeats (c.Adaptive) the trials run in rounds
+// instead (see rounds). The same config and seed always give the same plan.
 func NewPlan(c *Config, seed int64) *Plan {
 	p := &Plan{Config: c, Seed: seed}
 	for ri, r := range c.Ranges {
@@ -75,13 +77,17 @@ func NewPlan(c *Config, seed int64) *Plan {
 		}
 	}
 	per := c.Warmup + c.Repeats
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6578702d706c616e)) // "exp-plan"
+	if c.Adaptive != nil {
+		p.Steps = rounds(len(p.Cells), per, c.Warmup, rng)
+		return p
+	}
 	p.Steps = make([]Step, 0, len(p.Cells)*per)
 	for ci := range p.Cells {
 		for range per {
 			p.Steps = append(p.Steps, Step{Cell: ci})
 		}
 	}
-	rng := rand.New(rand.NewPCG(uint64(seed), 0x6578702d706c616e)) // "exp-plan"
 	rng.Shuffle(len(p.Steps), func(i, j int) { p.Steps[i], p.Steps[j] = p.Steps[j], p.Steps[i] })
 	seen := make([]int, len(p.Cells))
 	for i := range p.Steps {
@@ -92,6 +98,26 @@ func NewPlan(c *Config, seed int64) *Plan {
 		seen[st.Cell]++
 	}
 	return p
+}
+
+// rounds orders the trials of an adaptive plan: n rounds of one step per
+// cell each, the cells shuffled within each round by rng, so that every
+// cell has had r trials before any has r+1 and a cell can stop after any
+// round (Stopper) without the others losing their interleaving. The
+// first warmup rounds are the warmups. A step's round is its Rep.
+func rounds(cells, n, warmup int, rng *rand.Rand) []Step {
+	steps := make([]Step, 0, cells*n)
+	order := make([]int, cells)
+	for r := range n {
+		for i := range order {
+			order[i] = i
+		}
+		rng.Shuffle(cells, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, ci := range order {
+			steps = append(steps, Step{Seq: len(steps), Cell: ci, Rep: r, Warmup: r < warmup})
+		}
+	}
+	return steps
 }
 
 // Ranges returns the distinct ranges the cells test, in cell order: the

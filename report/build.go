@@ -129,6 +129,10 @@ type CellStats struct {
 	spread float64
 	// measuredTimedOut counts the measured trials (not warmups) among TimedOut.
 	measuredTimedOut int
+	// measured counts the cell's measured trials stored, whatever their
+	// outcome: with adaptive repeats, Max of them means the cell ran to
+	// the end.
+	measured int
 	// passed are the wall times of the measured trials with right answers,
 	// seconds, in the order of Build's trials: WriteBenchfmt's values.
 	passed []float64
@@ -143,6 +147,9 @@ type Report struct {
 	Fits       []Fit       // one per (range, schedule), in plan order
 	Drift      RunDrift    // trend of wall time with run order across the run
 	Warnings   []error     // run-level caveats
+	// Adaptive is the run's repeats {min, max, precision}, read from its
+	// stored config (experiment.Run.Adaptive); nil for a fixed count.
+	Adaptive *experiment.Adaptive
 	// inputs are kernel command's inputs by input index (the cells'
 	// Range.Start), for labels.
 	inputs map[uint64]string
@@ -176,8 +183,12 @@ func runWarnings(rep *Report, stored, failed int) []error {
 	var ws []error
 	run := rep.Run
 	if run.Status != experiment.StatusDone {
-		ws = append(ws, fmt.Errorf("run status is %s: %d of %d planned trials stored",
-			run.Status, stored, len(rep.Cells)*(run.Repeats+run.Warmup)))
+		upTo := ""
+		if rep.Adaptive != nil {
+			upTo = "up to "
+		}
+		ws = append(ws, fmt.Errorf("run status is %s: %d of %s%d planned trials stored",
+			run.Status, stored, upTo, len(rep.Cells)*(run.Repeats+run.Warmup)))
 	}
 	if failed > 0 {
 		ws = append(ws, fmt.Errorf("%w: %s found a wrong answer: the kernel or a schedule is broken", ErrFailed, plural(failed, "trial")))

@@ -33,7 +33,7 @@ type Builder struct {
 // NewBuilder starts the analysis of run, whose cells are cells in plan
 // order, with thresholds th.
 func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Builder {
-	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), inputs: map[uint64]string{}}
+	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), Adaptive: run.Adaptive(), inputs: map[uint64]string{}}
 	rep.Cells = make([]CellStats, len(cells))
 	for i, c := range cells {
 		p := c.Workers
@@ -63,6 +63,9 @@ func (b *Builder) Add(t *experiment.Trial) {
 		return
 	}
 	cs := &b.rep.Cells[t.Cell]
+	if !t.Warmup {
+		cs.measured++
+	}
 	if t.TimedOut {
 		cs.TimedOut++
 		if !t.Warmup {
@@ -128,6 +131,7 @@ func (b *Builder) Report() *Report {
 	for i := range rep.Cells {
 		c := &rep.Cells[i]
 		c.Warnings = append(cellWarnings(c, rep.UsableCPUs, th, cpuBound(rep.Run)), diagnosticWarnings(c.Diagnostics, rep.Run.Warmup)...)
+		c.Warnings = append(c.Warnings, preciseWarnings(c, rep.Adaptive)...)
 	}
 	rep.fits()
 	for i := range rep.Cells {

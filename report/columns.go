@@ -56,6 +56,9 @@ var cellColumns = []column{
 	{"amdahl_residual", func(c *CellStats) any { return c.Residual }},
 	{"gustafson_speedup", func(c *CellStats) any { return c.GustafsonSpeedup }},
 	{"warnings", func(c *CellStats) any { return c.Warnings }},
+	// Columns added later go last, so that CSV readers that index the
+	// columns keep working.
+	{"precision", func(c *CellStats) any { return c.Precision }},
 }
 
 // seconds rounds a time in seconds to whole nanoseconds, the resolution

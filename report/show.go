@@ -150,7 +150,11 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 		bound = "not CPU-bound"
 	}
 	add("kernel", fmt.Sprintf("%s (%s scaling, %s)", r.Kernel, r.Scaling, bound))
-	add("per cell", fmt.Sprintf("%d repeats + %d warmup, chunk %d", r.Repeats, r.Warmup, r.Chunk))
+	repeats := fmt.Sprintf("%d repeats", r.Repeats)
+	if a := r.Adaptive(); a != nil {
+		repeats = "repeats " + a.String()
+	}
+	add("per cell", fmt.Sprintf("%s + %d warmup, chunk %d", repeats, r.Warmup, r.Chunk))
 
 	add("hostname", orUnknown(h.Hostname))
 	add("cpu model", orUnknown(h.CPUModel))
