@@ -2,6 +2,9 @@ package main
 
 import (
 	"errors"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/report"
@@ -35,9 +38,6 @@ func cmdCheck(c *cli.Context) error {
 		}
 	}
 	texts := c.StringSlice("expect")
-	if len(texts) == 0 {
-		return usagef("check needs at least one --expect, such as --expect 'b <= 0.05' (%s)", experiment.ExpectationSyntax)
-	}
 	exps := make([]experiment.Expectation, len(texts))
 	for i, s := range texts {
 		e, err := experiment.ParseExpectation(s)
@@ -59,6 +59,12 @@ func cmdCheck(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(exps) == 0 {
+		// The expect list of the run's own experiment file.
+		if exps = rep.Run.Expectations(); len(exps) == 0 {
+			return usagef("check needs at least one --expect, such as --expect 'b <= 0.05' (%s), or a run whose experiment file has expect:", experiment.ExpectationSyntax)
+		}
+	}
 	var vs []report.CheckVerdict
 	for _, e := range exps {
 		vs = append(vs, report.Judge(rep, e)...)
@@ -66,11 +72,26 @@ func cmdCheck(c *cli.Context) error {
 	if err := report.WriteCheck(c.App.Writer, format, rep, vs); err != nil {
 		return err
 	}
-	switch report.Worst(vs) {
-	case report.Fail:
-		return errCheckFailed
-	case report.Inconclusive:
-		return errCheckInconclusive
+	return verdictError(vs)
+}
+
+// verdictError is nil when every verdict passes, else errCheckFailed (a
+// failure wins) or errCheckInconclusive, naming the expectations that did
+// not pass.
+func verdictError(vs []report.CheckVerdict) error {
+	worst := report.Worst(vs)
+	if worst == report.Pass {
+		return nil
 	}
-	return nil
+	var names []string
+	for _, v := range vs {
+		if v.Outcome == worst && !slices.Contains(names, v.Expectation.Text) {
+			names = append(names, v.Expectation.Text)
+		}
+	}
+	err := errCheckInconclusive
+	if worst == report.Fail {
+		err = errCheckFailed
+	}
+	return fmt.Errorf("%s: %w", strings.Join(names, "; "), err)
 }

@@ -76,7 +76,7 @@ func cmdResume(c *cli.Context) error {
 	if err := runSteps(c, rec, r, plan, missing, refs, prog, prior, hr, stop); err != nil {
 		return err
 	}
-	return gateRun(c, db, r, plan.Config)
+	return gateRun(c, db, r, plan)
 }
 
 // resumable finds the run --resume names and rebuilds its plan from the

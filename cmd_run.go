@@ -83,7 +83,7 @@ func cmdRun(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return gateRun(c, db, r, cfg)
+	return gateRun(c, db, r, plan)
 }
 
 // execute runs plan into db, checking every trial against refs, with

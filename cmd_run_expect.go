@@ -10,13 +10,21 @@ import (
 	"github.com/urfave/cli/v2"
 )
 
-// gateRun judges a finished run against its experiment file's expect list,
-// as exp check does with the default thresholds: the verdicts go to stderr
-// (unless --quiet), and the outcome is errCheckFailed or
+// gateRun judges a finished run of plan against its experiment file's
+// expect list, as exp check does with the default thresholds: the verdicts
+// go to stderr (unless --quiet), and the outcome is errCheckFailed or
 // errCheckInconclusive (exit status 4 or 5) when not every expectation
-// passes. A file without expect gates nothing.
-func gateRun(c *cli.Context, db *store.DB, r experiment.Run, cfg *experiment.Config) error {
+// passes. A file without expect gates nothing, and neither does a shard:
+// it holds part of the matrix, so the merged database is judged instead.
+func gateRun(c *cli.Context, db *store.DB, r experiment.Run, plan *experiment.Plan) error {
+	cfg := plan.Config
 	if len(cfg.Expect) == 0 {
+		return nil
+	}
+	if plan.Shard.Sharded() {
+		if !c.Bool("quiet") {
+			fmt.Fprintf(c.App.ErrWriter, "expect: not judged on shard %s, which holds part of the matrix; judge the merged database with exp check RUN --db MERGED.db\n", plan.Shard)
+		}
 		return nil
 	}
 	rep, err := loadReport(c.Context, db, strconv.FormatInt(r.ID, 10), report.DefaultThresholds)
@@ -28,16 +36,13 @@ func gateRun(c *cli.Context, db *store.DB, r experiment.Run, cfg *experiment.Con
 		vs = append(vs, report.Judge(rep, e)...)
 	}
 	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "expectations of %s (exp check %d gives the same verdicts):\n", cfg.File, r.ID)
+		fmt.Fprintf(c.App.ErrWriter, "expectations of %s (exp check %d --db %s judges them again):\n", cfg.File, r.ID, shellQuote(db.Path()))
 		if err := report.WriteCheck(c.App.ErrWriter, report.FormatTable, rep, vs); err != nil {
 			return err
 		}
 	}
-	switch report.Worst(vs) {
-	case report.Fail:
-		return fmt.Errorf("run %d: %w", r.ID, errCheckFailed)
-	case report.Inconclusive:
-		return fmt.Errorf("run %d: %w", r.ID, errCheckInconclusive)
+	if err := verdictError(vs); err != nil {
+		return fmt.Errorf("run %d: %w", r.ID, err)
 	}
 	return nil
 }

@@ -12,10 +12,14 @@ import (
 // expectation is a config error (exit 2) before any database is made.
 func TestRunExpectations(t *testing.T) {
 	dir := t.TempDir()
+	runFile := func(name, body string) result {
+		t.Helper()
+		writeFile(t, dir, name+".yaml", body)
+		return exp(t, dir, nil, "run", name+".yaml", "--db", name+".db")
+	}
 	run := func(name, expect string) result {
 		t.Helper()
-		writeFile(t, dir, name+".yaml", checkYAML+"expect:\n"+expect)
-		return exp(t, dir, nil, "run", name+".yaml", "--db", name+".db")
+		return runFile(name, checkYAML+"expect:\n"+expect)
 	}
 	status := func(db string) string {
 		t.Helper()
@@ -40,17 +44,39 @@ func TestRunExpectations(t *testing.T) {
 	if s := status("fail.db"); s != "done" {
 		t.Errorf("the failed gate's run is %q, want done", s)
 	}
-	// exp check on the same run gives the same verdict.
-	if c := exp(t, dir, nil, "check", "--db", "fail.db", "--expect", "efficiency@4 >= 0.9"); c.code != 4 {
-		t.Errorf("exp check: exit %d, want 4\n%s", c.code, c.stderr)
+	if !strings.Contains(r.stderr, "efficiency@4 >= 0.9: check failed") {
+		t.Errorf("the error line does not name the failed expectation:\n%s", r.stderr)
+	}
+	// exp check on the same run gives the same verdict, with the file's
+	// expect list when given no --expect.
+	for _, args := range [][]string{{"--expect", "efficiency@4 >= 0.9"}, nil} {
+		c := exp(t, dir, nil, append([]string{"check", "--db", "fail.db"}, args...)...)
+		if c.code != 4 || !strings.Contains(c.stderr, "efficiency@4 >= 0.9: check failed") {
+			t.Errorf("exp check %v: exit %d, want 4\n%s", args, c.code, c.stderr)
+		}
+	}
+	// A shard holds part of the matrix: it is not judged.
+	sh := exp(t, dir, nil, "run", "fail.yaml", "--shard", "0/2", "--db", "shard.db")
+	if sh.code != 0 || !strings.Contains(sh.stderr, "expect: not judged on shard 0/2") {
+		t.Errorf("shard: exit %d, want 0 and a note\n%s", sh.code, sh.stderr)
 	}
 
-	for _, tc := range []struct{ name, expect, want string }{
-		{"badexpr", "  - b => 0.05\n", "want a comparison"},
-		{"badworkers", "  - speedup@8 >= 3\n", "no cell has 8 workers"},
+	for _, tc := range []struct{ name, expect, want, at string }{
+		{"badexpr", "  - b => 0.05\n", "want a comparison", "9:7"},
+		{"badworkers", "  - speedup@8 >= 3\n", "no cell has 8 workers", "9:5"},
+		{"percent", "  - efficiency@2 >= 90\n", "efficiency is a fraction, 0.9 for 90%", "9:21"},
+		{"noone", "  - efficiency@2 >= 0.5\n", "is measured against the 1-worker cell", "9:5"},
+		{"weak", "  - b <= 0.5\n", "b is fitted under strong scaling only", "10:5"},
 	} {
-		r := run(tc.name, tc.expect)
-		want := tc.name + ".yaml:" + map[string]string{"badexpr": "9:7", "badworkers": "9:5"}[tc.name]
+		body := checkYAML
+		switch tc.name {
+		case "noone":
+			body = strings.Replace(body, "workers: [1, 2, 4]", "workers: [2, 4]", 1)
+		case "weak":
+			body += "scaling: weak\n"
+		}
+		r := runFile(tc.name, body+"expect:\n"+tc.expect)
+		want := tc.name + ".yaml:" + tc.at
 		if r.code != 2 || !strings.Contains(r.stderr, want) || !strings.Contains(r.stderr, tc.want) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("%s: exit %d, want 2 and one line naming %s\n%s", tc.name, r.code, want, r.stderr)
 		}

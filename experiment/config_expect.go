@@ -3,6 +3,7 @@ package experiment
 import (
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/token"
@@ -41,8 +42,10 @@ func (d *decoder) expectations(n ast.Node, field string) ([]Expectation, error) 
 	return out, nil
 }
 
-// checkExpectWorkers reports an expectation about a worker count that no
-// cell has, such as speedup@8 with workers [1, 2, 4].
+// checkExpectWorkers reports an expectation the run could never decide: about
+// a worker count that no cell has, such as speedup@8 with workers [1, 2,
+// 4]; a speedup or efficiency without the 1-worker cell it is measured
+// against; Amdahl's b under weak scaling, where it is not fitted.
 func (c *Config) checkExpectWorkers(d *decoder, kv map[string]*ast.MappingValueNode) error {
 	mv := kv["expect"]
 	if mv == nil {
@@ -53,9 +56,28 @@ func (c *Config) checkExpectWorkers(d *decoder, kv map[string]*ast.MappingValueN
 		return err
 	}
 	for i, e := range c.Expect {
-		if e.Workers > 0 && !slices.Contains(c.Workers, e.Workers) {
+		switch {
+		case e.Workers > 0 && !slices.Contains(c.Workers, e.Workers):
 			return d.errAt(items[i], index("expect", i), "%s: no cell has %d workers (workers: %v)", e.Text, e.Workers, c.Workers)
+		case e.Workers > 0 && !slices.Contains(c.Workers, 1):
+			return d.errAt(items[i], index("expect", i), "%s: a speedup is measured against the 1-worker cell, and workers %v has none (add 1)", e.Text, c.Workers)
+		case e.Quantity == QuantityB && c.Scaling == ScalingWeak:
+			return d.errAt(items[i], index("expect", i), "%s: b is fitted under strong scaling only (scaling is weak; bound speedup@N or efficiency@N)", e.Text)
 		}
 	}
 	return nil
+}
+
+// Expectations returns the expect list of run r's experiment file, read
+// from the config stored with it; nil when it has none, or when the
+// config does not parse with this exp.
+func (r Run) Expectations() []Expectation {
+	if !strings.Contains(r.ConfigYAML, "expect") {
+		return nil
+	}
+	c, err := Parse(r.ConfigPath, []byte(r.ConfigYAML))
+	if err != nil {
+		return nil
+	}
+	return c.Expect
 }

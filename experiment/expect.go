@@ -58,7 +58,7 @@ type Expectation struct {
 var ErrBadExpectation = errors.New("bad expectation")
 
 // ExpectationSyntax is what an expectation may say, for error messages.
-const ExpectationSyntax = "b OP X, speedup@N OP X or efficiency@N OP X, with OP one of <=, <, >=, > and N >= 1 workers"
+const ExpectationSyntax = "b OP X, speedup@N OP X or efficiency@N OP X, with OP one of <=, <, >=, > and N >= 1 workers; b and efficiency are fractions"
 
 // ExpectationError is an expectation that does not parse: Pos is the byte
 // where it goes wrong, counting from 1.
@@ -142,6 +142,14 @@ func ParseExpectation(s string) (Expectation, error) {
 	v, err := strconv.ParseFloat(s[ns:i], 64)
 	if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
 		return fail(ns, "want a finite number")
+	}
+	switch {
+	case e.Quantity == QuantityB && (v < 0 || v > 1):
+		return fail(ns, "b is a fraction from 0 to 1, got %g", v)
+	case e.Quantity == QuantityEfficiency && (v < 0 || v > 2):
+		return fail(ns, "efficiency is a fraction, 0.9 for 90%% (from 0 to 2), got %g", v)
+	case e.Quantity == QuantitySpeedup && v < 0:
+		return fail(ns, "a speedup is at least 0, got %g", v)
 	}
 	e.Threshold = v
 	skip()

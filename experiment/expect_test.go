@@ -17,7 +17,7 @@ func TestParseExpectation(t *testing.T) {
 	}
 	good("b <= 0.05", Expectation{Quantity: QuantityB, Op: OpLE, Threshold: 0.05})
 	good("b<0.2", Expectation{Quantity: QuantityB, Op: OpLT, Threshold: 0.2})
-	good("  B >= -1e-3 ", Expectation{Quantity: QuantityB, Op: OpGE, Threshold: -1e-3})
+	good("  B >= 1e-3 ", Expectation{Quantity: QuantityB, Op: OpGE, Threshold: 1e-3})
 	good("efficiency@2 >= 0.9", Expectation{Quantity: QuantityEfficiency, Workers: 2, Op: OpGE, Threshold: 0.9})
 	good("speedup @ 16 > 3", Expectation{Quantity: QuantitySpeedup, Workers: 16, Op: OpGT, Threshold: 3})
 
@@ -45,6 +45,10 @@ func TestParseExpectation(t *testing.T) {
 	bad("b <= x", 6, "finite number")
 	bad("b <= 1e999", 6, "finite number")
 	bad("b <= 0.05 and more", 11, `unexpected "and more"`)
+	bad("b <= -0.5", 6, "b is a fraction from 0 to 1")
+	bad("b < 5", 5, "b is a fraction from 0 to 1")
+	bad("efficiency@2 >= 90", 17, "efficiency is a fraction, 0.9 for 90%")
+	bad("speedup@2 >= -1", 14, "a speedup is at least 0")
 }
 
 func FuzzParseExpectation(f *testing.F) {
