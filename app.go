@@ -146,6 +146,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					confidenceFlag,
 					&cli.BoolFlag{Name: "exclude-contended", Usage: fmt.Sprintf("leave out of every statistic the trials during which other processes "+
 						"kept more than %g CPUs busy (the CONTENDED column counts them either way)", report.DefaultThresholds.MaxOtherCPU)},
+					&cli.Float64Flag{Name: "diagnose-alpha", Value: report.DefaultThresholds.DiagnoseAlpha,
+						Usage: "significance `LEVEL` of each diagnostic of a cell's trials (drift, warmup, dependence, shape), below 0.5; 0 turns them off"},
 					plotFlag,
 				},
 				OnUsageError: onUsage,

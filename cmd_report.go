@@ -81,5 +81,11 @@ func thresholds(c *cli.Context) (report.Thresholds, error) {
 	if !(th.Confidence >= minConfidence && th.Confidence <= maxConfidence) {
 		return th, usagef("--confidence must be from %g to %g, got %g", minConfidence, maxConfidence, th.Confidence)
 	}
+	if c.IsSet("diagnose-alpha") {
+		// Only exp report has the flag; the others keep the default.
+		if th.DiagnoseAlpha = c.Float64("diagnose-alpha"); !(th.DiagnoseAlpha >= 0 && th.DiagnoseAlpha < 0.5) {
+			return th, usagef("--diagnose-alpha must be from 0 (off) to below 0.5, got %g", th.DiagnoseAlpha)
+		}
+	}
 	return th, nil
 }

@@ -42,11 +42,6 @@ func Cell(xs []float64, alpha float64) (CellTests, error) {
 	return c, nil
 }
 
-// Fired reports whether any test fired.
-func (c CellTests) Fired() bool {
-	return c.Drift.Fired || c.Warmup.Fired || c.Dependence.Fired || c.Shape.Bimodal || c.Shape.Skewed
-}
-
 // detrend returns xs less its least-squares line on position, plus its
 // mean, so that the values keep their level: x_i - (a + b i) + mean(x).
 func detrend(xs []float64) []float64 {

@@ -47,7 +47,7 @@ func Dependence(xs []float64, alpha float64) (DependenceTest, error) {
 			num += (xs[i-1] - m) * (x - m)
 		}
 	}
-	if den == 0 {
+	if den == 0 || flat(xs) {
 		return d, nil
 	}
 	d.R1 = num / den

@@ -61,3 +61,12 @@ func pearson(xs, ys []float64) float64 {
 	}
 	return sxy / math.Sqrt(sxx*syy)
 }
+
+// flat reports whether xs (not empty) are all equal, up to the rounding of
+// their sum: the spread is below 1e-12 of their size, far below a timer's
+// nanosecond on any trial of a microsecond or more. Moments of flat data
+// are rounding noise, never a signal.
+func flat(xs []float64) bool {
+	lo, hi := slices.Min(xs), slices.Max(xs)
+	return hi-lo <= 1e-12*max(math.Abs(lo), math.Abs(hi))
+}

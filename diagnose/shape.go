@@ -20,8 +20,9 @@ var SkewLimit = 1.0
 type ShapeTest struct {
 	N int // values tested
 	// Bimodality is the share of the variance explained by the best split
-	// of the sorted values into a low and a high group of at least
-	// max(2, N/10) values each, R^2 = between-group / total sum of squares
+	// of the sorted values into a low and a high group of at least a
+	// quarter of the values each (at least 2), so that a few random
+	// outliers are not a second mode; R^2 = between-group / total sum of squares
 	// (the one-dimensional two-means split): near 2/pi = 0.64 for one
 	// normal mode, near 1 for two well-separated ones. NaN when every value
 	// is equal.
@@ -64,7 +65,7 @@ func Shape(xs []float64, alpha float64) (ShapeTest, error) {
 	fn := float64(n)
 	s.BimodalityLimit = 2/math.Pi + (0.27+0.28*z)/math.Sqrt(fn)
 	sorted := slices.Sorted(slices.Values(xs))
-	s.Bimodality, s.LowGroup = bestSplit(sorted, max(2, n/10))
+	s.Bimodality, s.LowGroup = bestSplit(sorted, max(2, (n+3)/4))
 	s.Bimodal = s.Bimodality > s.BimodalityLimit
 	s.SkewnessSE = math.Sqrt(6 * fn * (fn - 1) / ((fn - 2) * (fn + 1) * (fn + 3)))
 	s.Skewness = skewness(xs)
@@ -87,7 +88,7 @@ func skewness(xs []float64) float64 {
 		m3 += d * d * d
 	}
 	m2, m3 = m2/fn, m3/fn
-	if m2 == 0 {
+	if m2 == 0 || flat(xs) {
 		return math.NaN()
 	}
 	g1 := m3 / math.Pow(m2, 1.5)
@@ -109,7 +110,7 @@ func bestSplit(sorted []float64, minSide int) (r2 float64, low int) {
 	for _, x := range sorted {
 		total += (x - mean) * (x - mean)
 	}
-	if total == 0 || n < 2*minSide {
+	if total == 0 || n < 2*minSide || flat(sorted) {
 		return math.NaN(), 0
 	}
 	best, at, left := -1.0, 0, 0.0

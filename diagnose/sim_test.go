@@ -119,5 +119,25 @@ var diagnostics = []struct {
 	{"dependence", func(c CellTests) bool { return c.Dependence.Fired }},
 	{"bimodal", func(c CellTests) bool { return c.Shape.Bimodal }},
 	{"skewed", func(c CellTests) bool { return c.Shape.Skewed }},
-	{"any", CellTests.Fired},
+	{"any", anyFired},
+}
+
+// anyFired reports whether any test of c fired.
+func anyFired(c CellTests) bool {
+	return c.Drift.Fired || c.Warmup.Fired || c.Dependence.Fired || c.Shape.Bimodal || c.Shape.Skewed
+}
+
+// contaminated is base with each trial, at random with probability share,
+// slow (0.2 = 20%) slower: the occasional outlier of a shared machine (a
+// context switch, an interrupt), not a second mode.
+func contaminated(base gen, share, slow float64) gen {
+	return gen{fmt.Sprintf("%s, %g%% of trials +%g%%", base.name, share*100, slow*100), func(rng *rand.Rand, n int) []float64 {
+		xs := base.draw(rng, n)
+		for i := range xs {
+			if rng.Float64() < share {
+				xs[i] *= 1 + slow
+			}
+		}
+		return xs
+	}}
 }

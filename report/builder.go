@@ -130,7 +130,7 @@ func (b *Builder) Report() *Report {
 	rep.diagnoseRun(passed, b.seq)
 	for i := range rep.Cells {
 		c := &rep.Cells[i]
-		c.Warnings = append(cellWarnings(c, rep.UsableCPUs, th, cpuBound(rep.Run)), diagnosticWarnings(c.Diagnostics, rep.Run.Warmup)...)
+		c.Warnings = append(cellWarnings(c, rep.UsableCPUs, th, cpuBound(rep.Run)), diagnosticWarnings(c.Diagnostics, rep.Run.Warmup, c.Outliers)...)
 		c.Warnings = append(c.Warnings, preciseWarnings(c, rep.Adaptive)...)
 	}
 	rep.fits()

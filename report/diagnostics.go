@@ -94,8 +94,10 @@ func runOrder(xs []float64, seqs []int) {
 }
 
 // diagnosticWarnings are the warnings of a cell's diagnostics that fired;
-// warmup is the run's warmup trials per cell.
-func diagnosticWarnings(d Diagnostics, warmup int) []error {
+// warmup is the run's warmup trials per cell, outliers the cell's flagged
+// outliers: a skewed cell with outliers gets no skew warning, as the
+// outlier warning already names its tail.
+func diagnosticWarnings(d Diagnostics, warmup, outliers int) []error {
 	if d.Skipped != "" {
 		return nil
 	}
@@ -120,7 +122,7 @@ func diagnosticWarnings(d Diagnostics, warmup int) []error {
 		w = append(w, fmt.Errorf("%w: a split into %d fast and %d slow trials explains %.0f%% of the variance (> %.0f%%): the median may jump between the modes",
 			ErrBimodal, s.LowGroup, s.N-s.LowGroup, s.Bimodality*100, s.BimodalityLimit*100))
 	}
-	if s := d.Shape; s.Skewed {
+	if s := d.Shape; s.Skewed && outliers == 0 {
 		w = append(w, fmt.Errorf("%w: skewness %+.2f (se %.2f), beyond %g", ErrSkewed, s.Skewness, s.SkewnessSE, diagnose.SkewLimit))
 	}
 	return w

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/exp-tool/exp/diagnose"
 	"github.com/exp-tool/exp/experiment"
 )
 
@@ -205,6 +206,24 @@ func TestDiagnosticWarningsWrap(t *testing.T) {
 			if n > 1 {
 				t.Errorf("warning %q wraps %d sentinels", w, n)
 			}
+		}
+	}
+}
+
+// TestSkewWarningDefersToOutliers: a skewed cell gets a skew warning only
+// when no outlier is flagged; with outliers, their warning names the tail.
+func TestSkewWarningDefersToOutliers(t *testing.T) {
+	d := Diagnostics{N: 20, Alpha: 0.01}
+	d.Shape = diagnose.ShapeTest{N: 20, Skewness: 3, SkewnessSE: 0.5, Skewed: true}
+	for outliers, want := range []int{1, 0, 0} {
+		got := 0
+		for _, w := range diagnosticWarnings(d, 1, outliers) {
+			if errors.Is(w, ErrSkewed) {
+				got++
+			}
+		}
+		if got != want {
+			t.Errorf("with %d outliers: %d skew warnings, want %d", outliers, got, want)
 		}
 	}
 }
