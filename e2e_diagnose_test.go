@@ -133,4 +133,12 @@ func TestReportDiagnostics(t *testing.T) {
 		!strings.Contains(table.stdout, "warmup: the first 3 measured trials are") || !strings.Contains(table.stdout, "(warmup: 4)") {
 		t.Errorf("report table lacks the drift and warmup warnings (exit %d):\n%s", table.code, table.stdout)
 	}
+	// --diagnose-alpha 0 turns them off; a level of 0.5 or more is refused.
+	off := exp(t, dir, nil, "report", "--diagnose-alpha", "0")
+	if off.code != 0 || strings.Contains(off.stdout, "drift: ") || strings.Contains(off.stdout, "warmup: the first") {
+		t.Errorf("--diagnose-alpha 0: exit %d, diagnostics still warn:\n%s", off.code, off.stdout)
+	}
+	if bad := exp(t, dir, nil, "report", "--diagnose-alpha", "0.5"); bad.code != 2 || !strings.Contains(bad.stderr, "--diagnose-alpha must be") {
+		t.Errorf("--diagnose-alpha 0.5: exit %d, want 2\n%s", bad.code, bad.stderr)
+	}
 }
