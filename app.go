@@ -357,20 +357,22 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Description: "Linearises the run's fits (Amdahl's law, and the USL where it is fitted) at their estimates and\n" +
 					"predicts how wide B's interval (and σ's and κ's) would be for a next run with other worker counts\n" +
 					"and repeats, from the spread of the trials already measured. It chooses worker counts from 1 to\n" +
-					"--max-workers (default: this machine's usable CPUs; give more to plan for a bigger machine), one at a\n" +
+					"--max-workers (default: the usable CPUs of the run's machine, or for a kernel that waits its largest\n" +
+					"worker count if more; give more to plan for a bigger machine), one at a\n" +
 					"time, each the one that narrows the intervals the most (a greedy A-optimal design; 1 is always in),\n" +
-					"at least 4 of them (a fourth count tests the 3-parameter USL) or as many as the run has; and repeats\n" +
+					"at least 4 of them (a fourth count tests the 3-parameter USL; at most --max-workers) or as many as the\n" +
+					"run has; and repeats\n" +
 					"per cell: at least the run's and 6, and enough for every median's interval to reach ±--precision.\n" +
 					"It prints B's interval now and the one predicted, the counts that one more cell would help most at,\n" +
 					"each cell's precision, and, last, the fragment to put in the experiment file in place of its\n" +
 					"workers and repeats keys. RUN is an id, a UUID or unique prefix, or latest (the default).\n" +
 					"docs/suggest.md describes the method and the JSON keys.\n\n" +
 					"Examples:\n" +
-					"   exp suggest                                   the latest run, up to this machine's CPUs\n" +
+					"   exp suggest                                   the latest run, up to its machine's CPUs\n" +
 					"   exp suggest 3 --max-workers 64 --format yaml  run 3, planned for a 64-CPU machine: the fragment alone",
 				Flags: []cli.Flag{
 					readDB,
-					&cli.IntFlag{Name: "max-workers", DefaultText: "the usable CPUs of this machine",
+					&cli.IntFlag{Name: "max-workers", DefaultText: "the usable CPUs of the run's machine",
 						Usage: "largest worker count `N` to consider; more than this machine has plans for a bigger one"},
 					&cli.Float64Flag{Name: "precision", Value: report.DefaultPrecision * 100,
 						Usage: "half-width of each median's interval to aim at, in `PERCENT` of the median"},

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/report"
 	"github.com/urfave/cli/v2"
 )
@@ -19,14 +18,12 @@ func cmdSuggest(c *cli.Context) error {
 			return usagef("the run must not be empty (an id, a UUID or unique prefix, or latest)")
 		}
 	}
-	maxWorkers := host.Probe().UsableCPUs()
+	maxWorkers := 0 // the run's machine, below
 	if c.IsSet("max-workers") {
 		maxWorkers = c.Int("max-workers")
 		if maxWorkers < 2 || maxWorkers > maxSuggestWorkers {
 			return usagef("--max-workers must be from 2 to %d, got %d", maxSuggestWorkers, maxWorkers)
 		}
-	} else if maxWorkers < 2 {
-		return usagef("this machine has 1 usable CPU, so one worker count to choose from: give --max-workers 2 or more (to plan for a bigger machine)")
 	}
 	precision := c.Float64("precision")
 	if !(precision > 0 && precision < 100) {
@@ -45,11 +42,30 @@ func cmdSuggest(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if maxWorkers == 0 {
+		if maxWorkers = runMaxWorkers(rep); maxWorkers < 2 {
+			return usagef("run %d's machine had 1 usable CPU, so one worker count to choose from: give --max-workers 2 or more (to plan for a bigger machine)", rep.Run.ID)
+		}
+	}
 	s, err := report.Suggest(rep, maxWorkers, precision/100)
 	if err != nil {
 		return err
 	}
 	return report.WriteSuggest(c.App.Writer, format, s)
+}
+
+// runMaxWorkers is --max-workers' default: the usable CPUs of the machine
+// the run measured, for a CPU-bound kernel (more workers would share
+// them); for one that waits, also its largest worker count, which it
+// scaled to.
+func runMaxWorkers(rep *report.Report) int {
+	n := rep.UsableCPUs
+	if !rep.Run.CPUBound {
+		for _, c := range rep.Cells {
+			n = max(n, c.Workers)
+		}
+	}
+	return min(n, maxSuggestWorkers)
 }
 
 // maxSuggestWorkers bounds --max-workers: each count up to it is a

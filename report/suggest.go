@@ -60,14 +60,17 @@ type CellPlan struct {
 	Group   string // the cell's range and schedule, for people
 	Workers int    // the cell's worker count
 	N       int    // measured trials now
-	// HalfWidth is half the width of the median's interval now, over the
-	// median: z SE / median, z the normal quantile at the Confidence.
+	// HalfWidth is the median's precision now, as the report gives it
+	// (CellStats.Precision: the farther end of its interval from the
+	// median, over the median); NaN without an interval (fewer than
+	// Thresholds.MinN trials).
 	HalfWidth float64
 	// Needed is about how many trials would bring HalfWidth to Precision,
 	// (z 1.2533 CV / Precision)^2 with CV = SE sqrt(N) / (1.2533 median);
 	// 0 when none would (the timing resolution alone exceeds it).
 	Needed int
-	// Precise reports whether HalfWidth is already within Precision.
+	// Precise reports whether HalfWidth is already within Precision (never
+	// without an interval).
 	Precise bool
 }
 
@@ -114,14 +117,19 @@ func Suggest(rep *Report, maxWorkers int, precision float64) (*Suggestion, error
 	z := distuv.UnitNormal.Quantile(1 - (1-th.Confidence)/2)
 	var sum, dof float64
 	for _, c := range rep.Cells {
+		cp := CellPlan{Group: rep.Label(c.Range) + ", " + string(c.Schedule), Workers: c.Workers, N: c.N, HalfWidth: c.Precision}
 		if c.N < 2 || missing(c.spread) {
+			// Too few trials to tell their spread: listed, never precise.
+			cp.HalfWidth, cp.Needed = math.NaN(), max(th.MinN, s.Repeats)
+			s.Cells = append(s.Cells, cp)
 			continue
 		}
 		rel := c.spread
 		sum += float64(c.N-1) * rel * rel
 		dof += float64(c.N - 1)
-		cp := CellPlan{Group: rep.Label(c.Range) + ", " + string(c.Schedule), Workers: c.Workers, N: c.N, HalfWidth: z * c.relSE}
-		cp.Precise = cp.HalfWidth <= precision
+		// Precise only with the report's interval of the median, which
+		// needs Thresholds.MinN trials.
+		cp.Precise = c.N >= th.MinN && !missing(c.Precision) && c.Precision <= precision
 		if z*th.Resolution/c.Median <= precision {
 			cp.Needed = max(1, scaling.RepeatsForPrecision(rel, precision, th.Confidence))
 		}
@@ -147,6 +155,13 @@ func Suggest(rep *Report, maxWorkers int, precision float64) (*Suggestion, error
 			continue
 		}
 		am := f.Amdahl.Amdahl
+		if f.Amdahl.B < 0 {
+			// T(p) = a + b/p with a < 0 reaches 0 at a finite p, where the
+			// linearised model would call a cell infinitely informative.
+			s.Groups[len(s.Groups)-1].Err = fmt.Errorf("%w: B = %.3g < 0 (the medians fall faster than 1/p: superlinear, or noise), so the model cannot say where to measure; repeat the run with more repeats",
+				ErrNoFitToPlan, f.Amdahl.B)
+			continue
+		}
 		relSE := func(p float64, n int) float64 {
 			return scaling.MedianRelSE(s.RelSigma, n, th.Resolution/am.Time(p))
 		}
@@ -155,8 +170,11 @@ func Suggest(rep *Report, maxWorkers int, precision float64) (*Suggestion, error
 	}
 	if len(designs) == 0 {
 		err := ErrNoFitToPlan
-		if len(rep.Fits) > 0 {
-			err = fmt.Errorf("%w: %v", err, rep.Fits[0].AmdahlErr)
+		if len(s.Groups) > 0 && s.Groups[0].Err != nil {
+			err = s.Groups[0].Err
+			if !errors.Is(err, ErrNoFitToPlan) {
+				err = fmt.Errorf("%w: %w", ErrNoFitToPlan, err)
+			}
 		}
 		return nil, fmt.Errorf("run %d: %w (it needs cells of at least 2 worker counts with 2 or more trials each)", rep.Run.ID, err)
 	}

@@ -17,6 +17,11 @@ import (
 // given workers, each cell's trials spread by about rel (a fraction) about
 // T(p) = T1 (B + (1-B)/p).
 func suggestReport(workers []int, repeats int, rel float64, mutate func(*experiment.Run)) *Report {
+	return suggestReportB(workers, repeats, rel, 0.2, mutate)
+}
+
+// suggestReportB is suggestReport with serial fraction b.
+func suggestReportB(workers []int, repeats int, rel, b float64, mutate func(*experiment.Run)) *Report {
 	run := experiment.Run{ID: 3, Name: "plan", Status: experiment.StatusDone, Kernel: "synthetic", Scaling: experiment.ScalingStrong,
 		Repeats: repeats, Host: host.Host{NumCPU: 2, GOMAXPROCS: 2}}
 	if mutate != nil {
@@ -27,7 +32,7 @@ func suggestReport(workers []int, repeats int, rel float64, mutate func(*experim
 	var trials []experiment.Trial
 	for c, w := range workers {
 		cells = append(cells, experiment.Cell{Index: c, Range: r, Schedule: experiment.Static, Workers: w})
-		t := 0.1 * (0.2 + 0.8/float64(w))
+		t := 0.1 * (b + (1-b)/float64(w))
 		for i := range repeats {
 			// A symmetric spread of standard deviation about rel.
 			z := []float64{-1.5, -0.5, 0, 0.5, 1.5, -1, 1}[i%7]
@@ -136,5 +141,28 @@ func TestWriteSuggest(t *testing.T) {
 	}
 	if err := WriteSuggest(&js, FormatCSV, s); err == nil {
 		t.Error("csv: no error")
+	}
+}
+
+// TestSuggestRefuses: a fit with B < 0, whose T(p) reaches 0 at a finite
+// p, plans nothing; a cell without an interval of its median is listed and
+// never precise.
+func TestSuggestRefuses(t *testing.T) {
+	_, err := Suggest(suggestReportB([]int{1, 2, 4}, 6, 0.002, -0.05, nil), 64, DefaultPrecision)
+	if !errors.Is(err, ErrNoFitToPlan) || !strings.Contains(err.Error(), "< 0") {
+		t.Errorf("B < 0: %v, want ErrNoFitToPlan naming B < 0", err)
+	}
+	s, err := Suggest(suggestReport([]int{1, 2}, 4, 0.002, nil), 8, DefaultPrecision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range s.Cells {
+		if c.Precise || !math.IsNaN(c.HalfWidth) {
+			t.Errorf("a cell of %d trials (no interval of its median): %+v, want not precise", c.N, c)
+		}
+	}
+	var b bytes.Buffer
+	if err := WriteSuggest(&b, FormatText, s); err != nil || !strings.Contains(b.String(), "no interval with 4 trials: too few trials") {
+		t.Errorf("text: %v\n%s", err, b.String())
 	}
 }

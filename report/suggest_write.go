@@ -7,6 +7,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/exp-tool/exp/experiment"
 )
 
 // SuggestFormats are the formats of exp suggest.
@@ -56,8 +58,8 @@ func narrower(a, b Estimate) string {
 func writeSuggestText(w io.Writer, s *Suggestion) error {
 	var b strings.Builder
 	pct := fmt.Sprintf("%g%%", s.Confidence*100)
-	fmt.Fprintf(&b, "run %d (%s): where to measure next, with 1 to %d workers and each median within ±%g%% at %s\n",
-		s.Run.ID, s.Run.Name, s.MaxWorkers, s.Precision*100, pct)
+	fmt.Fprintf(&b, "run %d (%s): where to measure next, with 1 to %d workers and each median within ±%s at %s\n",
+		s.Run.ID, s.Run.Name, s.MaxWorkers, experiment.Percent(s.Precision), pct)
 	for _, g := range s.Groups {
 		fmt.Fprintf(&b, "\n%s, fitted now on workers %s\n", g.Group, intList(g.Workers))
 		if g.Err != nil {
@@ -83,17 +85,23 @@ func writeSuggestText(w io.Writer, s *Suggestion) error {
 		}
 		fmt.Fprintf(&b, "  one more cell of %d trials in this run would narrow B the most at %s\n", s.Repeats, strings.Join(best, ", then "))
 	}
-	fmt.Fprintf(&b, "\neach median's %s interval now, ±%g%% wanted (the trials spread %.2g%% about their medians):\n",
-		pct, s.Precision*100, s.RelSigma*100)
+	fmt.Fprintf(&b, "\neach median's %s interval now, ±%s wanted (the trials spread %.2g%% about their medians):\n",
+		pct, experiment.Percent(s.Precision), s.RelSigma*100)
 	for _, c := range s.Cells {
 		verdict := "precise enough"
 		switch {
+		case missing(c.HalfWidth):
+			verdict = fmt.Sprintf("too few trials for an interval of the median: at least %d", c.Needed)
 		case c.Needed == 0:
 			verdict = "the timing resolution alone is wider: no number of trials reaches it"
 		case !c.Precise:
 			verdict = fmt.Sprintf("about %d trials", c.Needed)
 		}
-		fmt.Fprintf(&b, "  %s, %s: ±%.2g%% with %d trials: %s\n", c.Group, plural(c.Workers, "worker"), c.HalfWidth*100, c.N, verdict)
+		now := fmt.Sprintf("±%.2g%%", c.HalfWidth*100)
+		if missing(c.HalfWidth) {
+			now = "no interval"
+		}
+		fmt.Fprintf(&b, "  %s, %s: %s with %d trials: %s\n", c.Group, plural(c.Workers, "worker"), now, c.N, verdict)
 	}
 	for _, n := range s.Notes {
 		fmt.Fprintf(&b, "\nnote: %s\n", n)
@@ -107,7 +115,7 @@ func writeSuggestText(w io.Writer, s *Suggestion) error {
 func writeSuggestYAML(w io.Writer, s *Suggestion) error {
 	var b strings.Builder
 	pct := fmt.Sprintf("%g%%", s.Confidence*100)
-	fmt.Fprintf(&b, "# exp suggest, run %d (%s), up to %d workers, medians within ±%g%%\n", s.Run.ID, s.Run.Name, s.MaxWorkers, s.Precision*100)
+	fmt.Fprintf(&b, "# exp suggest, run %d (%s), up to %d workers, medians within ±%s\n", s.Run.ID, s.Run.Name, s.MaxWorkers, experiment.Percent(s.Precision))
 	for _, g := range s.Groups {
 		if g.Err != nil {
 			fmt.Fprintf(&b, "# %s: no Amdahl fit\n", g.Group)

@@ -316,6 +316,9 @@ func dur(s float64) string {
 	// not 1000ms.
 	r, _ := strconv.ParseFloat(strconv.FormatFloat(s, 'g', 4, 64), 64)
 	switch a := math.Abs(r); {
+	case a >= 1000 && a < 1e9:
+		// 1h2m3s reads better than 3723s or 3.723e+03s.
+		return (time.Duration(r * float64(time.Second))).Round(time.Second).String()
 	case a >= 1:
 		return fmt.Sprintf("%.4gs", r)
 	case a >= 1e-3:
