@@ -37,7 +37,7 @@ func TestParseLimits(t *testing.T) {
 		want string // the whole error line; "" for success
 	}{
 		{"DepthAtLimit", "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1]\nx: " + strings.Repeat("[", MaxDepth-1) + strings.Repeat("]", MaxDepth-1) + "\n",
-			"exp.yaml:4:1: x: unknown field (allowed: name, database, seed, repeats, warmup, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout, command, inputs, check, env, workdir, setup, prepare, conclude, cleanup)"},
+			"exp.yaml:4:1: x: unknown field (allowed: name, database, seed, repeats, warmup, invocations, scaling, kernel, synthetic, ranges, workers, schedules, chunk, timeout, command, inputs, check, env, workdir, setup, prepare, conclude, cleanup)"},
 		{"ErrDepthFlow", strings.Repeat("[", 60_000),
 			"exp.yaml:1:65: lists and mappings nest more than 64 deep (at most 64 levels are allowed; an experiment file needs 3)"},
 		{"ErrDepthFlowMappings", "name: " + strings.Repeat("{a: ", 70),
@@ -70,9 +70,9 @@ func TestParseLimits(t *testing.T) {
 				fmt.Fprintf(&b, "k%d: 1\n", i)
 			}
 			return b.String()
-		}(), "exp.yaml:101:1: a mapping has more than 100 keys (at most 100 are allowed; an experiment file has at most 22)"},
+		}(), "exp.yaml:101:1: a mapping has more than 100 keys (at most 100 are allowed; an experiment file has at most 23)"},
 		{"ErrKeysFlow", "name: {" + list("a: 1", ", ", MaxKeys+1) + "}\n",
-			"exp.yaml:1:608: name: a mapping has more than 100 keys (at most 100 are allowed; an experiment file has at most 22)"},
+			"exp.yaml:1:608: name: a mapping has more than 100 keys (at most 100 are allowed; an experiment file has at most 23)"},
 		{"ErrTokens", "name: x\n# " + strings.Repeat("a ", MaxTokens) + "\n",
 			"exp.yaml:2:299991: the file has more than 150000 YAML tokens: keys, values and punctuation (at most 150000 are allowed; an experiment file has a few dozen)"},
 		{"ErrSize", "name: x\n" + strings.Repeat("#", MaxFileSize),
