@@ -59,14 +59,14 @@ const (
 
 // Config is a decoded, validated experiment file.
 type Config struct {
-	File      string     // path the file was read from, as given
-	Source    []byte     // the file's bytes, verbatim, stored with each run
-	Name      string     // experiment name (required)
-	Database  string     // database path from the file; "" when absent
-	Seed      int64      // seed for the trial order, >= 0; valid only if HasSeed
-	HasSeed   bool       // whether the file fixed the seed
-	Repeats   int        // measured trials per cell, >= 1
-	Warmup    int        // unmeasured trials per cell, >= 0; with Invocations > 1, per cell and invocation
+	File     string // path the file was read from, as given
+	Source   []byte // the file's bytes, verbatim, stored with each run
+	Name     string // experiment name (required)
+	Database string // database path from the file; "" when absent
+	Seed     int64  // seed for the trial order, >= 0; valid only if HasSeed
+	HasSeed  bool   // whether the file fixed the seed
+	Repeats  int    // measured trials per cell, >= 1
+	Warmup   int    // unmeasured trials per cell, >= 0; with Invocations > 1, per cell and invocation
 	// Invocations is how many fresh exp processes the run's trials are
 	// split over, one after the other, 1 .. MaxInvocations, <= Repeats:
 	// each runs its own Warmup warmups of every cell, then its share of
@@ -75,10 +75,10 @@ type Config struct {
 	// Not to be confused with Run.Invocations, the exp commands (start,
 	// resumes) that executed a run.
 	Invocations int
-	Scaling   string     // ScalingStrong or ScalingWeak; "" means strong
-	Kernel    string     // kernel name, a key of Kernels
-	Synthetic *Synthetic // settings of kernel synthetic; nil for other kernels
-	Command   *Command   // settings of kernel command; nil for other kernels
+	Scaling     string     // ScalingStrong or ScalingWeak; "" means strong
+	Kernel      string     // kernel name, a key of Kernels
+	Synthetic   *Synthetic // settings of kernel synthetic; nil for other kernels
+	Command     *Command   // settings of kernel command; nil for other kernels
 	// Ranges are the input ranges as written, at least one. For kernel
 	// synthetic, which has no ranges key, Parse sets the single range
 	// {Start: 0, Count: Synthetic.Parallel in SyntheticUnits}; for kernel
