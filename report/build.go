@@ -116,6 +116,17 @@ type CellStats struct {
 	medianSE, relSE float64
 	// measuredTimedOut counts the measured trials (not warmups) among TimedOut.
 	measuredTimedOut int
+	// Invocations counts the processes (the file's invocations) the
+	// measured trials in the statistics came from; 1 for a run of one
+	// process.
+	Invocations int
+	// BetweenSD and WithinSD are the cell's between- and within-process
+	// standard deviations, seconds, from a one-way random-effects ANOVA
+	// (VarianceComponentsOf); NaN with fewer than two invocations.
+	BetweenSD, WithinSD float64
+	// CIMethod names how CILow and CIHigh were computed: CIOrderStatistic
+	// for trials of one process, CIHierarchicalBootstrap for several.
+	CIMethod string
 	// passed are the wall times of the measured trials with right answers,
 	// seconds, in the order of Build's trials: WriteBenchfmt's values.
 	passed []float64
@@ -163,7 +174,7 @@ func runWarnings(rep *Report, stored, failed int) []error {
 	run := rep.Run
 	if run.Status != experiment.StatusDone {
 		ws = append(ws, fmt.Errorf("run status is %s: %d of %d planned trials stored",
-			run.Status, stored, len(rep.Cells)*(run.Repeats+run.Warmup)))
+			run.Status, stored, len(rep.Cells)*(run.Repeats+max(run.ProcessInvocations, 1)*run.Warmup)))
 	}
 	if failed > 0 {
 		ws = append(ws, fmt.Errorf("%w: %s found a wrong answer: the kernel or a schedule is broken", ErrFailed, plural(failed, "trial")))

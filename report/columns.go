@@ -56,6 +56,11 @@ var cellColumns = []column{
 	{"amdahl_residual", func(c *CellStats) any { return c.Residual }},
 	{"gustafson_speedup", func(c *CellStats) any { return c.GustafsonSpeedup }},
 	{"warnings", func(c *CellStats) any { return c.Warnings }},
+	// Since process invocations: appended, so that older readers' columns stay put.
+	{"invocations", func(c *CellStats) any { return c.Invocations }},
+	{"between_sd_s", func(c *CellStats) any { return seconds(c.BetweenSD) }},
+	{"within_sd_s", func(c *CellStats) any { return seconds(c.WithinSD) }},
+	{"ci_method", func(c *CellStats) any { return c.CIMethod }},
 }
 
 // seconds rounds a time in seconds to whole nanoseconds, the resolution

@@ -2,6 +2,7 @@ package report
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -188,4 +189,67 @@ func medianInPlace(xs []float64) float64 {
 		return xs[n/2]
 	}
 	return (xs[n/2-1] + xs[n/2]) / 2
+}
+
+// How a cell's median interval was computed (CellStats.CIMethod).
+const (
+	// CIOrderStatistic is the distribution-free binomial interval of the
+	// median (MedianCI): right for trials of one process.
+	CIOrderStatistic = "order-statistic"
+	// CIHierarchicalBootstrap is HierarchicalMedianCI over the cell's
+	// processes: for trials of several (the file's invocations).
+	CIHierarchicalBootstrap = "hierarchical-bootstrap"
+)
+
+// ErrOneProcess is the run-level note that every measured trial came from
+// one process, so no interval covers what changes between processes.
+var ErrOneProcess = errors.New("one process")
+
+// invocationStats fills in the cell's Invocations, BetweenSD, WithinSD
+// and CIMethod from its measured times xs and their invocations inv. With
+// two or more invocations the median's interval becomes the hierarchical
+// bootstrap's (seeded by the run's seed and the cell's index), and the
+// median's standard error, which the speedups and fits use, at least the
+// bootstrap's.
+func (c *CellStats) invocationStats(xs []float64, inv []int, th Thresholds, seed int64) {
+	c.BetweenSD, c.WithinSD, c.CIMethod = math.NaN(), math.NaN(), CIOrderStatistic
+	var groups [][]float64
+	at := map[int]int{}
+	for i, x := range xs {
+		g, ok := at[inv[i]]
+		if !ok {
+			g = len(groups)
+			at[inv[i]] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], x)
+	}
+	c.Invocations = len(groups)
+	if len(groups) < 2 {
+		return
+	}
+	if v, err := VarianceComponentsOf(groups); err == nil {
+		c.BetweenSD, c.WithinSD = v.BetweenSD(), v.WithinSD()
+	}
+	lo, hi, se := HierarchicalMedianCI(groups, th.Confidence, DefaultBootstrapResamples, uint64(seed)^uint64(c.Index)*0x9e3779b97f4a7c15)
+	c.CILow, c.CIHigh, c.CIMethod = lo, hi, CIHierarchicalBootstrap
+	if se > c.medianSE {
+		c.medianSE = se
+		c.relSE = se / c.Median
+	}
+}
+
+// processWarning is the run-level note for a run whose measured trials all
+// came from one process (and that has any): its intervals cover the
+// variation between trials, not between processes.
+func processWarning(rep *Report) error {
+	one, any := true, false
+	for _, c := range rep.Cells {
+		any = any || c.Invocations > 0
+		one = one && c.Invocations <= 1
+	}
+	if !any || !one {
+		return nil
+	}
+	return fmt.Errorf("%w: every trial ran in one process, so no interval covers the variation between processes (set invocations: N, N >= 2, to measure it)", ErrOneProcess)
 }

@@ -98,6 +98,13 @@ func cellTable(r *Report) Table {
 			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(predicted, 2), resid,
 		}, Warnings: c.Warnings})
 	}
+	if slices.ContainsFunc(r.Cells, func(c CellStats) bool { return c.Invocations > 1 }) {
+		// Runs of several processes: the spread between them and within them.
+		t.Header = append(t.Header, "INV", "BETWEEN SD", "WITHIN SD")
+		for i, c := range r.Cells {
+			t.Rows[i].Cells = append(t.Rows[i].Cells, fmt.Sprint(c.Invocations), pct(c.BetweenSD/c.Median), pct(c.WithinSD/c.Median))
+		}
+	}
 	return t
 }
 
