@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"github.com/exp-tool/exp/experiment"
 )
 
 // Statistics of a cell measured in several processes (the experiment
@@ -237,6 +239,15 @@ func (c *CellStats) invocationStats(xs []float64, inv []int, th Thresholds, seed
 		c.medianSE = se
 		c.relSE = se / c.Median
 	}
+}
+
+// processesText is " (the warmup in each of N processes)" for a run of N > 1
+// processes (the header line of the table), else "".
+func processesText(run experiment.Run) string {
+	if run.ProcessInvocations <= 1 {
+		return ""
+	}
+	return fmt.Sprintf(" (the warmup in each of %d processes)", run.ProcessInvocations)
 }
 
 // processWarning is the run-level note for a run whose measured trials all

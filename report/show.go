@@ -150,7 +150,11 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 		bound = "not CPU-bound"
 	}
 	add("kernel", fmt.Sprintf("%s (%s scaling, %s)", r.Kernel, r.Scaling, bound))
-	add("per cell", fmt.Sprintf("%d repeats + %d warmup, chunk %d", r.Repeats, r.Warmup, r.Chunk))
+	if r.ProcessInvocations > 1 {
+		add("per cell", fmt.Sprintf("%d repeats + %d warmup in each of %d processes, chunk %d", r.Repeats, r.Warmup, r.ProcessInvocations, r.Chunk))
+	} else {
+		add("per cell", fmt.Sprintf("%d repeats + %d warmup, chunk %d", r.Repeats, r.Warmup, r.Chunk))
+	}
 
 	add("hostname", orUnknown(h.Hostname))
 	add("cpu model", orUnknown(h.CPUModel))

@@ -205,8 +205,8 @@ func runHeader(r *Report) []string {
 	h := run.Host
 	lines := []string{
 		fmt.Sprintf("run %d  %s  %q  %s  started %s", run.ID, run.UUID, run.Name, run.Status, run.StartedAt.Format(time.RFC3339)),
-		fmt.Sprintf("kernel %s (%s), %s scaling, %d repeats + %d warmup per cell, seed %d, chunk %d", run.Kernel, boundText(run.CPUBound),
-			orDash(run.Scaling), run.Repeats, run.Warmup, run.Seed, run.Chunk),
+		fmt.Sprintf("kernel %s (%s), %s scaling, %d repeats + %d warmup per cell%s, seed %d, chunk %d", run.Kernel, boundText(run.CPUBound),
+			orDash(run.Scaling), run.Repeats, run.Warmup, processesText(run), run.Seed, run.Chunk),
 		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
 			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
 	}
