@@ -203,6 +203,17 @@ const (
 	CIHierarchicalBootstrap = "hierarchical-bootstrap"
 )
 
+// MinInvocations is the fewest processes for which a cell's hierarchical
+// interval holds about its nominal coverage: in simulation (as much noise
+// between processes as within, 8 trials each, 400 cells) the 95% interval
+// held the true median 94% of the time with 8 processes, 90% with 6 and
+// 88% with 4. A cell of fewer gets ErrFewInvocations.
+var MinInvocations = 8
+
+// ErrFewInvocations marks a cell measured in fewer than MinInvocations
+// processes: its interval is somewhat too narrow.
+var ErrFewInvocations = errors.New("few invocations")
+
 // ErrOneProcess is the run-level note that every measured trial came from
 // one process, so no interval covers what changes between processes.
 var ErrOneProcess = errors.New("one process")
@@ -235,6 +246,10 @@ func (c *CellStats) invocationStats(xs []float64, inv []int, th Thresholds, seed
 	}
 	lo, hi, se := HierarchicalMedianCI(groups, th.Confidence, DefaultBootstrapResamples, uint64(seed)^uint64(c.Index)*0x9e3779b97f4a7c15)
 	c.CILow, c.CIHigh, c.CIMethod = lo, hi, CIHierarchicalBootstrap
+	if len(groups) < MinInvocations {
+		c.notes = append(c.notes, fmt.Errorf("%w: %d processes < %d: the interval over processes is somewhat too narrow (in simulation a 95%% one held the true median 88%% of the time with 4, 90%% with 6)",
+			ErrFewInvocations, len(groups), MinInvocations))
+	}
 	if se > c.medianSE {
 		c.medianSE = se
 		c.relSE = se / c.Median
