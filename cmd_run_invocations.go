@@ -81,7 +81,7 @@ func runInvocation(c *cli.Context, exe string, rec *store.Recorder, k, n, todo, 
 		return fmt.Errorf("invocation %d: start %s: %w", k, exe, err)
 	}
 	if !c.Bool("quiet") {
-		prog.note(fmt.Sprintf("invocation %d of %d: process %d runs %d trials", k+1, n, cmd.Process.Pid, todo))
+		prog.note(fmt.Sprintf("invocation %d (%d of %d): process %d runs %d trials", k, k+1, n, cmd.Process.Pid, todo))
 	}
 	// Forward a stop to the child, once.
 	waited := make(chan struct{})

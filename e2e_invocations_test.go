@@ -50,7 +50,7 @@ func invocationRun(t *testing.T, jitter string) (string, []invocationCell) {
 	dir := t.TempDir()
 	writeFile(t, dir, "inv.yaml", fmt.Sprintf(invocationsYAML, jitter))
 	r := exp(t, dir, nil, "run", "inv.yaml", "--db", "inv.db")
-	if r.code != 0 || !strings.Contains(r.stderr, "invocation 6 of 6: process ") {
+	if r.code != 0 || !strings.Contains(r.stderr, "invocation 5 (6 of 6): process ") {
 		t.Fatalf("run: exit %d, want 0 and each invocation announced\n%s", r.code, r.stderr)
 	}
 	r = exp(t, dir, nil, "report", "--db", "inv.db", "--format", "json")
