@@ -71,6 +71,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"   exp reproduce 3                        re-run run 3's stored config and seed here, and compare\n" +
 			"   exp compare 3 4                        two runs cell by cell, as benchstat compares benchmarks\n" +
 			"   exp check --expect 'b <= 0.05'         exit 0 pass, 4 fail, 5 inconclusive: a scaling gate for CI\n" +
+			"   exp suggest --max-workers 16           where to measure next: workers and repeats that narrow B the most\n" +
 			"   exp merge all.db a.db b.db             copy the runs of a.db and b.db (other machines, say) into all.db\n" +
 			"   exp slurm submit e.yaml --shards 4     a Slurm job array, one shard of the matrix per task (exp run --shard I/N)\n\n" +
 			"run writes to --db, else $EXP_DB, else the experiment file's database key, else exp.db;\n" +
@@ -94,7 +95,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Usage:     "run an experiment file and store every trial, or resume a run that did not finish",
 				ArgsUsage: "EXPERIMENT.yaml | --resume RUN [EXPERIMENT.yaml]",
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
-					"checks each trial's answer against an oracle, and commits each trial as it finishes.\n" +
+					"checks each trial's answer against an oracle, and commits each trial as it finishes. With\n" +
+					"repeats: {min, max, precision} the trials run in seeded rounds, and a cell stops once its median's\n" +
+					"95% interval is within ±precision (README: Repeat until precise).\n" +
 					"Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops after keeping every finished trial;\n" +
 					"the run is marked interrupted, exp prints the command that resumes it and exits 130, 143 or 129;\n" +
 					"so it is when --max-duration passes (130). A second Ctrl-C exits at once. A run whose exp was\n" +
@@ -346,6 +349,37 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				},
 				OnUsageError: onUsage,
 				Action:       cmdCheck,
+			},
+			{
+				Name:      "suggest",
+				Usage:     "plan the next run: the worker counts and repeats that would narrow B's interval the most",
+				ArgsUsage: "[RUN]",
+				Description: "Linearises the run's fits (Amdahl's law, and the USL where it is fitted) at their estimates and\n" +
+					"predicts how wide B's interval (and σ's and κ's) would be for a next run with other worker counts\n" +
+					"and repeats, from the spread of the trials already measured. It chooses worker counts from 1 to\n" +
+					"--max-workers (default: this machine's usable CPUs; give more to plan for a bigger machine), one at a\n" +
+					"time, each the one that narrows the intervals the most (a greedy A-optimal design; 1 is always in),\n" +
+					"at least 4 of them (a fourth count tests the 3-parameter USL) or as many as the run has; and repeats\n" +
+					"per cell: at least the run's and 6, and enough for every median's interval to reach ±--precision.\n" +
+					"It prints B's interval now and the one predicted, the counts that one more cell would help most at,\n" +
+					"each cell's precision, and, last, the fragment to put in the experiment file in place of its\n" +
+					"workers and repeats keys. RUN is an id, a UUID or unique prefix, or latest (the default).\n" +
+					"docs/suggest.md describes the method and the JSON keys.\n\n" +
+					"Examples:\n" +
+					"   exp suggest                                   the latest run, up to this machine's CPUs\n" +
+					"   exp suggest 3 --max-workers 64 --format yaml  run 3, planned for a 64-CPU machine: the fragment alone",
+				Flags: []cli.Flag{
+					readDB,
+					&cli.IntFlag{Name: "max-workers", DefaultText: "the usable CPUs of this machine",
+						Usage: "largest worker count `N` to consider; more than this machine has plans for a bigger one"},
+					&cli.Float64Flag{Name: "precision", Value: report.DefaultPrecision * 100,
+						Usage: "half-width of each median's interval to aim at, in `PERCENT` of the median"},
+					&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: string(report.FormatText),
+						Usage: "output `FORMAT`: " + formatList(report.SuggestFormats)},
+					confidenceFlag,
+				},
+				OnUsageError: onUsage,
+				Action:       cmdSuggest,
 			},
 			slurmCommand(onUsage),
 		},

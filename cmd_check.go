@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 
+	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/report"
 	"github.com/urfave/cli/v2"
 )
@@ -35,11 +36,11 @@ func cmdCheck(c *cli.Context) error {
 	}
 	texts := c.StringSlice("expect")
 	if len(texts) == 0 {
-		return usagef("check needs at least one --expect, such as --expect 'b <= 0.05' (%s)", report.ExpectationSyntax)
+		return usagef("check needs at least one --expect, such as --expect 'b <= 0.05' (%s)", experiment.ExpectationSyntax)
 	}
-	exps := make([]report.Expectation, len(texts))
+	exps := make([]experiment.Expectation, len(texts))
 	for i, s := range texts {
-		e, err := report.ParseExpectation(s)
+		e, err := experiment.ParseExpectation(s)
 		if err != nil {
 			return usageError{err}
 		}

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/host"
@@ -58,17 +59,24 @@ func cmdResume(c *cli.Context) error {
 		return finishRun(c, rec, r, experiment.Summary{}, experiment.Summary{}, len(plan.Steps), err, 0)
 	}
 	// Read what is stored only now that no other exp can add to the run.
-	missing, prior, refs, err := resumeSteps(c, db, r, plan)
+	missing, prior, refs, stop, err := resumeSteps(c, db, r, plan)
 	if err != nil {
 		return finishRun(c, rec, r, prior, experiment.Summary{}, len(plan.Steps), err, 0)
 	}
 	prog := newProgress(c.App.ErrWriter, c.Bool("quiet"), len(missing))
 	if !c.Bool("quiet") {
-		fmt.Fprintf(c.App.ErrWriter, "resuming run %d (%s, %q, seed %d): %d of %d trials to run -> %s\n",
-			r.ID, r.UUID, r.Name, r.Seed, len(missing), len(plan.Steps), db.Path())
+		upTo := ""
+		if plan.Config.Adaptive != nil {
+			upTo = "up to " // cells stop once precise
+		}
+		fmt.Fprintf(c.App.ErrWriter, "resuming run %d (%s, %q, seed %d): %s%d of %d trials to run -> %s\n",
+			r.ID, r.UUID, r.Name, r.Seed, upTo, len(missing), len(plan.Steps), db.Path())
 		fmt.Fprintln(c.App.ErrWriter, oracleLine(plan, refs))
 	}
-	return runSteps(c, rec, r, plan, missing, refs, prog, prior, hr)
+	if err := runSteps(c, rec, r, plan, missing, refs, prog, prior, hr, stop); err != nil {
+		return err
+	}
+	return gateRun(c, db, r, plan.Config)
 }
 
 // resumable finds the run --resume names and rebuilds its plan from the
@@ -106,8 +114,13 @@ func resumable(c *cli.Context, db *store.DB, file *experiment.Config) (experimen
 	if !same {
 		return r, nil, fmt.Errorf("run %d: this exp expands the stored config into other cells than the %d stored: it cannot resume the run", r.ID, len(cells))
 	}
-	if _, _, _, err := resumeSteps(c, db, r, plan); err != nil {
+	missing, _, _, _, err := resumeSteps(c, db, r, plan)
+	if err != nil {
 		return r, nil, err
+	}
+	if len(missing) == 0 && r.Status == experiment.StatusFailed {
+		// An adaptive run's cells may all have stopped short of max.
+		return r, nil, fmt.Errorf("run %d failed with every trial its cells needed stored (%s): %w", r.ID, r.Error, store.ErrNothingToResume)
 	}
 	return r, plan, nil
 }
@@ -115,17 +128,21 @@ func resumable(c *cli.Context, db *store.DB, file *experiment.Config) (experimen
 // resumeSteps reads what the run holds and returns the steps of plan still
 // missing, what the stored trials count, and the reference answers of the
 // run: the oracle's stored with the cells, or, for a range without one,
-// the first correct stored trial's, as the Runner chose it.
-func resumeSteps(c *cli.Context, db *store.DB, r experiment.Run, plan *experiment.Plan) ([]experiment.Step, experiment.Summary, map[experiment.Range]experiment.Reference, error) {
+// the first correct stored trial's, as the Runner chose it. With adaptive
+// repeats it also returns the run's Stopper, fed the stored trials in run
+// order, so that it has made the interrupted run's decisions; the steps of
+// the cells it stopped are left out of the missing ones.
+func resumeSteps(c *cli.Context, db *store.DB, r experiment.Run, plan *experiment.Plan) ([]experiment.Step, experiment.Summary, map[experiment.Range]experiment.Reference, *experiment.Stopper, error) {
 	var prior experiment.Summary
 	cells, err := db.Cells(c.Context, r.ID)
 	if err != nil {
-		return nil, prior, nil, err
+		return nil, prior, nil, nil, err
 	}
 	trials, err := db.Trials(c.Context, r.ID)
 	if err != nil {
-		return nil, prior, nil, err
+		return nil, prior, nil, nil, err
 	}
+	stop := experiment.NewStopper(plan)
 	refs := map[experiment.Range]experiment.Reference{}
 	for _, sc := range cells {
 		if sc.Expected != nil {
@@ -142,13 +159,19 @@ func resumeSteps(c *cli.Context, db *store.DB, r experiment.Run, plan *experimen
 		if t.Cell < 0 || t.Cell >= len(plan.Cells) {
 			continue // Missing refuses it below
 		}
+		if stop != nil {
+			stop.Add(&t)
+		}
 		if rg := plan.Cells[t.Cell].Range; t.OK && refs[rg].Source == "" {
 			refs[rg] = experiment.Reference{Digest: t.Digest, Source: experiment.SourceFirstTrial}
 		}
 	}
 	missing, err := plan.Missing(done)
 	if err != nil {
-		return nil, prior, nil, fmt.Errorf("run %d cannot be resumed: %w", r.ID, err)
+		return nil, prior, nil, nil, fmt.Errorf("run %d cannot be resumed: %w", r.ID, err)
 	}
-	return missing, prior, refs, nil
+	if stop != nil {
+		missing = slices.DeleteFunc(missing, stop.Skip)
+	}
+	return missing, prior, refs, stop, nil
 }

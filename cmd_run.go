@@ -82,8 +82,11 @@ func cmdRun(c *cli.Context) error {
 		return err
 	}
 	defer db.Close()
-	_, err = execute(c, db, plan, refs, "", hr)
-	return err
+	r, err := execute(c, db, plan, refs, "", hr)
+	if err != nil {
+		return err
+	}
+	return gateRun(c, db, r, cfg)
 }
 
 // execute runs plan into db, checking every trial against refs, with
@@ -103,18 +106,20 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 		return experiment.Run{}, err
 	}
 	prog := announce(c, r, plan, refs, db.Path())
-	return r, runSteps(c, rec, r, plan, plan.Steps, refs, prog, experiment.Summary{}, hr)
+	return r, runSteps(c, rec, r, plan, plan.Steps, refs, prog, experiment.Summary{}, hr, nil)
 }
 
 // runSteps runs steps of plan into rec, checking every trial against refs,
 // with progress and a heartbeat, and records how the run ended. prior
 // counts the run's trials stored before this exp started (by the
 // invocations it resumes). Between the trials it runs the prepare and
-// conclude hooks (the Runner), and after them hr's cleanup.
+// conclude hooks (the Runner), and after them hr's cleanup. stop is the
+// adaptive stopping of a resumed run, fed the stored trials; nil for a new
+// run (the Runner starts its own).
 func runSteps(c *cli.Context, rec *store.Recorder, r experiment.Run, plan *experiment.Plan, steps []experiment.Step,
-	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary, hr *hookRun) error {
+	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary, hr *hookRun, stop *experiment.Stopper) error {
 	rec.OnBusy = func(b store.Busy) { prog.note(b.String()) }
-	runner := &experiment.Runner{Kernel: experiment.KernelInProcess(plan.Config.NewKernel(), plan.Seed, 0), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog)}
+	runner := &experiment.Runner{Kernel: experiment.KernelInProcess(plan.Config.NewKernel(), plan.Seed, 0), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog), Stop: stop}
 	// A finished trial is committed even if Ctrl-C arrives during the
 	// write; Ctrl-C only cuts short the waits for another process's lock.
 	save := func(t experiment.Trial) error { return rec.AddTrial(c.Context, t) }
@@ -152,7 +157,11 @@ func chooseSeed(cfg *experiment.Config) int64 {
 func announce(c *cli.Context, r experiment.Run, plan *experiment.Plan, refs map[experiment.Range]experiment.Reference, path string) *progress {
 	quiet, stderr := c.Bool("quiet"), c.App.ErrWriter
 	if !quiet {
-		fmt.Fprintf(stderr, "run %d (%s): %d cells, %d trials, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), len(plan.Steps), plan.Seed, path)
+		trials := fmt.Sprintf("%d trials", len(plan.Steps))
+		if a := plan.Config.Adaptive; a != nil {
+			trials = fmt.Sprintf("up to %d trials (repeats %s: in rounds, each cell until its median is within ±%s)", len(plan.Steps), a, experiment.Percent(a.Precision))
+		}
+		fmt.Fprintf(stderr, "run %d (%s): %d cells, %s, seed %d -> %s\n", r.ID, r.UUID, len(plan.Cells), trials, plan.Seed, path)
 		fmt.Fprintln(stderr, oracleLine(plan, refs))
 	}
 	return newProgress(stderr, quiet, len(plan.Steps))

@@ -38,13 +38,18 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 		fmt.Fprintf(w, "shard %s: %s of the matrix's %d (MATRIX is a cell's place in the whole matrix), the seed's order restricted to them\n",
 			plan.Shard, count(len(plan.Cells), "cell"), plan.MatrixCells)
 	}
+	repeats, upTo := fmt.Sprintf("%d repeats", cfg.Repeats), ""
+	if a := cfg.Adaptive; a != nil {
+		// The most: cells stop once precise (README: Repeat until precise).
+		repeats, upTo = "repeats "+a.String(), "up to "
+	}
 	warmups := fmt.Sprintf("%d warmup", cfg.Warmup)
 	if n := cfg.NumInvocations(); n > 1 {
 		warmups = fmt.Sprintf("%d processes x %d warmup", n, cfg.Warmup)
 	}
-	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %d repeats + %s = %s each; %s\n",
+	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %s + %s = %s%s each; %s%s\n",
 		count(len(cfg.Ranges), "range"), count(len(cfg.Schedules), "schedule"), count(len(cfg.Workers), "worker count"),
-		count(len(plan.Cells), "cell"), cfg.Repeats, warmups, count(cfg.StepsPerCell(), "trial"), count(len(plan.Steps), "trial"))
+		count(len(plan.Cells), "cell"), repeats, warmups, upTo, count(cfg.StepsPerCell(), "trial"), upTo, count(len(plan.Steps), "trial"))
 	if n := cfg.NumInvocations(); n > 1 {
 		fmt.Fprintf(w, "invocations: %d fresh exp processes, one after the other; each runs its own warmups of every cell, then its share of the repeats (INV below)\n", n)
 	}

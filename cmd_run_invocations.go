@@ -171,7 +171,7 @@ func cmdInvocation(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	missing, _, refs, err := resumeSteps(c, db, r, plan)
+	missing, _, refs, _, err := resumeSteps(c, db, r, plan) // no Stopper: Parse refuses invocations with adaptive repeats
 	if err != nil {
 		return err
 	}

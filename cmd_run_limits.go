@@ -97,6 +97,9 @@ func limitNotes(sum experiment.Summary) string {
 		notes = append(notes, fmt.Sprintf("waited %s in all for a quiet machine", round(time.Duration(sum.QuietWaitNS))))
 	}
 	notes = append(notes, hookNotes(sum)...)
+	if sum.Stopped > 0 {
+		notes = append(notes, fmt.Sprintf("%d planned trials not needed: their cells were precise", sum.Stopped))
+	}
 	if len(notes) == 0 {
 		return ""
 	}

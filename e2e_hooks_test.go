@@ -157,3 +157,40 @@ func TestHooksBadConfig(t *testing.T) {
 		}
 	}
 }
+
+// TestHooksResume: exp run --resume runs setup again (what it made may be
+// gone), prepare and conclude around each trial it adds, and cleanup at
+// its end; the trials a failing prepare skipped are run again.
+func TestHooksResume(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, "h.yaml", strings.Replace(hooksYAML, "repeats: 3", "repeats: 150", 1))
+	writeFile(t, dir, "FAIL2", "")
+	if r := exp(t, dir, nil, "run", "-q", "--max-duration", "400ms", "h.yaml"); r.code != 130 {
+		t.Fatalf("first part: exit %d, want 130\n%s", r.code, r.stderr)
+	}
+	db := openDB(t, filepath.Join(dir, "exp.db"))
+	before := queryInt(t, db, `SELECT count(*) FROM trials`)
+	if skipped := queryInt(t, db, `SELECT count(*) FROM skipped_trials`); skipped == 0 || before+skipped >= 302 {
+		t.Fatalf("first part: %d trials and %d skipped of 302; want some skipped and the run unfinished", before, skipped)
+	}
+	os.Remove(filepath.Join(dir, "FAIL2"))
+	if r := exp(t, dir, nil, "run", "-q", "--resume", "1"); r.code != 0 {
+		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
+	}
+	log := filepath.Join(dir, "log")
+	for prefix, want := range map[string]int{"setup": 2, "cleanup": 2, "conclude": 302} {
+		if n := countLines(t, log, prefix); n != want {
+			t.Errorf("%s ran %d times over both parts, want %d", prefix, n, want)
+		}
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM trials WHERE ok = 1 AND conclude_status = 0`); n != 302 {
+		t.Errorf("%d trials concluded and correct after the resume, want 302 (the skipped ones run again)", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM skipped_trials`); n != 0 {
+		t.Errorf("%d skipped trials still recorded after they ran", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM runs WHERE status = 'done' AND cleanup_status = 0`); n != 1 {
+		t.Errorf("the resumed run is not done with its cleanup recorded")
+	}
+}

@@ -47,6 +47,7 @@
 //	exp compare 3 4                       # two runs, cell by cell, as benchstat compares
 //	exp compare 3 4 --plot both.png       # and both runs' speedups on one plot
 //	exp check --expect 'b <= 0.05'        # a scaling gate: exit 0 pass, 4 fail, 5 inconclusive
+//	exp suggest --max-workers 16          # where to measure next: workers and repeats that narrow B
 //	exp merge all.db a.db b.db            # copy the runs of a.db and b.db into all.db
 //	exp run experiments.yaml --shard 1/4  # part 1 (from 0) of 4 of the matrix, into exp-shard-1-of-4.db
 //	exp slurm submit experiments.yaml --shards 4 --wait   # a Slurm job array, one shard per task, merged

@@ -65,7 +65,7 @@ type Config struct {
 	Database string // database path from the file; "" when absent
 	Seed     int64  // seed for the trial order, >= 0; valid only if HasSeed
 	HasSeed  bool   // whether the file fixed the seed
-	Repeats  int    // measured trials per cell, >= 1
+	Repeats  int    // measured trials per cell, >= 1; with Adaptive, the most a cell gets (Adaptive.Max)
 	Warmup   int    // unmeasured trials per cell, >= 0; with Invocations > 1, per cell and invocation
 	// Invocations is how many fresh exp processes the run's trials are
 	// split over, one after the other, 1 .. MaxInvocations, <= Repeats:
@@ -95,6 +95,13 @@ type Config struct {
 	// Hooks are the programs run around the trials (setup, prepare,
 	// conclude, cleanup); nil when the file sets none.
 	Hooks *Hooks
+	// Expect are the scaling gates judged when the run ends, as exp check
+	// judges them; nil when the file sets none.
+	Expect []Expectation
+	// Adaptive is repeats written as {min, max, precision}: trials run in
+	// rounds until each cell's median is precise enough (see Stopper); nil
+	// when repeats is an integer.
+	Adaptive *Adaptive
 }
 
 // Range is the half-open interval of integers [Start, Start+Count).
@@ -111,7 +118,7 @@ func (r Range) String() string { return fmt.Sprintf("[%d, +%d)", r.Start, r.Coun
 
 // topKeys lists the keys an experiment file may have, in documentation order.
 var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "invocations", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout",
-	"command", "inputs", "check", "env", "workdir", "setup", "prepare", "conclude", "cleanup"}
+	"command", "inputs", "check", "env", "workdir", "setup", "prepare", "conclude", "cleanup", "expect"}
 
 // syntheticKeys lists the keys of the synthetic mapping.
 var syntheticKeys = []string{"serial", "parallel", "mode", "process_jitter"}
@@ -190,6 +197,9 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := c.crossCheck(d, kv); err != nil {
 		return nil, err
 	}
+	if at := kv["invocations"]; at != nil && c.Adaptive != nil && c.Invocations > 1 {
+		return nil, d.errAt(at.Value, "invocations", "does not go with repeats as {min, max, precision} yet (adaptive repeats stop cells between rounds, not between processes): use a number of repeats, or invocations: 1")
+	}
 	if at := kv["invocations"]; at != nil && c.Invocations > c.Repeats {
 		return nil, d.errAt(at.Value, "invocations", "%d is more than repeats, %d (each invocation needs at least one repeat of every cell: lower invocations or raise repeats)", c.Invocations, c.Repeats)
 	}
@@ -233,8 +243,7 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 		u, err = d.uint(n, key, 0, math.MaxInt64)
 		c.Seed, c.HasSeed = int64(u), true
 	case "repeats":
-		u, err = d.uint(n, key, 1, MaxRepeats)
-		c.Repeats = int(u)
+		c.Repeats, c.Adaptive, err = d.repeats(n, key)
 	case "warmup":
 		u, err = d.uint(n, key, 0, MaxRepeats)
 		c.Warmup = int(u)
@@ -268,6 +277,8 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 		c.Schedules, err = d.schedules(n, key)
 	case "setup", "prepare", "conclude", "cleanup":
 		err = c.decodeHook(d, key, n)
+	case "expect":
+		c.Expect, err = d.expectations(n, key)
 	}
 	return err
 }

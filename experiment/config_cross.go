@@ -18,6 +18,9 @@ func (c *Config) crossCheck(d *decoder, kv map[string]*ast.MappingValueNode) err
 	if err := c.crossCheckKernel(d, kv); err != nil {
 		return err
 	}
+	if err := c.checkExpectWorkers(d, kv); err != nil {
+		return err
+	}
 	return c.checkHooks(d, kv)
 }
 
@@ -111,16 +114,16 @@ func (d *decoder) synthetic(n ast.Node, field string) (*Synthetic, error) {
 		return nil, d.errAt(kv["mode"].Value, join(field, "mode"), "unknown mode %q (allowed: %s)", mode, modeList())
 	}
 	if at := kv["process_jitter"]; at != nil {
-		if s.ProcessJitter, err = d.percent(at.Value, join(field, "process_jitter"), MaxProcessJitter); err != nil {
+		if s.ProcessJitter, err = d.jitter(at.Value, join(field, "process_jitter"), MaxProcessJitter); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
 }
 
-// percent decodes a share written as a percentage such as 5% or 2.5%, or
+// jitter decodes a share written as a percentage such as 5% or 2.5%, or
 // as a plain fraction such as 0.05, from 0 to hi (a fraction).
-func (d *decoder) percent(n ast.Node, field string, hi float64) (float64, error) {
+func (d *decoder) jitter(n ast.Node, field string, hi float64) (float64, error) {
 	allowed := fmt.Sprintf("a percentage from 0%% to %g%% such as 5%%, or a fraction such as 0.05", hi*100)
 	if err := d.plain(n, field); err != nil {
 		return 0, err

@@ -121,5 +121,5 @@ func ExampleRunner_Run() {
 	// trial 0 warmup true hits 168 ok true
 	// trial 1 warmup false hits 168 ok true
 	// trial 2 warmup false hits 168 ok true
-	// {Trials:3 Failed:0 TimedOut:0 Skipped:0 ConcludeFailed:0 QuietWaitNS:0} <nil>
+	// {Trials:3 Failed:0 TimedOut:0 Skipped:0 Stopped:0 ConcludeFailed:0 QuietWaitNS:0} <nil>
 }

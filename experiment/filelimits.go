@@ -104,6 +104,7 @@ type level struct {
 	col     int    // block style: the column of its "- " or keys
 	n       int    // entries of a list, or keys of a mapping, seen so far
 	started bool   // flow style: an entry has begun since the opening or the last comma
+	colon   bool   // flow mapping: the entry since the last comma has had its :
 	pair    bool   // ends at the next , or closing bracket: [a: 1] or {a: - 1}
 	tagged  bool   // opened by the node after a tag, anchor or alias
 	field   string // the top-level key whose value it is, or ""
@@ -194,7 +195,11 @@ func (s *shape) visit(tk *token.Token) *ConfigError {
 	case token.TagType, token.AnchorType, token.AliasType:
 		s.attach = true
 	case token.DocumentHeaderType, token.DocumentEndType:
-		s.stack, s.topKey = nil, ""
+		if !s.inFlow() {
+			// Inside brackets go-yaml may read on: the levels stay open
+			// (an over-count at worst).
+			s.stack, s.topKey = nil, ""
+		}
 		return nil
 	case token.SequenceStartType, token.MappingStartType:
 		if err := s.entry(tk); err != nil {
@@ -210,7 +215,7 @@ func (s *shape) visit(tk *token.Token) *ConfigError {
 	case token.CollectEntryType:
 		s.endPair()
 		if t := s.top(); t != nil && t.flow {
-			t.started = false
+			t.started, t.colon = false, false
 		}
 		return nil
 	case token.SequenceEntryType, token.MappingKeyType:
@@ -224,13 +229,16 @@ func (s *shape) visit(tk *token.Token) *ConfigError {
 		}
 		return s.blockEntry(tk, s.prev, tk.Position.Column, tk.Type == token.SequenceEntryType)
 	case token.MappingValueType:
-		if t := s.top(); t != nil && t.flow && t.seq {
-			// [a: 1] is a list of one single-pair mapping, one level
-			// deeper; it ends at the next , or ].
-			return s.push(tk, &level{flow: true, pair: true, n: 1, started: true})
-		}
-		if s.inFlow() {
-			if len(s.stack) == 1 && !s.top().seq && s.prev != nil {
+		if t := s.top(); t != nil && t.flow {
+			if t.seq || t.pair || t.colon {
+				// [a: 1] is a list of one single-pair mapping, one level
+				// deeper, and so is a second : in an entry, {a: b: c}, or
+				// one after a block entry inside brackets; it ends at the
+				// next , or closing bracket.
+				return s.push(tk, &level{flow: true, pair: true, n: 1, started: true})
+			}
+			t.colon = true
+			if len(s.stack) == 1 && s.prev != nil {
 				s.topKey = s.prev.Value
 			}
 			return nil
@@ -239,8 +247,17 @@ func (s *shape) visit(tk *token.Token) *ConfigError {
 			return nil
 		}
 		col := s.prev.Position.Column
-		if b := s.before; b != nil && (b.Type == token.AliasType || b.Type == token.AnchorType) && b.Position != nil {
-			col = b.Position.Column // the key *a: starts at the *
+		if b := s.before; b != nil && b.Position != nil {
+			switch b.Type {
+			case token.AliasType, token.AnchorType:
+				col = b.Position.Column // the key *a: starts at the *
+			case token.LiteralType, token.FoldedType:
+				col = b.Position.Column // a block scalar as a key starts at its | or >
+			case token.TagType:
+				if b.Position.Line == s.prev.Position.Line {
+					col = b.Position.Column // the key !!str a: starts at the !
+				}
+			}
 		}
 		if err := s.blockEntry(s.prev, s.before, col, false); err != nil {
 			return err

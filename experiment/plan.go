@@ -23,7 +23,8 @@ type Cell struct {
 	Input string
 }
 
-// Step is one planned trial.
+// Step is one planned trial. In a plan with adaptive repeats, Rep is also
+// the round the step belongs to (see NewPlan).
 type Step struct {
 	Seq    int  // position in the run's order, from 0
 	Cell   int  // index into Plan.Cells
@@ -39,7 +40,7 @@ type Plan struct {
 	Config *Config // the experiment file the plan was built from
 	Seed   int64   // seed of the trial order
 	Cells  []Cell  // range x schedule x workers, in file order
-	Steps  []Step  // warmup+repeats trials per cell, shuffled (see NewPlan for invocations)
+	Steps  []Step  // warmup+repeats trials per cell, shuffled (adaptive repeats: in rounds; invocations: see NewPlan)
 	// Inputs are kernel command's inputs as read before the run, by input
 	// index (ReadInputs); nil until read, and for other kernels.
 	Inputs []InputFile
@@ -59,7 +60,8 @@ type Plan struct {
 // shuffles all their trials with a PCG generator seeded by seed, so that
 // cells are interleaved and slow drift of the machine spreads over all of
 // them. Within each cell the first c.Warmup trials in that order are
-// the warmups. The same config and seed always give the same plan.
+// the warmups. With adaptive repeats (c.Adaptive) the trials run in rounds
+// instead (see rounds). The same config and seed always give the same plan.
 //
 // With c.Invocations = N > 1 the steps are split over N processes run one
 // after the other: invocation K gets, of every cell, c.Warmup warmups of
@@ -86,6 +88,11 @@ func NewPlan(c *Config, seed int64) *Plan {
 		}
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6578702d706c616e)) // "exp-plan"
+	if c.Adaptive != nil {
+		// Parse refuses invocations with adaptive repeats.
+		p.Steps = rounds(len(p.Cells), c.Warmup+c.Repeats, c.Warmup, rng)
+		return p
+	}
 	n := c.NumInvocations()
 	p.Steps = make([]Step, 0, len(p.Cells)*c.StepsPerCell())
 	seen := make([]int, len(p.Cells))
@@ -126,6 +133,26 @@ func InvocationSteps(steps []Step, k int) []Step {
 		}
 	}
 	return out
+}
+
+// rounds orders the trials of an adaptive plan: n rounds of one step per
+// cell each, the cells shuffled within each round by rng, so that every
+// cell has had r trials before any has r+1 and a cell can stop after any
+// round (Stopper) without the others losing their interleaving. The
+// first warmup rounds are the warmups. A step's round is its Rep.
+func rounds(cells, n, warmup int, rng *rand.Rand) []Step {
+	steps := make([]Step, 0, cells*n)
+	order := make([]int, cells)
+	for r := range n {
+		for i := range order {
+			order[i] = i
+		}
+		rng.Shuffle(cells, func(i, j int) { order[i], order[j] = order[j], order[i] })
+		for _, ci := range order {
+			steps = append(steps, Step{Seq: len(steps), Cell: ci, Rep: r, Warmup: r < warmup})
+		}
+	}
+	return steps
 }
 
 // Ranges returns the distinct ranges the cells test, in cell order: the

@@ -3,6 +3,7 @@ package experiment
 import (
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -137,6 +138,17 @@ func TestParseInvocations(t *testing.T) {
 				t.Errorf("got  %v\nwant %s", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestParseInvocationsAdaptive(t *testing.T) {
+	src := "name: x\nranges: [{start: 1, count: 5}]\nworkers: [1]\nrepeats: {min: 5, max: 20, precision: 2%}\ninvocations: 2\n"
+	want := "exp.yaml:5:14: invocations: does not go with repeats as {min, max, precision} yet (adaptive repeats stop cells between rounds, not between processes): use a number of repeats, or invocations: 1"
+	if _, err := Parse("exp.yaml", []byte(src)); err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+	if _, err := Parse("exp.yaml", []byte(strings.Replace(src, "invocations: 2", "invocations: 1", 1))); err != nil {
+		t.Errorf("invocations 1 with adaptive repeats: %v", err)
 	}
 }
 

@@ -144,6 +144,12 @@ type Runner struct {
 	Skip func(SkippedTrial) error
 	// Warn, if set, is told of each failed conclude hook, in one line.
 	Warn func(msg string)
+	// Stop decides, for a plan with adaptive repeats, which steps are no
+	// longer needed: Run skips the steps it says to (Stopper.Skip) and
+	// feeds it each emitted trial (Stopper.Add). If nil, Run uses a new
+	// NewStopper(p) (nil for fixed repeats); exp run --resume passes one
+	// that has been fed the trials already stored.
+	Stop *Stopper
 }
 
 // Summary counts what a Run did.
@@ -152,6 +158,7 @@ type Summary struct {
 	Failed   int // of those, trials whose answer disagreed with the reference
 	TimedOut int // of those, trials cancelled at Config.Timeout (not in Failed)
 	Skipped  int // planned trials not run because their prepare hook failed (not in Trials)
+	Stopped  int // planned trials not run because their cell had stopped (Runner.Stop; not in Trials)
 	// ConcludeFailed counts trials after which the conclude hook failed
 	// (in Trials).
 	ConcludeFailed int
@@ -165,7 +172,10 @@ type Summary struct {
 // its tested range's reference, or that fails the kernel's own check
 // (Checker), is emitted with OK false and counted in Summary.Failed; the run
 // goes on. A trial that exceeds p.Config.Timeout is cancelled, emitted with
-// TimedOut set and counted in Summary.TimedOut; the run goes on. Run stops
+// TimedOut set and counted in Summary.TimedOut; the run goes on. With
+// adaptive repeats (p.Config.Adaptive), the steps of a cell that has
+// stopped (Runner.Stop) are skipped, counted in Summary.Stopped, and the
+// total that Progress is told shrinks by them. Run stops
 // at the first error from emit, and returns ErrInterrupted (wrapping the
 // context's *TimeLimit cause, if any) when ctx is cancelled; the trial cut
 // short then is not emitted, every earlier one was.
@@ -191,10 +201,31 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 	if refs == nil {
 		refs = map[Range]Reference{}
 	}
+	stop := rn.Stop
+	if stop == nil {
+		stop = NewStopper(p)
+	}
+	// total is the steps that will run: it shrinks as cells stop.
+	total, left := len(steps), make([]int, len(p.Cells))
+	for _, st := range steps {
+		if st.Cell >= 0 && st.Cell < len(left) {
+			left[st.Cell]++
+		}
+		if stop != nil && stop.Skip(st) {
+			total--
+		}
+	}
 	var sum Summary
 	for _, st := range steps {
 		if ctx.Err() != nil {
 			return sum, stopped(ctx)
+		}
+		if st.Cell >= 0 && st.Cell < len(left) {
+			left[st.Cell]--
+		}
+		if stop != nil && stop.Skip(st) {
+			sum.Stopped++
+			continue
 		}
 		hooks := p.Config.Hooks
 		if hooks != nil && len(hooks.Prepare) > 0 {
@@ -211,7 +242,7 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 				}
 				sum.Skipped++
 				if rn.Progress != nil {
-					rn.Progress(sum.Trials+sum.Skipped, len(steps))
+					rn.Progress(sum.Trials+sum.Skipped, total)
 				}
 				continue
 			}
@@ -262,8 +293,13 @@ func (rn *Runner) Run(ctx context.Context, p *Plan, steps []Step, emit func(Tria
 		case !t.OK:
 			sum.Failed++
 		}
+		if stop != nil && stop.Add(&t) {
+			// The cell's later steps will be skipped (a step of a cell
+			// comes after the cell's earlier rounds).
+			total -= left[st.Cell]
+		}
 		if rn.Progress != nil {
-			rn.Progress(sum.Trials+sum.Skipped, len(steps))
+			rn.Progress(sum.Trials+sum.Skipped, total)
 		}
 	}
 	return sum, nil

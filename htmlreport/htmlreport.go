@@ -246,10 +246,14 @@ func metadata(rep *report.Report) []field {
 	if !run.FinishedAt.IsZero() {
 		fs = append(fs, field{"Duration", run.FinishedAt.Sub(run.StartedAt).Round(time.Second).String()})
 	}
+	repeats := fmt.Sprintf("%d repeats", run.Repeats)
+	if a := run.Adaptive(); a != nil {
+		repeats = "repeats " + a.String() + ", until precise"
+	}
 	fs = append(fs,
 		field{"Kernel", kernel},
 		field{"Scaling", dash(run.Scaling)},
-		field{"Trials per cell", fmt.Sprintf("%d repeats + %d warmup", run.Repeats, run.Warmup)},
+		field{"Trials per cell", fmt.Sprintf("%s + %d warmup", repeats, run.Warmup)},
 		field{"Seed", strconv.FormatInt(run.Seed, 10)},
 		field{"Chunk", strconv.Itoa(run.Chunk)},
 		field{"Experiment file", dash(run.ConfigPath)},

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/exp-tool/exp/diagnose"
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/host"
 	"github.com/exp-tool/exp/scaling"
@@ -42,6 +43,10 @@ type Thresholds struct {
 	// ExcludeContended leaves contended trials out of every statistic
 	// (exp report --exclude-contended); they are still counted and flagged.
 	ExcludeContended bool
+	// DiagnoseAlpha is the significance level of each of a cell's
+	// diagnostics (package diagnose) separately, and of the run's drift;
+	// 0 turns them off.
+	DiagnoseAlpha float64
 }
 
 // DefaultThresholds: 95% intervals; cells noisy above a CV of 5%, thin below
@@ -50,9 +55,10 @@ type Thresholds struct {
 // 10-trial cells with 5% lognormal noise, where 1.5 IQR flagged 20%);
 // starved below 80% of their CPUs; 100 µs of timing resolution; trials
 // contended when other processes kept more than 0.2 CPUs busy beyond two
-// /proc/stat ticks (20 ms), and kept in the statistics.
+// /proc/stat ticks (20 ms), and kept in the statistics; diagnostics at
+// diagnose.DefaultAlpha (1%) each.
 var DefaultThresholds = Thresholds{Confidence: 0.95, MaxCV: 0.05, MinN: 6, OutlierFence: 3, MinCPUShare: 0.8, Resolution: 100e-6,
-	MaxOtherCPU: 0.2, OtherCPUResolution: 2 * host.ProcStatTick.Seconds()}
+	MaxOtherCPU: 0.2, OtherCPUResolution: 2 * host.ProcStatTick.Seconds(), DiagnoseAlpha: diagnose.DefaultAlpha}
 
 // CellStats is the analysis of one cell's measured trials.
 type CellStats struct {
@@ -106,14 +112,21 @@ type CellStats struct {
 	Residual float64
 	// InFit reports whether the cell is one of the points of its group's
 	// fit; cells left out say why in Warnings.
-	InFit     bool
-	Warnings  []error // caveats: failures, few trials, noise, starvation, oversubscription, outliers
-	notes     []error // why a speedup or its CI is missing, appended to Warnings
-	speedupSE float64 // standard error of Speedup (delta method on the log scale); 0 when unknown
+	InFit bool
+	// Diagnostics are the checks of the cell's assumptions: drift, warmup,
+	// dependence, shape.
+	Diagnostics Diagnostics
+	Warnings    []error // caveats: failures, few trials, noise, starvation, oversubscription, outliers, diagnostics
+	notes       []error // why a speedup or its CI is missing, appended to Warnings
+	speedupSE   float64 // standard error of Speedup (delta method on the log scale); 0 when unknown
 	// medianSE and relSE are the standard error of Median, seconds
 	// (Thresholds.medianSE), and that over the median: computed once, as
 	// each sorts the cell's times.
 	medianSE, relSE float64
+	// spread is the trials' robust relative spread, 1.4826 MAD / median
+	// as scaling.MedianSE estimates it (before the Resolution floor): the
+	// noise exp suggest plans with; NaN for fewer than 2 trials.
+	spread float64
 	// measuredTimedOut counts the measured trials (not warmups) among TimedOut.
 	measuredTimedOut int
 	// Invocations counts the processes (the file's invocations) the
@@ -127,6 +140,10 @@ type CellStats struct {
 	// CIMethod names how CILow and CIHigh were computed: CIOrderStatistic
 	// for trials of one process, CIHierarchicalBootstrap for several.
 	CIMethod string
+	// measured counts the cell's measured trials stored, whatever their
+	// outcome: with adaptive repeats, Max of them means the cell ran to
+	// the end.
+	measured int
 	// passed are the wall times of the measured trials with right answers,
 	// seconds, in the order of Build's trials: WriteBenchfmt's values.
 	passed []float64
@@ -139,7 +156,11 @@ type Report struct {
 	UsableCPUs int         // CPUs the run could use at once (host.Host.UsableCPUs)
 	Cells      []CellStats // one per cell, in plan order
 	Fits       []Fit       // one per (range, schedule), in plan order
+	Drift      RunDrift    // trend of wall time with run order across the run
 	Warnings   []error     // run-level caveats
+	// Adaptive is the run's repeats {min, max, precision}, read from its
+	// stored config (experiment.Run.Adaptive); nil for a fixed count.
+	Adaptive *experiment.Adaptive
 	// inputs are kernel command's inputs by input index (the cells'
 	// Range.Start), for labels.
 	inputs map[uint64]string
@@ -173,8 +194,12 @@ func runWarnings(rep *Report, stored, failed int) []error {
 	var ws []error
 	run := rep.Run
 	if run.Status != experiment.StatusDone {
-		ws = append(ws, fmt.Errorf("run status is %s: %d of %d planned trials stored",
-			run.Status, stored, len(rep.Cells)*(run.Repeats+max(run.ProcessInvocations, 1)*run.Warmup)))
+		upTo := ""
+		if rep.Adaptive != nil {
+			upTo = "up to "
+		}
+		ws = append(ws, fmt.Errorf("run status is %s: %d of %s%d planned trials stored",
+			run.Status, stored, upTo, len(rep.Cells)*(run.Repeats+max(run.ProcessInvocations, 1)*run.Warmup)))
 	}
 	if failed > 0 {
 		ws = append(ws, fmt.Errorf("%w: %s found a wrong answer: the kernel or a schedule is broken", ErrFailed, plural(failed, "trial")))
@@ -190,6 +215,9 @@ func runWarnings(rep *Report, stored, failed int) []error {
 	if n := countIf(rep.Cells, func(c CellStats) bool { return hasWarning(c.Warnings, ErrStarved) }); n > 0 {
 		ws = append(ws, fmt.Errorf("%w: %s got less than %.0f%% of their CPUs: the machine, not the program, limited their speedup (is something else running?)",
 			ErrStarved, plural(n, "cell"), rep.Thresholds.MinCPUShare*100))
+	}
+	if w := runDriftWarning(rep.Drift); w != nil {
+		ws = append(ws, w)
 	}
 	return append(ws, limitWarnings(rep)...)
 }

@@ -1,6 +1,12 @@
 package report
 
-import "github.com/exp-tool/exp/experiment"
+import (
+	"math"
+	"slices"
+
+	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/scaling"
+)
 
 // Builder analyses a run's trials one at a time, in run order, keeping
 // per cell only the few numbers each statistic needs (wall time, CPU use
@@ -14,6 +20,9 @@ type Builder struct {
 	inv   [][]int     // per cell: the process invocation of each of times
 	cpu   [][]float64 // per cell: (user+sys)/wall of those trials
 	other [][]float64 // per cell: other_cpu_ns/wall_ns of measured trials that measured it
+	// seq is per cell: the Seq of the trials of CellStats.passed, for the
+	// diagnostics.
+	seq [][]int
 	// primesOK and seen are per cell: a correct trial was seen; any trial was.
 	primesOK, seen []bool
 	stored         int // trials added, whatever their cell
@@ -25,7 +34,7 @@ type Builder struct {
 // NewBuilder starts the analysis of run, whose cells are cells in plan
 // order, with thresholds th.
 func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Builder {
-	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), inputs: map[uint64]string{}}
+	rep := &Report{Run: run, Thresholds: th, UsableCPUs: run.Host.UsableCPUs(), Adaptive: run.Adaptive(), inputs: map[uint64]string{}}
 	rep.Cells = make([]CellStats, len(cells))
 	for i, c := range cells {
 		p := c.Workers
@@ -39,7 +48,7 @@ func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Bui
 	}
 	n := len(cells)
 	return &Builder{rep: rep, th: th, times: make([][]float64, n), inv: make([][]int, n), cpu: make([][]float64, n), other: make([][]float64, n),
-		primesOK: make([]bool, n), seen: make([]bool, n)}
+		primesOK: make([]bool, n), seen: make([]bool, n), seq: make([][]int, n)}
 }
 
 // Add counts trial t, the next in run order; Add keeps nothing of t
@@ -55,6 +64,9 @@ func (b *Builder) Add(t *experiment.Trial) {
 		return
 	}
 	cs := &b.rep.Cells[t.Cell]
+	if !t.Warmup {
+		cs.measured++
+	}
 	if t.TimedOut {
 		cs.TimedOut++
 		if !t.Warmup {
@@ -92,6 +104,7 @@ func (b *Builder) Add(t *experiment.Trial) {
 	b.inv[t.Cell] = append(b.inv[t.Cell], t.Invocation)
 	if t.OK {
 		cs.passed = append(cs.passed, secs)
+		b.seq[t.Cell] = append(b.seq[t.Cell], t.Seq)
 	}
 	if t.WallNS > 0 && t.UserNS+t.SysNS > 0 {
 		b.cpu[t.Cell] = append(b.cpu[t.Cell], float64(t.UserNS+t.SysNS)/float64(t.WallNS))
@@ -106,13 +119,22 @@ func (b *Builder) Report() *Report {
 		rep.Cells[i].Summary = Summarize(b.times[i], th)
 		rep.Cells[i].CPUUse = median(b.cpu[i])
 		rep.Cells[i].OtherCPU = median(b.other[i])
-		rep.Cells[i].medianSE = th.medianSE(b.times[i])
+		raw := scaling.MedianSE(b.times[i])
+		rep.Cells[i].medianSE = max(raw, th.Resolution) // th.medianSE(b.times[i])
+		rep.Cells[i].spread = raw * math.Sqrt(float64(len(b.times[i]))) / 1.2533 / median(b.times[i])
 		rep.Cells[i].relSE = rep.Cells[i].medianSE / median(b.times[i]) // th.relMedianSE(b.times[i])
 		rep.Cells[i].invocationStats(b.times[i], b.inv[i], th, rep.Run.Seed)
 	}
 	rep.speedups(b.times)
+	passed := make([][]float64, len(rep.Cells))
 	for i := range rep.Cells {
-		rep.Cells[i].Warnings = cellWarnings(&rep.Cells[i], rep.UsableCPUs, th, cpuBound(rep.Run))
+		passed[i] = slices.Clone(rep.Cells[i].passed)
+	}
+	rep.diagnoseRun(passed, b.seq)
+	for i := range rep.Cells {
+		c := &rep.Cells[i]
+		c.Warnings = append(cellWarnings(c, rep.UsableCPUs, th, cpuBound(rep.Run)), diagnosticWarnings(c.Diagnostics, rep.Run.Warmup)...)
+		c.Warnings = append(c.Warnings, preciseWarnings(c, rep.Adaptive)...)
 	}
 	rep.fits()
 	for i := range rep.Cells {

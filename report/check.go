@@ -22,7 +22,7 @@ const (
 // CheckVerdict is an expectation judged on one fit (b) or one cell (speedup,
 // efficiency) of a report.
 type CheckVerdict struct {
-	Expectation Expectation
+	Expectation experiment.Expectation
 	// RangeIndex and Schedule name the group judged; RangeIndex is -1
 	// when no group or cell has the quantity at all.
 	RangeIndex int
@@ -48,13 +48,13 @@ type CheckVerdict struct {
 // every cell with e.Workers workers (speedup, efficiency), one CheckVerdict
 // each, in plan order. A quantity that is missing everywhere is one
 // inconclusive CheckVerdict saying why.
-func Judge(rep *Report, e Expectation) []CheckVerdict {
+func Judge(rep *Report, e experiment.Expectation) []CheckVerdict {
 	var out []CheckVerdict
 	none := func(why string) []CheckVerdict {
 		nan := math.NaN()
 		return []CheckVerdict{{Expectation: e, RangeIndex: -1, Value: nan, Low: nan, High: nan, Outcome: Inconclusive, Note: why}}
 	}
-	if e.Quantity == QuantityB {
+	if e.Quantity == experiment.QuantityB {
 		for _, f := range rep.Fits {
 			v := CheckVerdict{Expectation: e, RangeIndex: f.RangeIndex, Range: f.Range, Schedule: f.Schedule, Group: rep.Label(f.Range) + ", " + string(f.Schedule)}
 			if f.AmdahlErr != nil {
@@ -81,7 +81,7 @@ func Judge(rep *Report, e Expectation) []CheckVerdict {
 		}
 		v := CheckVerdict{Expectation: e, RangeIndex: c.RangeIndex, Range: c.Range, Schedule: c.Schedule, Group: rep.Label(c.Range) + ", " + string(c.Schedule), N: c.N}
 		val, lo, hi := c.Speedup, c.SpeedupLow, c.SpeedupHigh
-		if e.Quantity == QuantityEfficiency {
+		if e.Quantity == experiment.QuantityEfficiency {
 			w := float64(c.Workers)
 			val, lo, hi = val/w, lo/w, hi/w
 		}

@@ -56,7 +56,9 @@ var cellColumns = []column{
 	{"amdahl_residual", func(c *CellStats) any { return c.Residual }},
 	{"gustafson_speedup", func(c *CellStats) any { return c.GustafsonSpeedup }},
 	{"warnings", func(c *CellStats) any { return c.Warnings }},
-	// Since process invocations: appended, so that older readers' columns stay put.
+	// Columns added later go last, so that CSV readers that index the
+	// columns keep working.
+	{"precision", func(c *CellStats) any { return c.Precision }},
 	{"invocations", func(c *CellStats) any { return c.Invocations }},
 	{"between_sd_s", func(c *CellStats) any { return seconds(c.BetweenSD) }},
 	{"within_sd_s", func(c *CellStats) any { return seconds(c.WithinSD) }},

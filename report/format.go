@@ -17,6 +17,8 @@ const (
 	FormatMarkdown Format = "markdown"
 	FormatBenchfmt Format = "benchfmt" // the Go benchmark format, for benchstat (WriteBenchfmt)
 	FormatJSONL    Format = "jsonl"    // JSON Lines: one JSON object per line (exp export)
+	FormatText     Format = "text"     // prose for people (exp suggest)
+	FormatYAML     Format = "yaml"     // a fragment of an experiment file (exp suggest)
 )
 
 // Formats lists the formats exp report accepts.

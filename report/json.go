@@ -55,7 +55,7 @@ func NewRunJSON(r experiment.Run) RunJSON {
 }
 
 // cellJSON renders a cell as an object whose keys follow the CSV columns,
-// in the same order.
+// in the same order, then "diagnostics" (JSON only).
 type cellJSON struct{ c *CellStats }
 
 // MarshalJSON implements json.Marshaler.
@@ -78,6 +78,12 @@ func (cj cellJSON) MarshalJSON() ([]byte, error) {
 		b.WriteByte(':')
 		b.Write(v)
 	}
+	d, err := json.Marshal(newDiagnosticsJSON(cj.c.Diagnostics))
+	if err != nil {
+		return nil, fmt.Errorf("cell diagnostics: %w", err)
+	}
+	b.WriteString(`,"diagnostics":`)
+	b.Write(d)
 	b.WriteByte('}')
 	return b.Bytes(), nil
 }
@@ -145,9 +151,9 @@ func newAmdahlJSON(f Fit) amdahlJSON {
 }
 
 // WriteJSON writes the report as one JSON document:
-// {"run", "usable_cpus", "confidence", "cells", "fits", "warnings"}. Cells
-// have the CSV columns as keys; missing numbers are null. README.md lists
-// every key.
+// {"run", "usable_cpus", "confidence", "cells", "fits", "drift",
+// "warnings"}. Cells have the CSV columns as keys, then "diagnostics";
+// missing numbers are null. docs/report-json.md lists every key.
 func WriteJSON(w io.Writer, r *Report) error {
 	cells := make([]cellJSON, len(r.Cells))
 	for i := range r.Cells {
@@ -172,13 +178,14 @@ func WriteJSON(w io.Writer, r *Report) error {
 		fits[i] = fj
 	}
 	doc := struct {
-		Run        RunJSON    `json:"run"`
-		UsableCPUs int        `json:"usable_cpus"`
-		Confidence float64    `json:"confidence"`
-		Cells      []cellJSON `json:"cells"`
-		Fits       []fitJSON  `json:"fits"`
-		Warnings   []string   `json:"warnings"`
-	}{NewRunJSON(r.Run), r.UsableCPUs, r.Thresholds.Confidence, cells, fits, messages(r.Warnings)}
+		Run        RunJSON      `json:"run"`
+		UsableCPUs int          `json:"usable_cpus"`
+		Confidence float64      `json:"confidence"`
+		Cells      []cellJSON   `json:"cells"`
+		Fits       []fitJSON    `json:"fits"`
+		Drift      runDriftJSON `json:"drift"`
+		Warnings   []string     `json:"warnings"`
+	}{NewRunJSON(r.Run), r.UsableCPUs, r.Thresholds.Confidence, cells, fits, newRunDriftJSON(r.Drift), messages(r.Warnings)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

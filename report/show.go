@@ -150,10 +150,14 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 		bound = "not CPU-bound"
 	}
 	add("kernel", fmt.Sprintf("%s (%s scaling, %s)", r.Kernel, r.Scaling, bound))
+	repeats := fmt.Sprintf("%d repeats", r.Repeats)
+	if a := r.Adaptive(); a != nil {
+		repeats = "repeats " + a.String()
+	}
 	if r.ProcessInvocations > 1 {
-		add("per cell", fmt.Sprintf("%d repeats + %d warmup in each of %d processes, chunk %d", r.Repeats, r.Warmup, r.ProcessInvocations, r.Chunk))
+		add("per cell", fmt.Sprintf("%s + %d warmup in each of %d processes, chunk %d", repeats, r.Warmup, r.ProcessInvocations, r.Chunk))
 	} else {
-		add("per cell", fmt.Sprintf("%d repeats + %d warmup, chunk %d", r.Repeats, r.Warmup, r.Chunk))
+		add("per cell", fmt.Sprintf("%s + %d warmup, chunk %d", repeats, r.Warmup, r.Chunk))
 	}
 
 	add("hostname", orUnknown(h.Hostname))

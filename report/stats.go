@@ -12,8 +12,8 @@ import (
 	"math"
 	"slices"
 
+	"github.com/exp-tool/exp/experiment"
 	"github.com/montanaflynn/stats"
-	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // Summary describes a sample of trial times, in seconds.
@@ -33,6 +33,11 @@ type Summary struct {
 	// 0 (more than half the samples equal), where no scale is left to judge
 	// by.
 	Outliers int
+	// Precision is how precisely the median is known: the larger distance
+	// from the median to either end of its interval [CILow, CIHigh], over
+	// the median, as a fraction (0.031: the interval lies within ±3.1% of
+	// the median; experiment.RelativeHalfWidth). NaN without an interval.
+	Precision float64
 }
 
 // Summarize computes the Summary of xs with the median's interval at level
@@ -41,7 +46,7 @@ type Summary struct {
 // gives N = 0 and NaN everywhere.
 func Summarize(xs []float64, th Thresholds) Summary {
 	nan := math.NaN()
-	s := Summary{N: len(xs), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan}
+	s := Summary{N: len(xs), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan, Precision: nan}
 	if len(xs) == 0 {
 		return s
 	}
@@ -59,6 +64,9 @@ func Summarize(xs []float64, th Thresholds) Summary {
 	s.Outliers = countOutliers(data, th.OutlierFence, th.Resolution)
 	if lo, hi, ok := MedianCI(len(sorted), th.Confidence); ok {
 		s.CILow, s.CIHigh = sorted[lo], sorted[hi]
+		if p := experiment.RelativeHalfWidth(s.Median, s.CILow, s.CIHigh); !math.IsInf(p, 1) {
+			s.Precision = p
+		}
 	}
 	return s
 }
@@ -90,31 +98,8 @@ func countOutliers(data stats.Float64Data, fence, minWidth float64) int {
 
 // MedianCI returns the 0-based order-statistic indexes (lo, hi) of the
 // narrowest symmetric interval [x(lo), x(hi)] that covers the median of n
-// sorted samples with probability at least conf, whatever the distribution:
-// the coverage is 1 - 2 P(Binomial(n, 1/2) <= lo). ok is false when even
-// [min, max] falls short, which at 95% means n < 6.
-func MedianCI(n int, conf float64) (lo, hi int, ok bool) {
-	if n < 1 {
-		return 0, 0, false
-	}
-	b := distuv.Binomial{N: float64(n), P: 0.5}
-	// [x(k), x(n-1-k)] (0-based) misses the median only if at most k samples
-	// fall on one side of it.
-	coverage := func(k int) float64 { return 1 - 2*b.CDF(float64(k)) }
-	if coverage(0) < conf {
-		return 0, 0, false
-	}
-	// coverage falls as k grows: find the largest k that still covers,
-	// by bisection (a cell of a million trials would take half a million
-	// CDFs one k at a time).
-	k, top := 0, (n-1)/2 // coverage(k) >= conf; the answer is in [k, top]
-	for k < top {
-		mid := k + (top-k+1)/2
-		if coverage(mid) >= conf {
-			k = mid
-		} else {
-			top = mid - 1
-		}
-	}
-	return k, n - 1 - k, true
-}
+// sorted samples with probability at least conf, whatever the distribution.
+// It is experiment.MedianCI, the one interval that the Runner's adaptive
+// stopping and these statistics share; ok is false when even [min, max]
+// falls short, which at 95% means n < 6.
+func MedianCI(n int, conf float64) (lo, hi int, ok bool) { return experiment.MedianCI(n, conf) }

@@ -98,6 +98,14 @@ func cellTable(r *Report) Table {
 			num(c.Efficiency, 2), num(c.KarpFlatt, 3), num(predicted, 2), resid,
 		}, Warnings: c.Warnings})
 	}
+	if r.Adaptive != nil {
+		// Beside the interval it describes: how precise each median is.
+		const at = 7
+		t.Header = slices.Insert(t.Header, at, "PRECISION")
+		for i, c := range r.Cells {
+			t.Rows[i].Cells = slices.Insert(t.Rows[i].Cells, at, precision(c.Precision))
+		}
+	}
 	if slices.ContainsFunc(r.Cells, func(c CellStats) bool { return c.Invocations > 1 }) {
 		// Runs of several processes: the spread between them and within them.
 		t.Header = append(t.Header, "INV", "BETWEEN SD", "WITHIN SD")
@@ -106,6 +114,14 @@ func cellTable(r *Report) Table {
 		}
 	}
 	return t
+}
+
+// precision renders a cell's Precision as ±3.1%, "-" when missing.
+func precision(p float64) string {
+	if missing(p) {
+		return "-"
+	}
+	return "±" + experiment.Percent(roundSig(p, 2))
 }
 
 // contended renders a cell's CONTENDED column: how many measured trials
@@ -203,10 +219,14 @@ func signed(v float64, prec int) string {
 func runHeader(r *Report) []string {
 	run := r.Run
 	h := run.Host
+	repeats := fmt.Sprintf("%d repeats", run.Repeats)
+	if a := r.Adaptive; a != nil {
+		repeats = fmt.Sprintf("repeats %s (in rounds, until the median is within ±%s)", a, experiment.Percent(a.Precision))
+	}
 	lines := []string{
 		fmt.Sprintf("run %d  %s  %q  %s  started %s", run.ID, run.UUID, run.Name, run.Status, run.StartedAt.Format(time.RFC3339)),
-		fmt.Sprintf("kernel %s (%s), %s scaling, %d repeats + %d warmup per cell%s, seed %d, chunk %d", run.Kernel, boundText(run.CPUBound),
-			orDash(run.Scaling), run.Repeats, run.Warmup, processesText(run), run.Seed, run.Chunk),
+		fmt.Sprintf("kernel %s (%s), %s scaling, %s + %d warmup per cell%s, seed %d, chunk %d", run.Kernel, boundText(run.CPUBound),
+			orDash(run.Scaling), repeats, run.Warmup, processesText(run), run.Seed, run.Chunk),
 		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
 			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+
+	"github.com/exp-tool/exp/experiment"
 )
 
 // Sentinels wrapped by the warnings of cells, fits and reports, so that
@@ -38,10 +40,29 @@ var (
 	// ErrContended marks a cell or run with trials during which other
 	// processes kept more CPUs busy than Thresholds.MaxOtherCPU.
 	ErrContended = errors.New("contended")
+	// ErrNotPrecise marks a cell of a run with adaptive repeats that ran
+	// all max of its measured trials without its median reaching the
+	// target precision.
+	ErrNotPrecise = errors.New("not precise enough")
 	// ErrResumed marks a run whose trials came from more than one exp
 	// invocation (exp run --resume): the machine's state, or with
 	// --any-host the machine, may differ between them.
 	ErrResumed = errors.New("resumed")
+	// ErrDrift marks a cell, or a run, whose wall times trend with run
+	// order (Diagnostics.Drift, Report.Drift).
+	ErrDrift = errors.New("drift")
+	// ErrWarmup marks a cell whose first measured trials are slower than
+	// the rest (Diagnostics.Warmup): it needs more warmup trials.
+	ErrWarmup = errors.New("warmup")
+	// ErrDependent marks a cell whose trials are positively correlated
+	// with their neighbours in run order (Diagnostics.Dependence).
+	ErrDependent = errors.New("dependent")
+	// ErrBimodal marks a cell whose trials fall into two groups
+	// (Diagnostics.Shape.Bimodal).
+	ErrBimodal = errors.New("bimodal")
+	// ErrSkewed marks a cell whose trials are confidently more skewed than
+	// diagnose.SkewLimit (Diagnostics.Shape.Skewed).
+	ErrSkewed = errors.New("skewed")
 	// ErrWeakScaling is the AmdahlErr of every fit of a weak-scaling run:
 	// Amdahl's law describes a fixed problem, so the run gets Gustafson's.
 	ErrWeakScaling = errors.New("weak scaling: Amdahl's law describes a fixed problem size; see Gustafson's law")
@@ -88,4 +109,28 @@ func above(v, limit float64) string {
 		}
 	}
 	return strconv.FormatFloat(v, 'g', -1, 64) + "%"
+}
+
+// preciseWarnings is the caveat of a cell of a run with adaptive repeats a
+// that ran all a.Max of its measured trials with its median still less
+// precise than a.Precision; none for a fixed count, or a cell that stopped
+// early or is still running.
+func preciseWarnings(cs *CellStats, a *experiment.Adaptive) []error {
+	if a == nil || cs.measured < a.Max || cs.Precision <= a.Precision {
+		return nil
+	}
+	got := "no interval"
+	if !math.IsNaN(cs.Precision) {
+		got = "±" + experiment.Percent(roundSig(cs.Precision, 2))
+	}
+	return []error{fmt.Errorf("%w: %s after %s, target ±%s", ErrNotPrecise, got, plural(cs.measured, "trial"), experiment.Percent(a.Precision))}
+}
+
+// roundSig rounds x to n significant digits: 0.031234 to 0.031 at n = 2.
+func roundSig(x float64, n int) float64 {
+	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
+		return x
+	}
+	scale := math.Pow(10, float64(n-1)-math.Floor(math.Log10(math.Abs(x))))
+	return math.Round(x*scale) / scale
 }

@@ -1,0 +1,143 @@
+package report
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/exp-tool/exp/diagnose"
+)
+
+// Diagnostics are the checks of a cell's assumptions (package diagnose):
+// drift, warmup, dependence and shape, on its measured trials with right
+// answers in run order (warmups, failed, timed-out and excluded contended
+// trials left out). A test that fires adds a warning to the cell.
+type Diagnostics struct {
+	N     int     // trials diagnosed
+	Alpha float64 // significance level of each test separately (Thresholds.DiagnoseAlpha)
+	// Skipped says why no test ran ("not enough trials: 5, fewer than 8"); empty
+	// when they ran. A skipped cell gets no warning for it.
+	Skipped string
+	// CellTests are the tests; zero when Skipped.
+	diagnose.CellTests
+}
+
+// RunDrift is the test of a trend of wall time with run order across the
+// whole run: each measured trial with a right answer over its cell's
+// median, against its position in the run (diagnose.RunDrift).
+type RunDrift struct {
+	Alpha   float64 // significance level (Thresholds.DiagnoseAlpha)
+	Skipped string  // why there is no test; empty when it ran
+	diagnose.Trend
+}
+
+// diagnoseRun fills in each cell's Diagnostics and the run's Drift from
+// times[c] and seqs[c], cell c's diagnosed wall times and their trials'
+// positions in the run, pairwise.
+func (rep *Report) diagnoseRun(times [][]float64, seqs [][]int) {
+	alpha := rep.Thresholds.DiagnoseAlpha
+	var all int
+	for c := range times {
+		runOrder(times[c], seqs[c])
+		all += len(times[c])
+		rep.Cells[c].Diagnostics = diagnoseCell(times[c], alpha)
+	}
+	rep.Drift = RunDrift{Alpha: alpha}
+	switch {
+	case alpha == 0:
+		rep.Drift.Skipped = "off"
+	case all < diagnose.MinN:
+		rep.Drift.Skipped = fmt.Sprintf("%s: %d, fewer than %d", diagnose.ErrTooFew, all, diagnose.MinN)
+	default:
+		var err error
+		if rep.Drift.Trend, err = diagnose.RunDrift(times, seqs, alpha); err != nil {
+			rep.Drift.Skipped = err.Error()
+		}
+	}
+}
+
+// diagnoseCell runs the diagnostics on xs, in run order, at alpha; 0 turns
+// them off.
+func diagnoseCell(xs []float64, alpha float64) Diagnostics {
+	d := Diagnostics{N: len(xs), Alpha: alpha}
+	if alpha == 0 {
+		d.Skipped = "off"
+		return d
+	}
+	var err error
+	d.CellTests, err = diagnose.Cell(xs, alpha)
+	switch {
+	case errors.Is(err, diagnose.ErrTooFew):
+		d.Skipped = fmt.Sprintf("%s: %d, fewer than %d", err, len(xs), diagnose.MinN)
+	case err != nil:
+		d.Skipped = err.Error()
+	}
+	if d.Skipped != "" {
+		d.CellTests = diagnose.CellTests{}
+	}
+	return d
+}
+
+// runOrder sorts xs and seqs together by seq, in place.
+func runOrder(xs []float64, seqs []int) {
+	idx := make([]int, len(xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(seqs[a], seqs[b]) })
+	x2, s2 := slices.Clone(xs), slices.Clone(seqs)
+	for i, j := range idx {
+		xs[i], seqs[i] = x2[j], s2[j]
+	}
+}
+
+// diagnosticWarnings are the warnings of a cell's diagnostics that fired;
+// warmup is the run's warmup trials per cell.
+func diagnosticWarnings(d Diagnostics, warmup int) []error {
+	if d.Skipped != "" {
+		return nil
+	}
+	var w []error
+	a := strconv.FormatFloat(d.Alpha, 'g', -1, 64)
+	if t := d.Drift; t.Fired {
+		w = append(w, fmt.Errorf("%w: wall time %s with run order, %+.1f%% from the first third of the trials to the last, Spearman rho %+.2f (p %.2g < %s)", ErrDrift, trendWord(t.Rho), 100*t.Change, t.Rho, t.P, a))
+	}
+	if t := d.Warmup; t.Fired {
+		first, them := "the first measured trial is", "it"
+		if t.Suggested > 1 {
+			first, them = fmt.Sprintf("the first %d measured trials are", t.Suggested), "them"
+		}
+		w = append(w, fmt.Errorf("%w: %s %.0f%% slower than the rest (p %.2g < %s): discard %s (warmup: %d)",
+			ErrWarmup, first, t.Slowdown*100, t.P, a, them, warmup+t.Suggested))
+	}
+	if t := d.Dependence; t.Fired {
+		w = append(w, fmt.Errorf("%w: lag-1 autocorrelation %+.2f (p %.2g < %s): neighbouring trials resemble each other, so the intervals are too narrow",
+			ErrDependent, t.R1, t.P, a))
+	}
+	if s := d.Shape; s.Bimodal {
+		w = append(w, fmt.Errorf("%w: a split into %d fast and %d slow trials explains %.0f%% of the variance (> %.0f%%): the median may jump between the modes",
+			ErrBimodal, s.LowGroup, s.N-s.LowGroup, s.Bimodality*100, s.BimodalityLimit*100))
+	}
+	if s := d.Shape; s.Skewed {
+		w = append(w, fmt.Errorf("%w: skewness %+.2f (se %.2f), beyond %g", ErrSkewed, s.Skewness, s.SkewnessSE, diagnose.SkewLimit))
+	}
+	return w
+}
+
+// runDriftWarning is the run's drift warning, nil when it did not fire.
+func runDriftWarning(d RunDrift) error {
+	if d.Skipped != "" || !d.Fired {
+		return nil
+	}
+	return fmt.Errorf("%w: across the run, wall time over its cell's median %s with run order, %+.1f%% from the first third of the run to the last, Spearman rho %+.2f over %s (p %.2g < %s): the machine changed during the run",
+		ErrDrift, trendWord(d.Rho), 100*d.Change, d.Rho, plural(d.N, "trial"), d.P, strconv.FormatFloat(d.Alpha, 'g', -1, 64))
+}
+
+func trendWord(rho float64) string {
+	if rho < 0 {
+		return "falls"
+	}
+	return "rises"
+}
