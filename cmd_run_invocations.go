@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -34,7 +35,8 @@ import (
 // skipped", which the parent reads for its progress and its count. The
 // parent keeps the heartbeat, forwards a stop signal to the child (which
 // sits in its own process group, so that a terminal's Ctrl-C reaches only
-// the parent, once), and records how the run ended.
+// the parent, once; invocationProcAttr), and records how the run ended.
+// On Linux a child whose parent was killed gets SIGTERM and stops too.
 
 // invocationSteps runs steps of plan, each invocation's in a child exp of
 // its own (see above), in invocation order, and returns what the children
@@ -72,7 +74,12 @@ func runInvocation(c *cli.Context, exe string, rec *store.Recorder, k, n, todo, 
 	}
 	cmd := exec.Command(exe, args...)
 	cmd.Stderr = c.App.ErrWriter
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = invocationProcAttr()
+	// Linux sends Pdeathsig when the thread that started the child exits,
+	// not the process: keep this goroutine on that thread until the child
+	// is waited for.
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		return fmt.Errorf("invocation %d: %w", k, err)
