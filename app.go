@@ -118,6 +118,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.BoolFlag{Name: "quiet", Aliases: []string{"q"}, Usage: "no progress output"},
 					&cli.StringFlag{Name: "resume", Usage: "go on with stored run `RUN` (an id, a UUID or unique prefix, or latest)"},
 					&cli.BoolFlag{Name: "any-host", Usage: "with --resume: resume a run that was started on another host"},
+					// Internal: the child exp of one process invocation (cmd_run_invocations.go).
+					&cli.IntFlag{Name: "invocation", Hidden: true, Usage: "with --resume: run only the steps of process invocation `K` (internal)"},
 				}, append(limitFlags(), shardFlags()...)...),
 				OnUsageError: onUsage,
 				Action:       cmdRun,

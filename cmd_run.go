@@ -16,6 +16,9 @@ import (
 
 func cmdRun(c *cli.Context) error {
 	if c.IsSet("resume") {
+		if c.IsSet("invocation") {
+			return cmdInvocation(c) // a child of a run with invocations (cmd_run_invocations.go)
+		}
 		if c.IsSet("shard") || c.IsSet("shards") {
 			return usageError{errShardWithResume}
 		}
@@ -116,7 +119,7 @@ func execute(c *cli.Context, db *store.DB, plan *experiment.Plan, refs map[exper
 func runSteps(c *cli.Context, rec *store.Recorder, r experiment.Run, plan *experiment.Plan, steps []experiment.Step,
 	refs map[experiment.Range]experiment.Reference, prog *progress, prior experiment.Summary, hr *hookRun, stop *experiment.Stopper) error {
 	rec.OnBusy = func(b store.Busy) { prog.note(b.String()) }
-	runner := &experiment.Runner{Kernel: plan.Config.NewKernel(), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog), Stop: stop}
+	runner := &experiment.Runner{Kernel: experiment.KernelInProcess(plan.Config.NewKernel(), plan.Seed, 0), References: refs, Progress: prog.update, Quiet: quietGuard(c, prog), Stop: stop}
 	// A finished trial is committed even if Ctrl-C arrives during the
 	// write; Ctrl-C only cuts short the waits for another process's lock.
 	save := func(t experiment.Trial) error { return rec.AddTrial(c.Context, t) }
@@ -127,7 +130,14 @@ func runSteps(c *cli.Context, rec *store.Recorder, r experiment.Run, plan *exper
 	runner.Warn = func(msg string) { prog.note("warning: " + msg) }
 	stopHeartbeat := rec.StartHeartbeat(store.HeartbeatInterval)
 	start := time.Now()
-	sum, err := runner.Run(c.Context, plan, steps, save)
+	run := runner.Run
+	if plan.Config.NumInvocations() > 1 {
+		// Each invocation's steps in a child exp of its own (cmd_run_invocations.go).
+		run = func(context.Context, *experiment.Plan, []experiment.Step, func(experiment.Trial) error) (experiment.Summary, error) {
+			return invocationSteps(c, rec, plan, steps, prog)
+		}
+	}
+	sum, err := run(c.Context, plan, steps, save)
 	prog.finish()
 	hr.cleanup(c, rec)
 	stopHeartbeat() // before Finish: no heartbeat follows the outcome

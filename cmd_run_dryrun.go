@@ -43,9 +43,17 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 		// The most: cells stop once precise (README: Repeat until precise).
 		repeats, upTo = "repeats "+a.String(), "up to "
 	}
-	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %s + %d warmup = %s%s each; %s%s\n\n",
+	warmups := fmt.Sprintf("%d warmup", cfg.Warmup)
+	if n := cfg.NumInvocations(); n > 1 {
+		warmups = fmt.Sprintf("%d processes x %d warmup", n, cfg.Warmup)
+	}
+	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %s + %s = %s%s each; %s%s\n",
 		count(len(cfg.Ranges), "range"), count(len(cfg.Schedules), "schedule"), count(len(cfg.Workers), "worker count"),
-		count(len(plan.Cells), "cell"), repeats, cfg.Warmup, upTo, count(cfg.Repeats+cfg.Warmup, "trial"), upTo, count(len(plan.Steps), "trial"))
+		count(len(plan.Cells), "cell"), repeats, warmups, upTo, count(cfg.StepsPerCell(), "trial"), upTo, count(len(plan.Steps), "trial"))
+	if n := cfg.NumInvocations(); n > 1 {
+		fmt.Fprintf(w, "invocations: %d fresh exp processes, one after the other; each runs its own warmups of every cell, then its share of the repeats (INV below)\n", n)
+	}
+	fmt.Fprintln(w)
 
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	matrix, head := func(int) string { return "" }, ""
@@ -55,21 +63,26 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 	}
 	fmt.Fprintln(tw, "CELL\t"+head+"RANGE\tSCHEDULE\tWORKERS\tTRIALS\tEST. PER TRIAL")
 	for _, cl := range plan.Cells {
-		fmt.Fprintf(tw, "%d\t%s%s\t%s\t%d\t%d\t%s\n", cl.Index, matrix(cl.Index), rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, cfg.Repeats+cfg.Warmup, short(est.PerCell[cl.Index]))
+		fmt.Fprintf(tw, "%d\t%s%s\t%s\t%d\t%d\t%s\n", cl.Index, matrix(cl.Index), rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, cfg.StepsPerCell(), short(est.PerCell[cl.Index]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nthe first %d of %d trials, in the order of seed %d:\n", min(dryRunOrder, len(plan.Steps)), len(plan.Steps), plan.Seed)
 	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEQ\tCELL\tRANGE\tSCHEDULE\tWORKERS\tREP\t")
+	inv, invHead := func(experiment.Step) string { return "" }, ""
+	if cfg.NumInvocations() > 1 {
+		inv = func(st experiment.Step) string { return fmt.Sprintf("%d\t", st.Invocation) }
+		invHead = "INV\t"
+	}
+	fmt.Fprintln(tw, "SEQ\t"+invHead+"CELL\tRANGE\tSCHEDULE\tWORKERS\tREP\t")
 	for _, st := range plan.Steps[:min(dryRunOrder, len(plan.Steps))] {
 		cl := plan.Cells[st.Cell]
 		kind := ""
 		if st.Warmup {
 			kind = "warmup"
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%s\t%s\t%d\t%d\t%s\n", st.Seq, st.Cell, rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, st.Rep, kind)
+		fmt.Fprintf(tw, "%d\t%s%d\t%s\t%s\t%d\t%d\t%s\n", st.Seq, inv(st), st.Cell, rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, st.Rep, kind)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -52,22 +52,33 @@ const (
 	// MaxTrials bounds the whole matrix, ranges x schedules x workers x
 	// (warmup+repeats), so that a typo cannot plan more than memory holds.
 	MaxTrials = 10_000_000
+	// MaxInvocations bounds invocations: each is an exp process started
+	// (and its warmups run) in turn.
+	MaxInvocations = 1000
 )
 
 // Config is a decoded, validated experiment file.
 type Config struct {
-	File      string     // path the file was read from, as given
-	Source    []byte     // the file's bytes, verbatim, stored with each run
-	Name      string     // experiment name (required)
-	Database  string     // database path from the file; "" when absent
-	Seed      int64      // seed for the trial order, >= 0; valid only if HasSeed
-	HasSeed   bool       // whether the file fixed the seed
-	Repeats   int        // measured trials per cell, >= 1; with Adaptive, the most a cell gets (Adaptive.Max)
-	Warmup    int        // unmeasured trials per cell, >= 0
-	Scaling   string     // ScalingStrong or ScalingWeak; "" means strong
-	Kernel    string     // kernel name, a key of Kernels
-	Synthetic *Synthetic // settings of kernel synthetic; nil for other kernels
-	Command   *Command   // settings of kernel command; nil for other kernels
+	File     string // path the file was read from, as given
+	Source   []byte // the file's bytes, verbatim, stored with each run
+	Name     string // experiment name (required)
+	Database string // database path from the file; "" when absent
+	Seed     int64  // seed for the trial order, >= 0; valid only if HasSeed
+	HasSeed  bool   // whether the file fixed the seed
+	Repeats  int    // measured trials per cell, >= 1; with Adaptive, the most a cell gets (Adaptive.Max)
+	Warmup   int    // unmeasured trials per cell, >= 0; with Invocations > 1, per cell and invocation
+	// Invocations is how many fresh exp processes the run's trials are
+	// split over, one after the other, 1 .. MaxInvocations, <= Repeats:
+	// each runs its own Warmup warmups of every cell, then its share of
+	// the cell's Repeats (see NewPlan). 0 (the file leaves it out) and 1
+	// are one process, as before invocations existed.
+	// Not to be confused with Run.Invocations, the exp commands (start,
+	// resumes) that executed a run.
+	Invocations int
+	Scaling     string     // ScalingStrong or ScalingWeak; "" means strong
+	Kernel      string     // kernel name, a key of Kernels
+	Synthetic   *Synthetic // settings of kernel synthetic; nil for other kernels
+	Command     *Command   // settings of kernel command; nil for other kernels
 	// Ranges are the input ranges as written, at least one. For kernel
 	// synthetic, which has no ranges key, Parse sets the single range
 	// {Start: 0, Count: Synthetic.Parallel in SyntheticUnits}; for kernel
@@ -106,11 +117,11 @@ func (r Range) Last() uint64 { return r.Start + r.Count - 1 }
 func (r Range) String() string { return fmt.Sprintf("[%d, +%d)", r.Start, r.Count) }
 
 // topKeys lists the keys an experiment file may have, in documentation order.
-var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout",
+var topKeys = []string{"name", "database", "seed", "repeats", "warmup", "invocations", "scaling", "kernel", "synthetic", "ranges", "workers", "schedules", "chunk", "timeout",
 	"command", "inputs", "check", "env", "workdir", "setup", "prepare", "conclude", "cleanup", "expect"}
 
 // syntheticKeys lists the keys of the synthetic mapping.
-var syntheticKeys = []string{"serial", "parallel", "mode"}
+var syntheticKeys = []string{"serial", "parallel", "mode", "process_jitter"}
 
 // Parse decodes and validates an experiment file. file names it in errors.
 // It returns a *ConfigError naming the line, column and field of the first
@@ -186,6 +197,12 @@ func Parse(file string, data []byte) (*Config, error) {
 	if err := c.crossCheck(d, kv); err != nil {
 		return nil, err
 	}
+	if at := kv["invocations"]; at != nil && c.Adaptive != nil && c.Invocations > 1 {
+		return nil, d.errAt(at.Value, "invocations", "does not go with repeats as {min, max, precision} yet (adaptive repeats stop cells between rounds, not between processes): use a number of repeats, or invocations: 1")
+	}
+	if at := kv["invocations"]; at != nil && c.Invocations > c.Repeats {
+		return nil, d.errAt(at.Value, "invocations", "%d is more than repeats, %d (each invocation needs at least one repeat of every cell: lower invocations or raise repeats)", c.Invocations, c.Repeats)
+	}
 	if n := c.TrialCount(); n > MaxTrials {
 		at := kv["repeats"]
 		if at == nil {
@@ -197,10 +214,20 @@ func Parse(file string, data []byte) (*Config, error) {
 }
 
 // TrialCount is the number of trials the matrix plans:
-// ranges x schedules x workers x (warmup+repeats), as a float64 so that it
-// cannot overflow.
+// ranges x schedules x workers x (invocations x warmup + repeats), as a
+// float64 so that it cannot overflow.
 func (c *Config) TrialCount() float64 {
-	return float64(len(c.Ranges)) * float64(len(c.Schedules)) * float64(len(c.Workers)) * float64(c.Warmup+c.Repeats)
+	return float64(len(c.Ranges)) * float64(len(c.Schedules)) * float64(len(c.Workers)) * float64(c.StepsPerCell())
+}
+
+// NumInvocations is c.Invocations, at least 1: the number of exp
+// processes the run's trials are split over.
+func (c *Config) NumInvocations() int { return max(c.Invocations, 1) }
+
+// StepsPerCell is how many trials NewPlan plans per cell: each invocation's
+// warmups and the repeats, max(Invocations, 1) x Warmup + Repeats.
+func (c *Config) StepsPerCell() int {
+	return c.NumInvocations()*c.Warmup + c.Repeats
 }
 
 // decodeKey decodes and validates one top-level key into c.
@@ -220,6 +247,9 @@ func (c *Config) decodeKey(d *decoder, key string, n ast.Node) error {
 	case "warmup":
 		u, err = d.uint(n, key, 0, MaxRepeats)
 		c.Warmup = int(u)
+	case "invocations":
+		u, err = d.uint(n, key, 1, MaxInvocations)
+		c.Invocations = int(u)
 	case "chunk":
 		u, err = d.uint(n, key, 1, math.MaxInt64)
 		c.Chunk = int(u)

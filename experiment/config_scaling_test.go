@@ -120,7 +120,7 @@ func TestParseScalingAndSyntheticErrors(t *testing.T) {
 		{"ErrSyntheticEmpty", synth + "synthetic:\nworkers: [1]\n", "exp.yaml:3:11: synthetic: is empty (must be a mapping of keys to values)"},
 		{"ErrSyntheticScalar", synthWith("90ms"), "exp.yaml:3:12: synthetic: is a string (must be a mapping of keys to values)"},
 		{"ErrSyntheticUnknownField", synthWith("{serial: 10ms, parallel: 90ms, mode: sleep, io: 1}"),
-			"exp.yaml:3:56: synthetic.io: unknown field (allowed: serial, parallel, mode)"},
+			"exp.yaml:3:56: synthetic.io: unknown field (allowed: serial, parallel, mode, process_jitter)"},
 		{"ErrSerialMissing", synthWith("{parallel: 90ms, mode: sleep}"),
 			"exp.yaml:3:12: synthetic.serial: is required (synthetic is {serial: DURATION, parallel: DURATION, mode: sleep or spin})"},
 		{"ErrParallelMissing", synthWith("{serial: 10ms, mode: sleep}"),

@@ -42,3 +42,8 @@ func ShortDuration(d time.Duration) string {
 	}
 	return s
 }
+
+// Stopped is the error of work that ctx cut short: ErrInterrupted,
+// wrapping ctx's *TimeLimit cause, if any. exp's command uses it for a run
+// whose trials ran in child processes (Config.Invocations).
+func Stopped(ctx context.Context) error { return stopped(ctx) }

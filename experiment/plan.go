@@ -30,6 +30,9 @@ type Step struct {
 	Cell   int  // index into Plan.Cells
 	Rep    int  // position among the cell's trials, from 0; warmups come first
 	Warmup bool // whether the trial is a warmup, left out of statistics
+	// Invocation is which of Config.Invocations exp processes runs the
+	// trial, from 0; always 0 with one invocation.
+	Invocation int
 }
 
 // Plan is the experiment matrix expanded into cells and ordered trials.
@@ -37,7 +40,7 @@ type Plan struct {
 	Config *Config // the experiment file the plan was built from
 	Seed   int64   // seed of the trial order
 	Cells  []Cell  // range x schedule x workers, in file order
-	Steps  []Step  // warmup+repeats trials per cell, shuffled (adaptive repeats: in rounds)
+	Steps  []Step  // warmup+repeats trials per cell, shuffled (adaptive repeats: in rounds; invocations: see NewPlan)
 	// Inputs are kernel command's inputs as read before the run, by input
 	// index (ReadInputs); nil until read, and for other kernels.
 	Inputs []InputFile
@@ -59,6 +62,14 @@ type Plan struct {
 // them. Within each cell the first c.Warmup trials in that order are
 // the warmups. With adaptive repeats (c.Adaptive) the trials run in rounds
 // instead (see rounds). The same config and seed always give the same plan.
+//
+// With c.Invocations = N > 1 the steps are split over N processes run one
+// after the other: invocation K gets, of every cell, c.Warmup warmups of
+// its own (a fresh process warms up again: Kalibera & Jones 2013) and the
+// repeats i with i mod N = K, so N x Warmup + Repeats steps per cell. The
+// steps of invocation 0 come first, shuffled as above, then those of
+// invocation 1, and so on; Rep counts each cell's trials across the
+// whole run, in that order.
 func NewPlan(c *Config, seed int64) *Plan {
 	p := &Plan{Config: c, Seed: seed}
 	for ri, r := range c.Ranges {
@@ -76,28 +87,52 @@ func NewPlan(c *Config, seed int64) *Plan {
 			}
 		}
 	}
-	per := c.Warmup + c.Repeats
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x6578702d706c616e)) // "exp-plan"
 	if c.Adaptive != nil {
-		p.Steps = rounds(len(p.Cells), per, c.Warmup, rng)
+		// Parse refuses invocations with adaptive repeats.
+		p.Steps = rounds(len(p.Cells), c.Warmup+c.Repeats, c.Warmup, rng)
 		return p
 	}
-	p.Steps = make([]Step, 0, len(p.Cells)*per)
-	for ci := range p.Cells {
-		for range per {
-			p.Steps = append(p.Steps, Step{Cell: ci})
-		}
-	}
-	rng.Shuffle(len(p.Steps), func(i, j int) { p.Steps[i], p.Steps[j] = p.Steps[j], p.Steps[i] })
+	n := c.NumInvocations()
+	p.Steps = make([]Step, 0, len(p.Cells)*c.StepsPerCell())
 	seen := make([]int, len(p.Cells))
-	for i := range p.Steps {
-		st := &p.Steps[i]
-		st.Seq = i
-		st.Rep = seen[st.Cell]
-		st.Warmup = st.Rep < c.Warmup
-		seen[st.Cell]++
+	for k := range n {
+		// Invocation k's share of each cell's repeats: those i with i mod n = k.
+		per := c.Warmup + c.Repeats/n
+		if k < c.Repeats%n {
+			per++
+		}
+		steps := make([]Step, 0, len(p.Cells)*per)
+		for ci := range p.Cells {
+			for range per {
+				steps = append(steps, Step{Cell: ci, Invocation: k})
+			}
+		}
+		rng.Shuffle(len(steps), func(i, j int) { steps[i], steps[j] = steps[j], steps[i] })
+		inThis := make([]int, len(p.Cells))
+		for i := range steps {
+			st := &steps[i]
+			st.Seq = len(p.Steps) + i
+			st.Rep = seen[st.Cell]
+			st.Warmup = inThis[st.Cell] < c.Warmup
+			seen[st.Cell]++
+			inThis[st.Cell]++
+		}
+		p.Steps = append(p.Steps, steps...)
 	}
 	return p
+}
+
+// InvocationSteps returns the steps of steps that invocation k runs, in
+// their order.
+func InvocationSteps(steps []Step, k int) []Step {
+	var out []Step
+	for _, st := range steps {
+		if st.Invocation == k {
+			out = append(out, st)
+		}
+	}
+	return out
 }
 
 // rounds orders the trials of an adaptive plan: n rounds of one step per
@@ -146,7 +181,8 @@ func (p *Plan) Missing(done []Step) ([]Step, error) {
 			return nil, fmt.Errorf("stored trial %d is beyond the plan's %d steps", st.Seq, len(p.Steps))
 		}
 		if want := p.Steps[st.Seq]; st != want {
-			return nil, fmt.Errorf("stored trial %d is cell %d rep %d, the plan's is cell %d rep %d", st.Seq, st.Cell, st.Rep, want.Cell, want.Rep)
+			return nil, fmt.Errorf("stored trial %d is cell %d rep %d (invocation %d), the plan's is cell %d rep %d (invocation %d)",
+				st.Seq, st.Cell, st.Rep, st.Invocation, want.Cell, want.Rep, want.Invocation)
 		}
 		if have[st.Seq] {
 			return nil, fmt.Errorf("trial %d is stored twice", st.Seq)

@@ -83,6 +83,11 @@ type Run struct {
 	// the store; a run whose trials come from several invocations may mix
 	// machine states (or machines, with --any-host).
 	Invocations int
+	// ProcessInvocations is how many fresh exp processes the run's trials
+	// are planned to be split over (Config.Invocations, at least 1); each
+	// trial records which one ran it (Step.Invocation). Not Invocations
+	// above: one exp command runs all of them in turn.
+	ProcessInvocations int
 	// Shard is the part of the matrix the run ran (exp run --shard); the
 	// zero Shard for the whole matrix.
 	Shard Shard
@@ -108,6 +113,7 @@ func NewRun(p *Plan, h host.Host, now time.Time) (Run, error) {
 		UUID: id, Name: c.Name, Status: StatusRunning, StartedAt: now.UTC(),
 		ConfigPath: c.File, ConfigYAML: string(c.Source), ConfigSHA256: hex.EncodeToString(sum[:]),
 		Seed: p.Seed, Kernel: c.Kernel, Scaling: cmp.Or(c.Scaling, ScalingStrong), CPUBound: c.CPUBound(), Repeats: c.Repeats, Warmup: c.Warmup, Chunk: c.Chunk, Host: h,
+		ProcessInvocations: c.NumInvocations(),
 	}, nil
 }
 

@@ -91,6 +91,7 @@ func TestNewRun(t *testing.T) {
 		UUID: r.UUID, Name: "x", Status: StatusRunning, StartedAt: now.UTC(),
 		ConfigPath: "dir/exp.yaml", ConfigYAML: src, ConfigSHA256: hex.EncodeToString(sum[:]),
 		Seed: 99, Kernel: "primes", Scaling: "strong", CPUBound: true, Repeats: 4, Warmup: 2, Chunk: 16, Host: h, Batch: BatchJob{ArrayTaskID: -1},
+		ProcessInvocations: 1,
 	}
 	if r != want {
 		t.Errorf("NewRun =\n%+v\nwant\n%+v", r, want)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"runtime"
 	"strings"
 	"time"
@@ -41,6 +42,64 @@ type Synthetic struct {
 	Serial   time.Duration // serial part of each trial, whole microseconds, >= 0
 	Parallel time.Duration // parallel part as written in the file, whole microseconds, > 0 (under weak scaling, per worker)
 	Mode     SyntheticMode // sleep or spin
+	// ProcessJitter is synthetic.process_jitter, j, a fraction from 0 to
+	// MaxProcessJitter: each exp process running trials (each invocation
+	// of Config.Invocations) stretches every duration by its own known
+	// factor 1 + j z_K (ProcessFactor), a stand-in for what differs
+	// between processes (memory layout, page placement, CPU frequency).
+	ProcessJitter float64
+	// Scale is this process's factor, ProcessFactor(seed, invocation, j)
+	// (InProcess); every serial and parallel duration is multiplied by it.
+	// 0 means 1: no jitter.
+	Scale float64
+}
+
+// MaxProcessJitter bounds synthetic.process_jitter (20%): the factor
+// 1 + j z stays positive unless z < -5, which happens once in 3.5 million.
+const MaxProcessJitter = 0.2
+
+// ProcessOffset is z_K, the standard normal draw of invocation k of a run
+// with seed seed: a PCG generator seeded by (seed, k) gives it, so that
+// every process, and a test, computes the same value.
+func ProcessOffset(seed int64, k int) float64 {
+	rng := rand.New(rand.NewPCG(uint64(seed), 0x6a69747465720000^uint64(k))) // "jitter"
+	return rng.NormFloat64()
+}
+
+// ProcessFactor is the factor 1 + j z_K (ProcessOffset) by which
+// invocation k of a run with seed seed stretches the synthetic kernel's
+// durations, j the process jitter; at least 0.01, so that no duration
+// turns negative.
+func ProcessFactor(seed int64, k int, j float64) float64 {
+	if j == 0 {
+		return 1
+	}
+	return max(1+j*ProcessOffset(seed, k), 0.01)
+}
+
+// InProcess returns s as invocation k of a run with seed seed runs it:
+// with Scale set to ProcessFactor(seed, k, s.ProcessJitter).
+func (s Synthetic) InProcess(seed int64, k int) Synthetic {
+	s.Scale = ProcessFactor(seed, k, s.ProcessJitter)
+	return s
+}
+
+// KernelInProcess is k as invocation inv of a run with seed seed runs it:
+// the synthetic kernel with its process factor (Synthetic.InProcess); any
+// other kernel unchanged.
+func KernelInProcess(k Kernel, seed int64, inv int) Kernel {
+	if s, ok := k.(Synthetic); ok {
+		return s.InProcess(seed, inv)
+	}
+	return k
+}
+
+// scaled is d stretched by the process factor Scale.
+func (s Synthetic) scaled(d time.Duration) time.Duration {
+	if s.Scale == 0 || s.Scale == 1 {
+		return d
+	}
+	return time.Duration(math.Round(float64(d) * s.Scale))
 }
 
 // newSynthetic is the Kernels constructor: c's Synthetic settings, or nil.
@@ -62,7 +121,7 @@ func (s Synthetic) String() string {
 // Hit does one unit of work and reports false: the synthetic kernel has no
 // answer set. Schedules that hand out blocks call Block instead.
 func (s Synthetic) Hit(uint64) bool {
-	s.work(context.Background(), SyntheticUnit)
+	s.work(context.Background(), s.scaled(SyntheticUnit))
 	return false
 }
 
@@ -82,9 +141,9 @@ func (s Synthetic) Block(ctx context.Context, _, n uint64, dst []uint64) (uint64
 	d := time.Duration(n) * SyntheticUnit
 	ok := false
 	if start, timed := TrialStart(ctx); timed && s.Mode == ModeSleep {
-		ok = waitUntil(ctx, start.Add(s.Serial+d))
+		ok = waitUntil(ctx, start.Add(s.scaled(s.Serial+d)))
 	} else {
-		ok = s.work(ctx, d)
+		ok = s.work(ctx, s.scaled(d))
 	}
 	if !ok {
 		return 0, dst
@@ -97,9 +156,9 @@ func (s Synthetic) Block(ctx context.Context, _, n uint64, dst []uint64) (uint64
 func (s Synthetic) RunSerial(ctx context.Context) error {
 	ok := false
 	if start, timed := TrialStart(ctx); timed && s.Mode == ModeSleep {
-		ok = waitUntil(ctx, start.Add(s.Serial))
+		ok = waitUntil(ctx, start.Add(s.scaled(s.Serial)))
 	} else {
-		ok = s.work(ctx, s.Serial)
+		ok = s.work(ctx, s.scaled(s.Serial))
 	}
 	if !ok {
 		return ErrInterrupted
@@ -118,25 +177,25 @@ func (s Synthetic) Check(o Outcome, r Range) error {
 	var problems []string
 	if o.SerialRuns != 1 {
 		problems = append(problems, fmt.Sprintf("the serial part ran %d times (want once)", o.SerialRuns))
-	} else if o.SerialNS < int64(s.Serial) {
-		problems = append(problems, fmt.Sprintf("the serial part took %v, less than its %v", time.Duration(o.SerialNS), s.Serial))
+	} else if o.SerialNS < int64(s.scaled(s.Serial)) {
+		problems = append(problems, fmt.Sprintf("the serial part took %v, less than its %v", time.Duration(o.SerialNS), s.scaled(s.Serial)))
 	}
 	var items, largest uint64
 	early, first := 0, ""
 	for i, w := range o.Workers {
 		items += w.Items
 		largest = max(largest, w.Items)
-		share := units(w.Items)
+		share := s.scaled(units(w.Items))
 		switch {
 		case s.Mode == ModeSpin && (w.BusyNS < 0 || time.Duration(w.BusyNS) < share):
 			if early == 0 {
 				first = fmt.Sprintf("worker %d was busy %v for a share of %d units of %v", i, time.Duration(w.BusyNS), w.Items, SyntheticUnit)
 			}
 			early++
-		case s.Mode == ModeSleep && w.Items > 0 && time.Duration(w.EndNS) < s.Serial+share:
+		case s.Mode == ModeSleep && w.Items > 0 && time.Duration(w.EndNS) < s.scaled(s.Serial+units(w.Items)):
 			if early == 0 {
 				first = fmt.Sprintf("worker %d ended %v into the trial, before its share of %d units of %v ended at %v",
-					i, time.Duration(w.EndNS), w.Items, SyntheticUnit, s.Serial+share)
+					i, time.Duration(w.EndNS), w.Items, SyntheticUnit, s.scaled(s.Serial+units(w.Items)))
 			}
 			early++
 		}
@@ -150,7 +209,7 @@ func (s Synthetic) Check(o Outcome, r Range) error {
 	if items != r.Count {
 		problems = append(problems, fmt.Sprintf("workers did %d units but the work has %d", items, r.Count))
 	}
-	if least := s.Serial + units(largest); o.TotalNS < int64(least) {
+	if least := s.scaled(s.Serial + units(largest)); o.TotalNS < int64(least) {
 		problems = append(problems, fmt.Sprintf("the trial took %v, less than the serial part and the largest share, %v", time.Duration(o.TotalNS), least))
 	}
 	if len(problems) > 0 {

@@ -129,6 +129,17 @@ type CellStats struct {
 	spread float64
 	// measuredTimedOut counts the measured trials (not warmups) among TimedOut.
 	measuredTimedOut int
+	// Invocations counts the processes (the file's invocations) the
+	// measured trials in the statistics came from; 1 for a run of one
+	// process.
+	Invocations int
+	// BetweenSD and WithinSD are the cell's between- and within-process
+	// standard deviations, seconds, from a one-way random-effects ANOVA
+	// (VarianceComponentsOf); NaN with fewer than two invocations.
+	BetweenSD, WithinSD float64
+	// CIMethod names how CILow and CIHigh were computed: CIOrderStatistic
+	// for trials of one process, CIHierarchicalBootstrap for several.
+	CIMethod string
 	// measured counts the cell's measured trials stored, whatever their
 	// outcome: with adaptive repeats, Max of them means the cell ran to
 	// the end.
@@ -188,7 +199,7 @@ func runWarnings(rep *Report, stored, failed int) []error {
 			upTo = "up to "
 		}
 		ws = append(ws, fmt.Errorf("run status is %s: %d of %s%d planned trials stored",
-			run.Status, stored, upTo, len(rep.Cells)*(run.Repeats+run.Warmup)))
+			run.Status, stored, upTo, len(rep.Cells)*(run.Repeats+max(run.ProcessInvocations, 1)*run.Warmup)))
 	}
 	if failed > 0 {
 		ws = append(ws, fmt.Errorf("%w: %s found a wrong answer: the kernel or a schedule is broken", ErrFailed, plural(failed, "trial")))

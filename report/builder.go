@@ -17,6 +17,7 @@ type Builder struct {
 	rep   *Report
 	th    Thresholds
 	times [][]float64 // per cell: measured wall times kept in the statistics, seconds
+	inv   [][]int     // per cell: the process invocation of each of times
 	cpu   [][]float64 // per cell: (user+sys)/wall of those trials
 	other [][]float64 // per cell: other_cpu_ns/wall_ns of measured trials that measured it
 	// seq is per cell: the Seq of the trials of CellStats.passed, for the
@@ -46,7 +47,7 @@ func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Bui
 		}
 	}
 	n := len(cells)
-	return &Builder{rep: rep, th: th, times: make([][]float64, n), cpu: make([][]float64, n), other: make([][]float64, n),
+	return &Builder{rep: rep, th: th, times: make([][]float64, n), inv: make([][]int, n), cpu: make([][]float64, n), other: make([][]float64, n),
 		primesOK: make([]bool, n), seen: make([]bool, n), seq: make([][]int, n)}
 }
 
@@ -100,6 +101,7 @@ func (b *Builder) Add(t *experiment.Trial) {
 	}
 	secs := float64(t.WallNS) / 1e9
 	b.times[t.Cell] = append(b.times[t.Cell], secs)
+	b.inv[t.Cell] = append(b.inv[t.Cell], t.Invocation)
 	if t.OK {
 		cs.passed = append(cs.passed, secs)
 		b.seq[t.Cell] = append(b.seq[t.Cell], t.Seq)
@@ -121,6 +123,7 @@ func (b *Builder) Report() *Report {
 		rep.Cells[i].medianSE = max(raw, th.Resolution) // th.medianSE(b.times[i])
 		rep.Cells[i].spread = raw * math.Sqrt(float64(len(b.times[i]))) / 1.2533 / median(b.times[i])
 		rep.Cells[i].relSE = rep.Cells[i].medianSE / median(b.times[i]) // th.relMedianSE(b.times[i])
+		rep.Cells[i].invocationStats(b.times[i], b.inv[i], th, rep.Run.Seed)
 	}
 	rep.speedups(b.times)
 	passed := make([][]float64, len(rep.Cells))
@@ -138,5 +141,8 @@ func (b *Builder) Report() *Report {
 		rep.Cells[i].Warnings = append(rep.Cells[i].Warnings, rep.Cells[i].notes...)
 	}
 	rep.Warnings = append(runWarnings(rep, b.stored, b.failed), commandWarnings(rep, b.exits, b.lastExit)...)
+	if w := processWarning(rep); w != nil {
+		rep.Warnings = append(rep.Warnings, w)
+	}
 	return rep
 }

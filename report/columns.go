@@ -59,6 +59,10 @@ var cellColumns = []column{
 	// Columns added later go last, so that CSV readers that index the
 	// columns keep working.
 	{"precision", func(c *CellStats) any { return c.Precision }},
+	{"invocations", func(c *CellStats) any { return c.Invocations }},
+	{"between_sd_s", func(c *CellStats) any { return seconds(c.BetweenSD) }},
+	{"within_sd_s", func(c *CellStats) any { return seconds(c.WithinSD) }},
+	{"ci_method", func(c *CellStats) any { return c.CIMethod }},
 }
 
 // seconds rounds a time in seconds to whole nanoseconds, the resolution

@@ -78,6 +78,7 @@ var exportColumns = []exportColumn{
 	{"input", func(r *ExportRow) any { return orNilString(r.Input) }},
 	{"exit_status", func(r *ExportRow) any { return orNil(r.ExitStatus, r.HasExitStatus) }},
 	{"max_rss_kb", func(r *ExportRow) any { return orNil(r.MaxRSSKB, r.HasMaxRSS) }},
+	{"invocation", func(r *ExportRow) any { return r.Trial.Invocation }},
 }
 
 // orNil returns v if valid, else nil (a missing value).

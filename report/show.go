@@ -154,7 +154,11 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 	if a := r.Adaptive(); a != nil {
 		repeats = "repeats " + a.String()
 	}
-	add("per cell", fmt.Sprintf("%s + %d warmup, chunk %d", repeats, r.Warmup, r.Chunk))
+	if r.ProcessInvocations > 1 {
+		add("per cell", fmt.Sprintf("%s + %d warmup in each of %d processes, chunk %d", repeats, r.Warmup, r.ProcessInvocations, r.Chunk))
+	} else {
+		add("per cell", fmt.Sprintf("%s + %d warmup, chunk %d", repeats, r.Warmup, r.Chunk))
+	}
 
 	add("hostname", orUnknown(h.Hostname))
 	add("cpu model", orUnknown(h.CPUModel))

@@ -106,6 +106,13 @@ func cellTable(r *Report) Table {
 			t.Rows[i].Cells = slices.Insert(t.Rows[i].Cells, at, precision(c.Precision))
 		}
 	}
+	if slices.ContainsFunc(r.Cells, func(c CellStats) bool { return c.Invocations > 1 }) {
+		// Runs of several processes: the spread between them and within them.
+		t.Header = append(t.Header, "INV", "BETWEEN SD", "WITHIN SD")
+		for i, c := range r.Cells {
+			t.Rows[i].Cells = append(t.Rows[i].Cells, fmt.Sprint(c.Invocations), pct(c.BetweenSD/c.Median), pct(c.WithinSD/c.Median))
+		}
+	}
 	return t
 }
 
@@ -218,8 +225,8 @@ func runHeader(r *Report) []string {
 	}
 	lines := []string{
 		fmt.Sprintf("run %d  %s  %q  %s  started %s", run.ID, run.UUID, run.Name, run.Status, run.StartedAt.Format(time.RFC3339)),
-		fmt.Sprintf("kernel %s (%s), %s scaling, %s + %d warmup per cell, seed %d, chunk %d", run.Kernel, boundText(run.CPUBound),
-			orDash(run.Scaling), repeats, run.Warmup, run.Seed, run.Chunk),
+		fmt.Sprintf("kernel %s (%s), %s scaling, %s + %d warmup per cell%s, seed %d, chunk %d", run.Kernel, boundText(run.CPUBound),
+			orDash(run.Scaling), repeats, run.Warmup, processesText(run), run.Seed, run.Chunk),
 		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
 			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
 	}

@@ -87,8 +87,8 @@ func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
 	}
 	insert, err := r.prepare(ctx, &r.stmts.trial, `
 		INSERT INTO trials (run_id, cell_id, seq, rep, warmup, started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch,
-			timed_out, other_cpu_ns, quiet_wait_ns, exit_status, max_rss_kb, stderr_tail, conclude_status)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+			timed_out, other_cpu_ns, quiet_wait_ns, exit_status, max_rss_kb, stderr_tail, conclude_status, invocation)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
@@ -122,7 +122,7 @@ func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
 	exit, rss, tail := processColumns(t.Process)
 	res, err = tx.StmtContext(ctx, insert).ExecContext(ctx, r.RunID, r.cellIDs[t.Cell], t.Seq, t.Rep, t.Warmup, formatTime(t.StartedAt), t.WallNS, t.UserNS, t.SysNS,
 		load, int64(t.Hits), t.Checksum, t.OK, nullString(t.Mismatch), t.TimedOut, other, wait, exit, rss, tail,
-		sql.NullInt64{Int64: int64(t.ConcludeStatus), Valid: t.HasConclude})
+		sql.NullInt64{Int64: int64(t.ConcludeStatus), Valid: t.HasConclude}, t.Invocation)
 	if err != nil {
 		return err
 	}

@@ -32,7 +32,7 @@ func ExampleOpen() {
 		log.Fatal(err)
 	}
 	fmt.Println("schema version", v)
-	// Output: schema version 9
+	// Output: schema version 10
 }
 
 func ExampleOpenExisting() {

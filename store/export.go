@@ -44,7 +44,7 @@ const exportTrials = `
 		c.idx, c.range_idx, c.range_start, c.range_count, c.schedule, c.workers,
 		t.id, t.seq, t.rep, t.warmup, t.started_at, t.wall_ns, t.user_ns, t.sys_ns, t.load1,
 		t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns,
-		c.input, t.exit_status, t.max_rss_kb
+		c.input, t.exit_status, t.max_rss_kb, t.invocation
 	FROM trials t JOIN cells c ON c.id = t.cell_id JOIN runs r ON r.id = t.run_id
 	WHERE ?1 = 0 OR t.run_id = ?1
 	ORDER BY t.id`
@@ -96,7 +96,7 @@ func (db *DB) ExportTrials(ctx context.Context, runID int64, header func(maxWork
 			return err
 		}
 	}
-	query := db.commandColumns(db.limitColumns(exportTrials))
+	query := db.invocationColumn(db.commandColumns(db.limitColumns(exportTrials)))
 	if !db.hasColumnsOf(scalingVersion) {
 		// A file from before 0002_scaling, read as it is: every run was strong scaling.
 		query = strings.Replace(query, "r.scaling", "'strong'", 1)
@@ -149,7 +149,7 @@ func scanExportRow(rows *sql.Rows, row *ExportRow) (int64, error) {
 	err := rows.Scan(&row.RunID, &row.RunUUID, &row.RunName, &row.Hostname, &row.Kernel, &row.Scaling,
 		&c.Index, &c.RangeIndex, &start, &count, &schedule, &c.Workers,
 		&id, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
-		&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &input, &exit, &rss)
+		&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &input, &exit, &rss, &t.Invocation)
 	if err != nil {
 		return 0, err
 	}

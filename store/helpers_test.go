@@ -36,7 +36,7 @@ chunk: 4
 
 // currentVersion is the highest migration in migrations/: the schema
 // version of a new or upgraded file.
-const currentVersion = 9
+const currentVersion = 10
 
 // migrationCount is how many migrations migrations/ holds: the rows of
 // schema_migrations in a new or upgraded file. Versions may have gaps

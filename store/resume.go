@@ -70,7 +70,7 @@ func (db *DB) ResumeRun(ctx context.Context, runID int64, hostname string) (*Rec
 	err = tx.QueryRowContext(ctx, `
 		SELECT status, started_at, coalesce(heartbeat_at, ''), coalesce(error, ''),
 			(SELECT count(*) FROM trials t WHERE t.run_id = r.id),
-			(SELECT count(*) FROM cells c WHERE c.run_id = r.id) * (r.repeats + r.warmup)
+			(SELECT count(*) FROM cells c WHERE c.run_id = r.id) * (r.repeats + r.process_invocations * r.warmup)
 		FROM runs r WHERE r.id = ?`, runID).Scan(&status, &started, &heartbeat, &msg, &stored, &planned)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no run has id %d (see exp runs)", ErrRunNotFound, runID)

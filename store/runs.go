@@ -75,15 +75,15 @@ func (db *DB) CreateRun(ctx context.Context, run *experiment.Run, p *experiment.
 			seed, kernel, scaling, cpu_bound, repeats, warmup, chunk, exp_version, vcs_revision, vcs_modified, go_version,
 			os, arch, hostname, cpu_model, num_cpu, gomaxprocs, cgroup_cpu_limit, cpu_governor, kernel_release,
 			command_argv, command_env, command_workdir, command_check,
-			shard_index, shard_count, slurm_job_id, slurm_array_job_id, slurm_array_task_id, node, hooks)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			shard_index, shard_count, slurm_job_id, slurm_array_job_id, slurm_array_task_id, node, hooks, process_invocations)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		run.UUID, nullString(run.Reproduces), run.Name, string(run.Status), formatTime(run.StartedAt), formatTime(run.StartedAt),
 		run.ConfigPath, run.ConfigYAML, run.ConfigSHA256,
 		run.Seed, run.Kernel, cmp.Or(run.Scaling, experiment.ScalingStrong), run.CPUBound, run.Repeats, run.Warmup, run.Chunk,
 		h.ExpVersion, h.VCSRevision, h.VCSModified, h.GoVersion,
 		h.OS, h.Arch, h.Hostname, h.CPUModel, h.NumCPU, h.GOMAXPROCS, cgroup, nullString(h.CPUGovernor), h.KernelRelease,
 		argv, env, workdir, check,
-		shardIndex, shardCount, nullString(b.JobID), nullString(b.ArrayJobID), taskID, nullString(b.Node), hooks)
+		shardIndex, shardCount, nullString(b.JobID), nullString(b.ArrayJobID), taskID, nullString(b.Node), hooks, max(run.ProcessInvocations, 1))
 	if err != nil {
 		return nil, db.fail("create run", err)
 	}
@@ -183,7 +183,7 @@ const runColumns = `r.id, r.uuid, coalesce(r.reproduces, ''), r.name, r.status, 
 	coalesce(r.heartbeat_at, ''), (SELECT count(*) FROM run_invocations i WHERE i.run_id = r.id),
 	r.command_argv, r.command_env, r.command_workdir, r.command_check,
 	coalesce(r.shard_index, 0), coalesce(r.shard_count, 0), coalesce(r.slurm_job_id, ''), coalesce(r.slurm_array_job_id, ''),
-	coalesce(r.slurm_array_task_id, -1), coalesce(r.node, '')`
+	coalesce(r.slurm_array_task_id, -1), coalesce(r.node, ''), r.process_invocations`
 
 // addedRunColumns lists, for each migration that added columns to runs,
 // the SELECT expressions that read them and what a file from before it,
@@ -201,7 +201,13 @@ var addedRunColumns = []struct {
 	// 0008_shards: no run was a shard, and none recorded a batch job or node.
 	{shardsVersion, `coalesce(r.shard_index, 0), coalesce(r.shard_count, 0), coalesce(r.slurm_job_id, ''), coalesce(r.slurm_array_job_id, ''),
 	coalesce(r.slurm_array_task_id, -1), coalesce(r.node, '')`, "0, 0, '', '', -1, ''"},
+	// 0010_process_invocations: every run was of one process.
+	{processInvocationsVersion, "r.process_invocations", "1"},
 }
+
+// processInvocationsVersion is the migration that added
+// runs.process_invocations and trials.invocation.
+const processInvocationsVersion = 10
 
 // shardsVersion is the migration that added the shard, Slurm and node
 // columns to runs.
@@ -234,7 +240,7 @@ func scanRun(sc interface{ Scan(...any) error }) (experiment.Run, error) {
 		&h.ExpVersion, &h.VCSRevision, &h.VCSModified, &h.GoVersion, &h.OS, &h.Arch, &h.Hostname, &h.CPUModel,
 		&h.NumCPU, &h.GOMAXPROCS, &h.CgroupCPULimit, &h.CPUGovernor, &h.KernelRelease, &r.Trials,
 		&heartbeat, &r.Invocations, &argv, &env, &workdir, &check,
-		&r.Shard.Index, &r.Shard.Count, &r.Batch.JobID, &r.Batch.ArrayJobID, &r.Batch.ArrayTaskID, &r.Batch.Node)
+		&r.Shard.Index, &r.Shard.Count, &r.Batch.JobID, &r.Batch.ArrayJobID, &r.Batch.ArrayTaskID, &r.Batch.Node, &r.ProcessInvocations)
 	if err != nil {
 		return r, err
 	}

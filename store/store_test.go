@@ -49,7 +49,7 @@ func TestOpen(t *testing.T) {
 			}
 		}
 		rows.Close()
-		if want := []string{"1 0001_init.sql", "2 0002_scaling.sql", "3 0003_reproduces.sql", "4 0004_invocations.sql", "5 0005_limits.sql", "6 0006_views.sql", "7 0007_command.sql", "8 0008_shards.sql", "9 0009_hooks.sql"}; !slices.Equal(got, want) {
+		if want := []string{"1 0001_init.sql", "2 0002_scaling.sql", "3 0003_reproduces.sql", "4 0004_invocations.sql", "5 0005_limits.sql", "6 0006_views.sql", "7 0007_command.sql", "8 0008_shards.sql", "9 0009_hooks.sql", "10 0010_process_invocations.sql"}; !slices.Equal(got, want) {
 			t.Errorf("schema_migrations = %q, want %q", got, want)
 		}
 		for _, obj := range []struct{ typ, name string }{

@@ -87,12 +87,12 @@ func (db *DB) Cells(ctx context.Context, runID int64) ([]StoredCell, error) {
 // Trials returns the trials of a run in run order (Seq), warmups included,
 // each with its per-worker rows. Trial.Cell is the cell's plan index.
 func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, error) {
-	rows, err := db.sql.QueryContext(ctx, db.commandColumns(db.limitColumns(`
+	rows, err := db.sql.QueryContext(ctx, db.invocationColumn(db.commandColumns(db.limitColumns(`
 		SELECT t.id, c.idx, t.seq, t.rep, t.warmup, t.started_at, t.wall_ns, t.user_ns, t.sys_ns, t.load1,
 			t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns,
-			t.exit_status, t.max_rss_kb, t.stderr_tail
+			t.exit_status, t.max_rss_kb, t.stderr_tail, t.invocation
 		FROM trials t JOIN cells c ON c.id = t.cell_id
-		WHERE t.run_id = ? ORDER BY t.seq`)), runID)
+		WHERE t.run_id = ? ORDER BY t.seq`))), runID)
 	if err != nil {
 		return nil, db.fail(fmt.Sprintf("trials of run %d", runID), err)
 	}
@@ -107,7 +107,7 @@ func (db *DB) Trials(ctx context.Context, runID int64) ([]experiment.Trial, erro
 		var other, wait, exit, rss sql.NullInt64
 		var tail sql.NullString
 		if err := rows.Scan(&id, &t.Cell, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
-			&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &exit, &rss, &tail); err != nil {
+			&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &exit, &rss, &tail, &t.Invocation); err != nil {
 			return nil, db.fail(fmt.Sprintf("trials of run %d", runID), err)
 		}
 		if exit.Valid {
@@ -177,4 +177,14 @@ func (db *DB) commandColumns(query string) string {
 	}
 	return strings.NewReplacer("c.input_size_bytes", "NULL", "c.input_sha256", "NULL", "c.input", "NULL",
 		"t.exit_status", "NULL", "t.max_rss_kb", "NULL", "t.stderr_tail", "NULL").Replace(query)
+}
+
+// invocationColumn adapts query, which reads t.invocation
+// (0010_process_invocations), to a write-protected file from before it,
+// read as it is: every trial ran in the run's one process, 0.
+func (db *DB) invocationColumn(query string) string {
+	if db.hasColumnsOf(processInvocationsVersion) {
+		return query
+	}
+	return strings.ReplaceAll(query, "t.invocation", "0")
 }

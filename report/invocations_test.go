@@ -1,0 +1,116 @@
+package report
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// twoLevel draws k groups of n values y = mu + b_i + e_ij, b_i ~
+// N(0, sb^2), e_ij ~ N(0, sw^2).
+func twoLevel(rng *rand.Rand, k, n int, mu, sb, sw float64) [][]float64 {
+	gs := make([][]float64, k)
+	for i := range gs {
+		b := sb * rng.NormFloat64()
+		for range n {
+			gs[i] = append(gs[i], mu+b+sw*rng.NormFloat64())
+		}
+	}
+	return gs
+}
+
+func TestVarianceComponentsOf(t *testing.T) {
+	t.Run("HandComputed", func(t *testing.T) {
+		// Group means 2 and 5, grand mean 3.5: SSB = 3*1.5^2*2 = 13.5,
+		// SSW = 2 + 2 = 4; MSB = 13.5, MSW = 1, n0 = 3, sigma_b^2 = 12.5/3.
+		v, err := VarianceComponentsOf([][]float64{{1, 2, 3}, {4, 5, 6}, {}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Groups != 2 || v.N != 6 || v.MSB != 13.5 || v.MSW != 1 || v.N0 != 3 || math.Abs(v.Between-12.5/3) > 1e-12 || v.Within != 1 {
+			t.Errorf("got %+v", v)
+		}
+	})
+	t.Run("NoBetweenIsZero", func(t *testing.T) {
+		v, err := VarianceComponentsOf([][]float64{{1, 3}, {1, 3}, {1, 3}})
+		if err != nil || v.Between != 0 || v.Within != 2 {
+			t.Errorf("got %+v, %v; want between 0 (clamped), within 2", v, err)
+		}
+	})
+	t.Run("ErrTooFewInvocations", func(t *testing.T) {
+		for _, gs := range [][][]float64{{{1, 2, 3}}, {{1}, {2}}, nil} {
+			if _, err := VarianceComponentsOf(gs); err != ErrTooFewInvocations {
+				t.Errorf("%v: err %v, want ErrTooFewInvocations", gs, err)
+			}
+		}
+	})
+	t.Run("KnownComponents", func(t *testing.T) {
+		// Method-of-moments estimates are unbiased: their average over many
+		// simulated cells must come near the true sigma_b^2 = 4 and
+		// sigma_w^2 = 1. Unequal groups (8 and 12 values) test n0. Over 400
+		// cells of 12 groups the standard error of the mean estimate is
+		// about 0.09 for sigma_b^2 (sd of one estimate about 1.8) and 0.005
+		// for sigma_w^2, so 5% (0.2) and 2% (0.02) bounds leave > 2 SEs.
+		rng := rand.New(rand.NewPCG(1, 2))
+		var between, within float64
+		const reps = 400
+		for range reps {
+			gs := twoLevel(rng, 6, 8, 10, 2, 1)
+			gs = append(gs, twoLevel(rng, 6, 12, 10, 2, 1)...)
+			v, err := VarianceComponentsOf(gs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			between += v.Between / reps
+			within += v.Within / reps
+		}
+		if math.Abs(between-4)/4 > 0.05 || math.Abs(within-1) > 0.02 {
+			t.Errorf("mean estimates between %.3f, within %.3f; want 4 and 1", between, within)
+		}
+	})
+}
+
+// TestHierarchicalMedianCICoverage simulates cells of a two-level model
+// with the between-process SD equal to the within one and checks how often
+// each interval holds the true median, mu (the model is symmetric): the
+// hierarchical bootstrap near the nominal 95%, the trial-level (naive)
+// bootstrap far below it, which is why exp uses the first with
+// invocations > 1.
+func TestHierarchicalMedianCICoverage(t *testing.T) {
+	reps, resamples := 400, 500
+	if testing.Short() {
+		reps = 150
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	var hier, naive int
+	for r := range reps {
+		gs := twoLevel(rng, 10, 8, 1, 0.05, 0.05)
+		lo, hi, _ := HierarchicalMedianCI(gs, 0.95, resamples, uint64(r))
+		if lo <= 1 && 1 <= hi {
+			hier++
+		}
+		if lo, hi := NaiveMedianCI(gs, 0.95, resamples, uint64(r)); lo <= 1 && 1 <= hi {
+			naive++
+		}
+	}
+	h, nv := float64(hier)/float64(reps), float64(naive)/float64(reps)
+	t.Logf("coverage of the true median over %d cells of 10 invocations x 8 trials: hierarchical %.3f, naive %.3f", reps, h, nv)
+	if h < 0.90 || h > 0.98 {
+		t.Errorf("hierarchical bootstrap covers %.3f, want 0.90-0.98", h)
+	}
+	if nv > 0.80 {
+		t.Errorf("naive bootstrap covers %.3f; with between = within SD it should undercover (< 0.80)", nv)
+	}
+}
+
+func TestHierarchicalMedianCIDeterministic(t *testing.T) {
+	gs := twoLevel(rand.New(rand.NewPCG(5, 6)), 5, 6, 1, 0.1, 0.1)
+	a1, b1, s1 := HierarchicalMedianCI(gs, 0.95, 300, 9)
+	a2, b2, s2 := HierarchicalMedianCI(gs, 0.95, 300, 9)
+	if a1 != a2 || b1 != b2 || s1 != s2 || !(a1 < b1) {
+		t.Errorf("two calls gave [%g, %g] sd %g and [%g, %g] sd %g", a1, b1, s1, a2, b2, s2)
+	}
+	if lo, _, _ := HierarchicalMedianCI(gs[:1], 0.95, 300, 9); !math.IsNaN(lo) {
+		t.Errorf("one group: lo %g, want NaN", lo)
+	}
+}
