@@ -179,13 +179,21 @@ func TestHooksResume(t *testing.T) {
 		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
 	}
 	log := filepath.Join(dir, "log")
-	for prefix, want := range map[string]int{"setup": 2, "cleanup": 2, "conclude": 302} {
+	for prefix, want := range map[string]int{"setup": 2, "cleanup": 2} {
 		if n := countLines(t, log, prefix); n != want {
 			t.Errorf("%s ran %d times over both parts, want %d", prefix, n, want)
 		}
 	}
-	if n := queryInt(t, db, `SELECT count(*) FROM trials WHERE ok = 1 AND conclude_status = 0`); n != 302 {
-		t.Errorf("%d trials concluded and correct after the resume, want 302 (the skipped ones run again)", n)
+	// The interrupt may cut short the conclude hook of the last trial of
+	// the first part: that trial is kept, with no conclude status.
+	if n := countLines(t, log, "conclude"); n < 301 || n > 302 {
+		t.Errorf("conclude ran %d times over both parts, want 302 (301 if the interrupt cut one short)", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM trials WHERE ok = 1 AND (conclude_status = 0 OR conclude_status IS NULL)`); n != 302 {
+		t.Errorf("%d trials correct after the resume, want 302 (the skipped ones run again)", n)
+	}
+	if n := queryInt(t, db, `SELECT count(*) FROM trials WHERE conclude_status IS NULL`); n > 1 {
+		t.Errorf("%d trials without a conclude status, want at most the one the interrupt cut short", n)
 	}
 	if n := queryInt(t, db, `SELECT count(*) FROM skipped_trials`); n != 0 {
 		t.Errorf("%d skipped trials still recorded after they ran", n)
