@@ -151,6 +151,8 @@ func TestDur(t *testing.T) {
 		0.0612345:  "61.23ms",
 		2.5e-6:     "2.5µs",
 		3e-9:       "3ns",
+		3723.4:     "1h2m3s",
+		17690:      "4h54m50s",
 	} {
 		if got := dur(in); got != want {
 			t.Errorf("dur(%g) = %q, want %q", in, got, want)
@@ -158,6 +160,19 @@ func TestDur(t *testing.T) {
 	}
 	if got := dur(math.NaN()); got != "-" {
 		t.Errorf("dur(NaN) = %q, want -", got)
+	}
+}
+
+// TestHeaderChunk: the header names the chunk only for a run with a
+// chunked cell.
+func TestHeaderChunk(t *testing.T) {
+	rep := suggestReport([]int{1, 2}, 6, 0.01, func(r *experiment.Run) { r.Chunk = 8 })
+	if h := strings.Join(runHeader(rep), "\n"); strings.Contains(h, "chunk") {
+		t.Errorf("a static run's header names the chunk:\n%s", h)
+	}
+	rep.Cells[0].Schedule = experiment.Chunked
+	if h := strings.Join(runHeader(rep), "\n"); !strings.Contains(h, ", chunk 8") {
+		t.Errorf("a chunked run's header lacks the chunk:\n%s", h)
 	}
 }
 

@@ -223,10 +223,14 @@ func runHeader(r *Report) []string {
 	if a := r.Adaptive; a != nil {
 		repeats = fmt.Sprintf("repeats %s (in rounds, until the median is within ±%s)", a, experiment.Percent(a.Precision))
 	}
+	chunk := "" // only where a schedule uses it
+	if slices.ContainsFunc(r.Cells, func(c CellStats) bool { return c.Schedule == experiment.Chunked }) {
+		chunk = fmt.Sprintf(", chunk %d", run.Chunk)
+	}
 	lines := []string{
 		fmt.Sprintf("run %d  %s  %q  %s  started %s", run.ID, run.UUID, run.Name, run.Status, run.StartedAt.Format(time.RFC3339)),
-		fmt.Sprintf("kernel %s (%s), %s scaling, %s + %d warmup per cell%s, seed %d, chunk %d", run.Kernel, boundText(run.CPUBound),
-			orDash(run.Scaling), repeats, run.Warmup, processesText(run), run.Seed, run.Chunk),
+		fmt.Sprintf("kernel %s (%s), %s scaling, %s + %d warmup per cell%s, seed %d%s", run.Kernel, boundText(run.CPUBound),
+			orDash(run.Scaling), repeats, run.Warmup, processesText(run), run.Seed, chunk),
 		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
 			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
 	}
