@@ -66,8 +66,25 @@ func (j Job) ShardDB(i int) string { return filepath.Join(j.Dir, fmt.Sprintf("sh
 // ShardLog is the log (stdout and stderr) of shard i's task.
 func (j Job) ShardLog(i int) string { return filepath.Join(j.Dir, fmt.Sprintf("shard-%d.log", i)) }
 
+// ErrDirNotInSbatch is returned by Render for a results directory that an
+// #SBATCH line cannot carry.
+var ErrDirNotInSbatch = errors.New("the results directory cannot go in an #SBATCH line")
+
 // Render returns the array script of j, from deploy.SlurmArrayTemplate.
+// sbatch reads its #SBATCH lines without a shell, so the results directory
+// (in --output) must hold no space, quote, backslash or %
+// (ErrDirNotInSbatch), and the job name keeps only letters, digits and
+// ._- (others become -).
 func Render(j Job) (string, error) {
+	if strings.ContainsAny(j.Dir, " \t\n\"'%\\") {
+		return "", fmt.Errorf("%w: %q holds a space, quote, backslash or %%; run exp slurm submit from a directory without them", ErrDirNotInSbatch, j.Dir)
+	}
+	j.Name = strings.Map(func(r rune) rune {
+		if r == '.' || r == '_' || r == '-' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' {
+			return r
+		}
+		return '-'
+	}, j.Name)
 	t, err := template.New("sbatch").Funcs(template.FuncMap{"q": shellQuote}).Parse(deploy.SlurmArrayTemplate)
 	if err != nil {
 		return "", fmt.Errorf("sbatch template: %w", err)

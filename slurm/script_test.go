@@ -1,9 +1,11 @@
 package slurm
 
 import (
+	"errors"
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -68,5 +70,19 @@ func TestManifestAndFindDir(t *testing.T) {
 	}
 	if got, err := ReadManifest(dir); err != nil || got.Job.Shards != 3 || len(got.JobIDs) != 2 {
 		t.Errorf("ReadManifest = %+v, %v", got, err)
+	}
+}
+
+// TestRenderSbatchLines: sbatch reads #SBATCH lines without a shell, so a
+// results directory with a space is refused and the job name is made safe.
+func TestRenderSbatchLines(t *testing.T) {
+	job := Job{Name: "my demo's \"run\"", File: "/e.yaml", Exp: "/exp", Dir: "/scratch/exp-slurm-demo", Shards: 2, CPUs: 2}
+	s, err := Render(job)
+	if err != nil || !strings.Contains(s, "#SBATCH --job-name=my-demo-s--run-\n") {
+		t.Errorf("job name not made safe (%v):\n%s", err, s)
+	}
+	job.Dir = "/scratch/my runs/exp-slurm-demo"
+	if _, err := Render(job); !errors.Is(err, ErrDirNotInSbatch) {
+		t.Errorf("a directory with a space: %v, want ErrDirNotInSbatch", err)
 	}
 }
