@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -19,9 +20,17 @@ func cmdResume(c *cli.Context) error {
 	if c.NArg() > 1 {
 		return usagef("run --resume takes at most one experiment file (checked against the stored one), got %d arguments", c.NArg())
 	}
+	limit, err := maxDuration(c)
+	if err != nil {
+		return err
+	}
+	if limit > 0 {
+		var cancel context.CancelFunc
+		c.Context, cancel = context.WithTimeoutCause(c.Context, limit, &experiment.TimeLimit{Limit: limit})
+		defer cancel()
+	}
 	var file *experiment.Config
 	if c.NArg() == 1 {
-		var err error
 		if file, err = experiment.Load(c.Context, c.Args().First()); err != nil {
 			return err
 		}

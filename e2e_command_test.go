@@ -344,3 +344,39 @@ warmup: 0
 		t.Errorf("%d trials say a stray process held the output, want 1", n)
 	}
 }
+
+// TestCommandResumeElsewhere: a run is resumed from another directory;
+// the stored experiment file's path is absolute, so its workdir (relative
+// to the file) is still found.
+func TestCommandResumeElsewhere(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := os.Mkdir(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "sub"), "data.txt", "hello\n")
+	writeFile(t, filepath.Join(dir, "sub"), "x.yaml", `name: elsewhere
+kernel: command
+command: ["cat", "data.txt"]
+workdir: .
+workers: [1]
+repeats: 100000
+warmup: 0
+`)
+	db := filepath.Join(dir, "x.db")
+	if r := exp(t, dir, nil, "run", "-q", "--max-duration", "300ms", "--db", db, "sub/x.yaml"); r.code != 130 {
+		t.Fatalf("first part: exit %d, want 130\n%s", r.code, r.stderr)
+	}
+	other := t.TempDir()
+	r := exp(t, other, nil, "run", "-q", "--resume", "1", "--max-duration", "300ms", "--db", db)
+	if r.code != 130 {
+		t.Fatalf("resume from another directory: exit %d, want 130 (interrupted again, no failed trial)\n%s", r.code, r.stderr)
+	}
+	d := openDB(t, db)
+	if n := queryInt(t, d, `SELECT count(*) FROM trials WHERE ok = 0`); n != 0 {
+		t.Errorf("%d trials failed after the resume from another directory", n)
+	}
+	if n := queryInt(t, d, `SELECT count(*) FROM run_invocations WHERE kind = 'resume' AND trials > 0`); n != 1 {
+		t.Errorf("the resume added no trials")
+	}
+}

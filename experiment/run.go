@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"time"
 
 	"github.com/exp-tool/exp/host"
@@ -57,7 +58,7 @@ type Run struct {
 	Status       Status    // state of the run
 	StartedAt    time.Time // when the run started, UTC
 	FinishedAt   time.Time // when it ended, UTC; zero while running
-	ConfigPath   string    // experiment file path as given
+	ConfigPath   string    // experiment file's absolute path (as given, in runs from before exp made it absolute)
 	ConfigYAML   string    // experiment file, verbatim
 	ConfigSHA256 string    // hex SHA-256 of ConfigYAML
 	Seed         int64     // seed of the trial order
@@ -105,13 +106,19 @@ func NewRun(p *Plan, h host.Host, now time.Time) (Run, error) {
 	}
 	c := p.Config
 	sum := sha256.Sum256(c.Source)
+	// Absolute, so that a resume or reproduction from another directory
+	// finds what the file names relative to itself (workdir, inputs).
+	path := c.File
+	if abs, err := filepath.Abs(path); err == nil && path != "" {
+		path = abs
+	}
 	var command *Command
 	if c.Kernel == "command" {
 		command = c.Command
 	}
 	return Run{Command: command, Shard: p.Shard, Batch: BatchJob{ArrayTaskID: -1},
 		UUID: id, Name: c.Name, Status: StatusRunning, StartedAt: now.UTC(),
-		ConfigPath: c.File, ConfigYAML: string(c.Source), ConfigSHA256: hex.EncodeToString(sum[:]),
+		ConfigPath: path, ConfigYAML: string(c.Source), ConfigSHA256: hex.EncodeToString(sum[:]),
 		Seed: p.Seed, Kernel: c.Kernel, Scaling: cmp.Or(c.Scaling, ScalingStrong), CPUBound: c.CPUBound(), Repeats: c.Repeats, Warmup: c.Warmup, Chunk: c.Chunk, Host: h,
 		ProcessInvocations: c.NumInvocations(),
 	}, nil

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -87,9 +88,10 @@ func TestNewRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	sum := sha256.Sum256([]byte(src))
+	abs, _ := filepath.Abs("dir/exp.yaml")
 	want := Run{
 		UUID: r.UUID, Name: "x", Status: StatusRunning, StartedAt: now.UTC(),
-		ConfigPath: "dir/exp.yaml", ConfigYAML: src, ConfigSHA256: hex.EncodeToString(sum[:]),
+		ConfigPath: abs, ConfigYAML: src, ConfigSHA256: hex.EncodeToString(sum[:]),
 		Seed: 99, Kernel: "primes", Scaling: "strong", CPUBound: true, Repeats: 4, Warmup: 2, Chunk: 16, Host: h, Batch: BatchJob{ArrayTaskID: -1},
 		ProcessInvocations: 1,
 	}
