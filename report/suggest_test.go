@@ -166,3 +166,19 @@ func TestSuggestRefuses(t *testing.T) {
 		t.Errorf("text: %v\n%s", err, b.String())
 	}
 }
+
+// TestSuggestSlowFew: a cell whose bulk is steady but a few trials are
+// slow is not precise, and more trials alone are not what it needs.
+func TestSuggestSlowFew(t *testing.T) {
+	rep := suggestReport([]int{1, 2}, 20, 0.002, nil)
+	c := &rep.Cells[1]
+	c.Precision, c.N = 0.05, 20 // as if a few slow trials widened its interval
+	s, err := Suggest(rep, 8, DefaultPrecision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteSuggest(&b, FormatText, s); err != nil || !strings.Contains(b.String(), "a few slow ones widen the interval") {
+		t.Errorf("text: %v\n%s", err, b.String())
+	}
+}

@@ -94,6 +94,10 @@ func writeSuggestText(w io.Writer, s *Suggestion) error {
 			verdict = fmt.Sprintf("too few trials for an interval of the median: at least %d", c.Needed)
 		case c.Needed == 0:
 			verdict = "the timing resolution alone is wider: no number of trials reaches it"
+		case !c.Precise && c.Needed <= c.N:
+			// The bulk of the trials is steady; a few slow ones widen the
+			// interval: more trials alone would not help.
+			verdict = "the spread of its bulk would need about " + strconv.Itoa(c.Needed) + " trials, yet a few slow ones widen the interval: see exp report's warnings"
 		case !c.Precise:
 			verdict = fmt.Sprintf("about %d trials", c.Needed)
 		}
