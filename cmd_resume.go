@@ -162,7 +162,10 @@ func resumeSteps(c *cli.Context, db *store.DB, r experiment.Run, plan *experimen
 	for i, t := range trials {
 		done[i] = t.Step
 		prior.Trials++
-		if !t.OK {
+		switch {
+		case t.TimedOut:
+			prior.TimedOut++ // no answer, not a wrong one
+		case !t.OK:
 			prior.Failed++
 		}
 		if t.Cell < 0 || t.Cell >= len(plan.Cells) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,7 +42,7 @@ import (
 // invocationSteps runs steps of plan, each invocation's in a child exp of
 // its own (see above), in invocation order, and returns what the children
 // did. A child that fails ends the run with its error; a stop signal or
-// --max-duration is forwarded to the running child as SIGINT (or the
+// --max-duration is forwarded to the running child as SIGTERM (or the
 // signal that stopped exp), after which no further child starts.
 func invocationSteps(c *cli.Context, rec *store.Recorder, plan *experiment.Plan, steps []experiment.Step, prog *progress) (experiment.Summary, error) {
 	var sum experiment.Summary
@@ -95,7 +96,9 @@ func runInvocation(c *cli.Context, exe string, rec *store.Recorder, k, n, todo, 
 	go func() {
 		select {
 		case <-c.Context.Done():
-			sig := syscall.SIGINT
+			// SIGTERM for --max-duration: a background job (exp run ... &)
+			// starts with SIGINT ignored, and its children inherit that.
+			sig := syscall.SIGTERM
 			if cause, ok := context.Cause(c.Context).(signalCause); ok {
 				sig = cause.sig
 			}
@@ -136,20 +139,12 @@ func readInvocation(r io.Reader, sum *experiment.Summary, update func()) error {
 		case "skipped":
 			sum.Skipped++
 		default:
-			bad = cmpOr(bad, fmt.Errorf("unexpected report line %q", sc.Text()))
+			bad = cmp.Or(bad, fmt.Errorf("unexpected report line %q", sc.Text()))
 			continue
 		}
 		update()
 	}
-	return cmpOr(bad, sc.Err())
-}
-
-// cmpOr is the first non-nil error.
-func cmpOr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
+	return cmp.Or(bad, sc.Err())
 }
 
 // cmdInvocation is the child's side: exp run --resume RUN --invocation K.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -221,5 +222,34 @@ workers: [1, 2]
 		if got := queryInt(t, db, q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
 		}
+	}
+}
+
+// TestInvocationsMaxDurationInBackground: a background job (sh's "&", an
+// sbatch script) starts with SIGINT ignored, and its children inherit
+// that; --max-duration must still stop the running child.
+func TestInvocationsMaxDurationInBackground(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, "bg.yaml", `name: background
+seed: 1
+kernel: synthetic
+synthetic: {serial: 0ms, parallel: 10ms, mode: sleep}
+workers: [1]
+repeats: 800
+warmup: 0
+invocations: 2
+`)
+	cmd := exec.Command("sh", "-c", `trap '' INT; exec "$0" run -q --max-duration 500ms bg.yaml`, expBin)
+	cmd.Dir, cmd.Env = dir, baseEnv()
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130\n%s", code, out)
+	}
+	d := openDB(t, filepath.Join(dir, "exp.db"))
+	// Each process has 400 trials of 10 ms: a child that ignored the stop
+	// would have run all of its own.
+	if n := queryInt(t, d, `SELECT count(*) FROM trials`); n >= 400 {
+		t.Errorf("%d trials stored: the child did not stop at --max-duration", n)
 	}
 }

@@ -442,3 +442,33 @@ func TestAbandoned(t *testing.T) {
 		}
 	})
 }
+
+// TestResumeTimedOutIsNotWrong: trials that timed out before an interrupt
+// have no answer, not a wrong one: the resumed run ends done, as the same
+// run uninterrupted does.
+func TestResumeTimedOutIsNotWrong(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, "t.yaml", `name: timeouts
+seed: 3
+kernel: synthetic
+synthetic: {serial: 0ms, parallel: 60ms, mode: sleep}
+workers: [1, 2]
+repeats: 30
+warmup: 0
+timeout: 45ms
+`)
+	if r := exp(t, dir, nil, "run", "-q", "--max-duration", "600ms", "t.yaml"); r.code != 130 {
+		t.Fatalf("first part: exit %d, want 130\n%s", r.code, r.stderr)
+	}
+	d := openDB(t, filepath.Join(dir, "exp.db"))
+	if n := queryInt(t, d, `SELECT count(*) FROM trials WHERE timed_out = 1`); n == 0 {
+		t.Fatalf("no trial timed out before the interrupt")
+	}
+	if r := exp(t, dir, nil, "run", "-q", "--resume", "1"); r.code != 0 {
+		t.Fatalf("resume: exit %d, want 0 (timed-out trials are not wrong answers)\n%s", r.code, r.stderr)
+	}
+	if n := queryInt(t, d, `SELECT count(*) FROM runs WHERE status = 'done'`); n != 1 {
+		t.Errorf("the resumed run is not done")
+	}
+}
