@@ -1,9 +1,13 @@
 package report
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"github.com/exp-tool/exp/experiment"
 )
 
 // twoLevel draws k groups of n values y = mu + b_i + e_ij, b_i ~
@@ -112,5 +116,32 @@ func TestHierarchicalMedianCIDeterministic(t *testing.T) {
 	}
 	if lo, _, _ := HierarchicalMedianCI(gs[:1], 0.95, 300, 9); !math.IsNaN(lo) {
 		t.Errorf("one group: lo %g, want NaN", lo)
+	}
+}
+
+// TestFewProcessesNoInterval: a cell of 3 processes gets no interval (the
+// bootstrap over so few undercovers badly) and a warning; one of 8 gets
+// the bootstrap's, and its precision is that interval's.
+func TestFewProcessesNoInterval(t *testing.T) {
+	for _, k := range []int{3, 8} {
+		rng := rand.New(rand.NewPCG(uint64(k), 9))
+		run := experiment.Run{ID: 1, Status: experiment.StatusDone, Kernel: "synthetic", Scaling: experiment.ScalingStrong, Seed: 5,
+			Repeats: 6 * k, ProcessInvocations: k}
+		cells := []experiment.Cell{{Range: experiment.Range{Count: 1000}, Schedule: experiment.Static, Workers: 1}}
+		var trials []experiment.Trial
+		for p, g := range twoLevel(rng, k, 6, 0.1, 0.005, 0.002) {
+			for _, x := range g {
+				trials = append(trials, experiment.Trial{Step: experiment.Step{Seq: len(trials), Invocation: p}, WallNS: int64(x * 1e9), OK: true})
+			}
+		}
+		c := Build(run, cells, trials, DefaultThresholds).Cells[0]
+		few := slices.ContainsFunc(c.notes, func(e error) bool { return errors.Is(e, ErrFewInvocations) })
+		switch {
+		case k < MinIntervalInvocations && (!math.IsNaN(c.CILow) || !math.IsNaN(c.Precision) || !few):
+			t.Errorf("%d processes: CI [%g, %g], precision %g, few-invocations note %v; want no interval and the note", k, c.CILow, c.CIHigh, c.Precision, few)
+		case k >= MinInvocations && (math.IsNaN(c.CILow) || few ||
+			c.Precision != experiment.RelativeHalfWidth(c.Median, c.CILow, c.CIHigh) || c.CIMethod != CIHierarchicalBootstrap):
+			t.Errorf("%d processes: CI [%g, %g] by %s, precision %g, note %v; want the bootstrap's interval and its precision", k, c.CILow, c.CIHigh, c.CIMethod, c.Precision, few)
+		}
 	}
 }
