@@ -178,10 +178,15 @@ func cmdInvocation(c *cli.Context) error {
 		return err
 	}
 	steps := experiment.InvocationSteps(missing, k)
+	labels, err := db.InvocationLabels(c.Context, r.ID)
+	if err != nil {
+		return err
+	}
+	label := plan.ProcessLabel(k, labels) // k, or a new label when continuing k
 	out, stderr := c.App.Writer, c.App.ErrWriter
 	prog := newProgress(stderr, true, len(steps))
 	rec.OnBusy = func(b store.Busy) { prog.note(b.String()) }
-	runner := &experiment.Runner{Kernel: experiment.KernelInProcess(cfg.NewKernel(), r.Seed, k), References: refs, Quiet: quietGuard(c, prog)}
+	runner := &experiment.Runner{Kernel: experiment.KernelInProcess(cfg.NewKernel(), r.Seed, label), References: refs, Quiet: quietGuard(c, prog)}
 	runner.Skip = func(sk experiment.SkippedTrial) error {
 		prog.note(fmt.Sprintf("trial %d skipped: %s", sk.Seq, sk.Reason))
 		if err := rec.AddSkipped(c.Context, sk); err != nil {
@@ -193,6 +198,7 @@ func cmdInvocation(c *cli.Context) error {
 	runner.Warn = func(msg string) { prog.note("warning: " + msg) }
 	start := time.Now()
 	_, err = runner.Run(c.Context, plan, steps, func(t experiment.Trial) error {
+		t.Invocation = label
 		if err := rec.AddTrial(c.Context, t); err != nil {
 			return err
 		}

@@ -211,17 +211,30 @@ workers: [1, 2]
 		t.Fatalf("resume: exit %d\n%s", r.code, r.stderr)
 	}
 	for q, want := range map[string]int{
-		`SELECT count(*) FROM trials`:                                                                                   24,
-		`SELECT count(*) FROM runs WHERE status = 'done'`:                                                               1,
-		`SELECT count(*) FROM (SELECT 1 FROM trials GROUP BY cell_id, invocation)`:                                      8,
-		`SELECT count(*) FROM (SELECT 1 FROM trials WHERE warmup = 1 GROUP BY cell_id, invocation HAVING count(*) = 1)`: 8,
-		`SELECT count(*) FROM (SELECT seq FROM trials GROUP BY seq HAVING count(*) > 1)`:                                0,
-		`SELECT count(*) FROM run_invocations`:                                                                          2,
-		`SELECT sum(trials) FROM run_invocations`:                                                                       24,
+		`SELECT count(*) FROM trials`:                                                                                       24,
+		`SELECT count(*) FROM runs WHERE status = 'done'`:                                                                   1,
+		`SELECT count(*) FROM (SELECT 1 FROM trials GROUP BY cell_id, invocation % 4)`:                                      8,
+		`SELECT count(*) FROM (SELECT 1 FROM trials WHERE warmup = 1 GROUP BY cell_id, invocation % 4 HAVING count(*) = 1)`: 8,
+		`SELECT count(*) FROM (SELECT seq FROM trials GROUP BY seq HAVING count(*) > 1)`:                                    0,
+		`SELECT count(*) FROM run_invocations`:                                                                              2,
+		`SELECT sum(trials) FROM run_invocations`:                                                                           24,
 	} {
 		if got := queryInt(t, db, q); got != want {
 			t.Errorf("%s = %d, want %d", q, got, want)
 		}
+	}
+	// The process that continued the interrupted invocation has a label of
+	// its own (K + 4), so that no cell's analysis between processes mixes
+	// it with the one that began the invocation.
+	continued := 0
+	if kept%6 != 0 {
+		continued = 1
+	}
+	if got := queryInt(t, db, `SELECT count(DISTINCT invocation) FROM trials`); got != 4+continued {
+		t.Errorf("%d process labels after interrupting after %d trials, want %d", got, kept, 4+continued)
+	}
+	if got := queryInt(t, db, `SELECT count(*) FROM trials WHERE invocation >= 4`); (got > 0) != (continued == 1) {
+		t.Errorf("%d trials of a continuing process, after interrupting after %d trials", got, kept)
 	}
 }
 

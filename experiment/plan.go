@@ -174,11 +174,15 @@ func (p *Plan) Ranges() []Range {
 // error if one of them is not p's step with the same Seq (another cell,
 // rep or warmup flag) or appears twice: the trials were planned from
 // another config, seed or version of exp, and going on would mix plans.
+// A stored invocation label K + N·a (ProcessLabel) counts as invocation K.
 func (p *Plan) Missing(done []Step) ([]Step, error) {
 	have := make([]bool, len(p.Steps))
 	for _, st := range done {
 		if st.Seq < 0 || st.Seq >= len(p.Steps) {
 			return nil, fmt.Errorf("stored trial %d is beyond the plan's %d steps", st.Seq, len(p.Steps))
+		}
+		if n := p.Config.NumInvocations(); n > 1 {
+			st.Invocation %= n // a process that continued invocation K stores K + n·a (ProcessLabel)
 		}
 		if want := p.Steps[st.Seq]; st != want {
 			return nil, fmt.Errorf("stored trial %d is cell %d rep %d (invocation %d), the plan's is cell %d rep %d (invocation %d)",
@@ -196,4 +200,22 @@ func (p *Plan) Missing(done []Step) ([]Step, error) {
 		}
 	}
 	return missing, nil
+}
+
+// ProcessLabel is the trials.invocation label of a process that runs the
+// steps of planned invocation k of p's N, given the labels already stored
+// for the run: k for the first process of invocation k, and k + N·a for
+// the a-th process that continued it after an interrupt (exp run
+// --resume). Each process so has a label of its own, and the report's
+// analysis between processes never mixes two of them, one of which began
+// cold; label mod N is the planned invocation.
+func (p *Plan) ProcessLabel(k int, stored []int) int {
+	n := p.Config.NumInvocations()
+	label := k
+	for _, l := range stored {
+		if n > 1 && l%n == k && l >= label {
+			label = l + n
+		}
+	}
+	return label
 }

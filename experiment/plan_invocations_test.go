@@ -187,3 +187,32 @@ func TestProcessFactor(t *testing.T) {
 		t.Errorf("Scale = %g, want %g", s.Scale, want)
 	}
 }
+
+// TestProcessLabel: a process continuing invocation K after an interrupt
+// stores K + N·a, and Missing reads that label as invocation K.
+func TestProcessLabel(t *testing.T) {
+	c := planConfig()
+	c.Invocations = 4
+	p := NewPlan(c, 7)
+	for _, tc := range []struct {
+		k      int
+		stored []int
+		want   int
+	}{
+		{1, nil, 1},
+		{1, []int{0}, 1},
+		{1, []int{0, 1}, 5},
+		{1, []int{0, 1, 2, 5}, 9},
+		{2, []int{0, 1, 5}, 2},
+	} {
+		if got := p.ProcessLabel(tc.k, tc.stored); got != tc.want {
+			t.Errorf("ProcessLabel(%d, %v) = %d, want %d", tc.k, tc.stored, got, tc.want)
+		}
+	}
+	done := []Step{p.Steps[0]}
+	done[0].Invocation += 4 // stored by a process that continued it
+	missing, err := p.Missing(done)
+	if err != nil || len(missing) != len(p.Steps)-1 {
+		t.Errorf("Missing with a continuing process's label: %d missing, %v", len(missing), err)
+	}
+}

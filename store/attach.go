@@ -56,3 +56,26 @@ func (db *DB) AttachRun(ctx context.Context, runID int64) (*Recorder, error) {
 	}
 	return rec, nil
 }
+
+// InvocationLabels returns the distinct trials.invocation values stored
+// for the run with id runID, ascending: the processes that measured its
+// trials (experiment.Plan.ProcessLabel).
+func (db *DB) InvocationLabels(ctx context.Context, runID int64) ([]int, error) {
+	rows, err := db.sql.QueryContext(ctx, `SELECT DISTINCT invocation FROM trials WHERE run_id = ? ORDER BY invocation`, runID)
+	if err != nil {
+		return nil, db.fail(fmt.Sprintf("read the invocations of run %d", runID), err)
+	}
+	defer rows.Close()
+	var out []int
+	for rows.Next() {
+		var l int
+		if err := rows.Scan(&l); err != nil {
+			return nil, db.fail(fmt.Sprintf("read the invocations of run %d", runID), err)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, db.fail(fmt.Sprintf("read the invocations of run %d", runID), err)
+	}
+	return out, nil
+}
