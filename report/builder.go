@@ -2,7 +2,6 @@ package report
 
 import (
 	"math"
-	"slices"
 
 	"github.com/exp-tool/exp/experiment"
 	"github.com/exp-tool/exp/scaling"
@@ -18,6 +17,7 @@ type Builder struct {
 	th    Thresholds
 	times [][]float64 // per cell: measured wall times kept in the statistics, seconds
 	inv   [][]int     // per cell: the process invocation of each of times
+	pinv  [][]int     // per cell: the process invocation of each of its passed trials
 	cpu   [][]float64 // per cell: (user+sys)/wall of those trials
 	other [][]float64 // per cell: other_cpu_ns/wall_ns of measured trials that measured it
 	// seq is per cell: the Seq of the trials of CellStats.passed, for the
@@ -47,7 +47,7 @@ func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Bui
 		}
 	}
 	n := len(cells)
-	return &Builder{rep: rep, th: th, times: make([][]float64, n), inv: make([][]int, n), cpu: make([][]float64, n), other: make([][]float64, n),
+	return &Builder{rep: rep, th: th, times: make([][]float64, n), inv: make([][]int, n), pinv: make([][]int, n), cpu: make([][]float64, n), other: make([][]float64, n),
 		primesOK: make([]bool, n), seen: make([]bool, n), seq: make([][]int, n)}
 }
 
@@ -105,6 +105,7 @@ func (b *Builder) Add(t *experiment.Trial) {
 	if t.OK {
 		cs.passed = append(cs.passed, secs)
 		b.seq[t.Cell] = append(b.seq[t.Cell], t.Seq)
+		b.pinv[t.Cell] = append(b.pinv[t.Cell], t.Invocation)
 	}
 	if t.WallNS > 0 && t.UserNS+t.SysNS > 0 {
 		b.cpu[t.Cell] = append(b.cpu[t.Cell], float64(t.UserNS+t.SysNS)/float64(t.WallNS))
@@ -128,7 +129,8 @@ func (b *Builder) Report() *Report {
 	rep.speedups(b.times)
 	passed := make([][]float64, len(rep.Cells))
 	for i := range rep.Cells {
-		passed[i] = slices.Clone(rep.Cells[i].passed)
+		// Diagnosed within processes: a process's offset is no drift.
+		passed[i] = withinProcesses(rep.Cells[i].passed, b.pinv[i])
 	}
 	rep.diagnoseRun(passed, b.seq)
 	for i := range rep.Cells {

@@ -143,3 +143,33 @@ func trendWord(rho float64) string {
 	}
 	return "rises"
 }
+
+// withinProcesses returns a copy of xs, one cell's times, with each
+// process's times scaled so that its median is the cell's: inv[i] is the
+// process of xs[i]. The diagnostics then test the trials within processes:
+// a process a few percent slower throughout is variation between
+// processes, which the report measures (BetweenSD), not drift, dependence,
+// two modes or a warmup. With one process xs is copied unchanged.
+func withinProcesses(xs []float64, inv []int) []float64 {
+	out := slices.Clone(xs)
+	groups := map[int][]float64{}
+	for i, x := range xs {
+		groups[inv[i]] = append(groups[inv[i]], x)
+	}
+	if len(groups) < 2 {
+		return out
+	}
+	m := median(xs)
+	scale := map[int]float64{}
+	for k, g := range groups {
+		if gm := median(g); gm > 0 {
+			scale[k] = m / gm
+		}
+	}
+	for i := range out {
+		if f, ok := scale[inv[i]]; ok {
+			out[i] *= f
+		}
+	}
+	return out
+}

@@ -227,3 +227,36 @@ func TestSkewWarningDefersToOutliers(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagnosticsWithinProcesses: the trials of 6 processes, each a few
+// percent off the others throughout and run one process after another,
+// fire no diagnostic: the offsets are variation between processes, which
+// the report measures as such, not drift, dependence or two modes.
+func TestDiagnosticsWithinProcesses(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	run := experiment.Run{ID: 1, Status: experiment.StatusDone, Kernel: "synthetic", Scaling: experiment.ScalingStrong, Seed: 5,
+		Repeats: 48, ProcessInvocations: 6}
+	cells := []experiment.Cell{{Range: experiment.Range{Count: 1000}, Schedule: experiment.Static, Workers: 1}}
+	var trials []experiment.Trial
+	for p, off := range []float64{0.05, -0.04, 0.08, -0.06, 0.02, -0.05} {
+		for range 8 {
+			x := 0.1 * (1 + off) * (1 + 0.002*rng.NormFloat64())
+			trials = append(trials, experiment.Trial{Step: experiment.Step{Seq: len(trials), Invocation: p}, WallNS: int64(x * 1e9), OK: true})
+		}
+	}
+	rep := Build(run, cells, trials, DefaultThresholds)
+	c := rep.Cells[0]
+	for _, w := range c.Warnings {
+		for _, s := range diagnosticSentinels {
+			if errors.Is(w, s) {
+				t.Errorf("diagnostic on a cell whose processes differ: %v", w)
+			}
+		}
+	}
+	if rep.Drift.Fired {
+		t.Errorf("run drift fired on process offsets: %+v", rep.Drift)
+	}
+	if !(c.BetweenSD > 0.003) {
+		t.Errorf("between-process SD %g, want the offsets measured", c.BetweenSD)
+	}
+}
