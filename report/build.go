@@ -147,6 +147,8 @@ type CellStats struct {
 	// passed are the wall times of the measured trials with right answers,
 	// seconds, in the order of Build's trials: WriteBenchfmt's values.
 	passed []float64
+	// passedInv is the process (trials.invocation) of each of passed.
+	passedInv []int
 }
 
 // Report is the analysis of one run.

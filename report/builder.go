@@ -130,6 +130,7 @@ func (b *Builder) Report() *Report {
 	passed := make([][]float64, len(rep.Cells))
 	for i := range rep.Cells {
 		// Diagnosed within processes: a process's offset is no drift.
+		rep.Cells[i].passedInv = b.pinv[i]
 		passed[i] = withinProcesses(rep.Cells[i].passed, b.pinv[i])
 	}
 	rep.diagnoseRun(passed, b.seq)

@@ -3,6 +3,7 @@ package report
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 
@@ -45,7 +46,8 @@ type CellKey struct {
 type CellDiff struct {
 	CellKey
 	A, B benchmath.Summary // median wall time, seconds, with its interval at the comparison's confidence
-	// NA and NB are the measured, correct trials of each side.
+	// NA and NB are the samples of each side: its measured, correct
+	// trials, or, for a cell measured in several processes, its processes.
 	NA, NB int
 	// Delta is (B - A) / A of the medians; NaN when a side has no trials.
 	Delta float64
@@ -188,6 +190,10 @@ func CompareReports(ra, rb *Report, opt CompareOptions) *Comparison {
 		c.Warnings = append(c.Warnings, fmt.Errorf("%w: %s; the runs measured different things", ErrConfigsDiffer, hostList(c.Configs)))
 	}
 	for _, r := range []experiment.Run{a.Run, b.Run} {
+		if r.ProcessInvocations > 1 {
+			c.Warnings = append(c.Warnings, fmt.Errorf("run %d's trials ran in %d processes: each process's median is one sample of the test (NA, NB count processes), as its trials are not independent of each other",
+				r.ID, r.ProcessInvocations))
+		}
 		if r.Status != experiment.StatusDone {
 			c.Warnings = append(c.Warnings, fmt.Errorf("run %d is %s, not done: its cells may lack trials", r.ID, r.Status))
 		}
@@ -212,6 +218,10 @@ func reportSide(rep *Report) Side {
 // seconds (timed-out trials are never correct), without the contended ones
 // if the report's thresholds exclude them: the values Build kept for
 // WriteBenchfmt.
+//
+// A cell measured in several processes (invocations) gives one sample per
+// process, its median: trials of one process are not independent of each
+// other, and counting them as if they were makes p far too small.
 func samples(rep *Report) map[CellKey][]float64 {
 	out := map[CellKey][]float64{}
 	for i := range rep.Cells {
@@ -220,7 +230,25 @@ func samples(rep *Report) map[CellKey][]float64 {
 			continue
 		}
 		k := CellKey{x.Range, x.Schedule, x.Workers}
-		out[k] = append(out[k], x.passed...)
+		out[k] = append(out[k], processMedians(x.passed, x.passedInv)...)
+	}
+	return out
+}
+
+// processMedians is xs when its trials came from one process, else the
+// median of each process's trials (inv[i] is the process of xs[i]), in
+// order of the processes' labels.
+func processMedians(xs []float64, inv []int) []float64 {
+	groups := map[int][]float64{}
+	for i, x := range xs {
+		groups[inv[i]] = append(groups[inv[i]], x)
+	}
+	if len(groups) < 2 {
+		return xs
+	}
+	var out []float64
+	for _, k := range slices.Sorted(maps.Keys(groups)) {
+		out = append(out, median(groups[k]))
 	}
 	return out
 }

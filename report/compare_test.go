@@ -2,6 +2,8 @@ package report
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -135,5 +137,35 @@ func TestCompareFitsDisagree(t *testing.T) {
 	checkClose(t, "DiffHigh", f.DiffHigh, f.Diff+half, 1e-12)
 	if f.Agree || !strings.Contains(c.Verdict.Line, "B differs for [10000000000000, +1000) chunked") {
 		t.Errorf("agree %v, verdict %q: want B differs", f.Agree, c.Verdict.Line)
+	}
+}
+
+// TestCompareProcesses: runs measured in 4 processes each compare 4
+// process medians a side, not 12 trials: their trials share a process's
+// offset, and taken as independent they would make a chance difference
+// between processes look significant.
+func TestCompareProcesses(t *testing.T) {
+	build := func(id int64, offsets []float64) *Report {
+		rng := rand.New(rand.NewPCG(uint64(id), 1))
+		run := experiment.Run{ID: id, Status: experiment.StatusDone, Kernel: "synthetic", Scaling: experiment.ScalingStrong, Seed: id,
+			Repeats: 12, ProcessInvocations: len(offsets)}
+		cells := []experiment.Cell{{Range: experiment.Range{Count: 1000}, Schedule: experiment.Static, Workers: 1}}
+		var trials []experiment.Trial
+		for p, off := range offsets {
+			for range 3 {
+				x := 0.1 * (1 + off) * (1 + 0.001*rng.NormFloat64())
+				trials = append(trials, experiment.Trial{Step: experiment.Step{Seq: len(trials), Invocation: p}, WallNS: int64(x * 1e9), OK: true})
+			}
+		}
+		return Build(run, cells, trials, DefaultThresholds)
+	}
+	// The same program: process offsets of ±10%, B's a little slower by chance.
+	c := CompareReports(build(1, []float64{-0.1, 0.0, 0.1, -0.05}), build(2, []float64{0.05, 0.1, -0.02, 0.12}), CompareOptions{})
+	d := c.Cells[0]
+	if d.NA != 4 || d.NB != 4 || d.Differs {
+		t.Errorf("n %d+%d, p %.3g, differs %v: want 4 process medians a side and no significant change", d.NA, d.NB, d.P, d.Differs)
+	}
+	if !slices.ContainsFunc(c.Warnings, func(e error) bool { return strings.Contains(e.Error(), "each process's median is one sample") }) {
+		t.Errorf("no note on the processes: %v", c.Warnings)
 	}
 }
