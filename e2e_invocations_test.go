@@ -148,7 +148,7 @@ func TestInvocationsEndToEnd(t *testing.T) {
 	if sdZ < 0.5 {
 		t.Fatalf("seed %d gives offsets of SD %.2f: too little to recover, pick another seed", seed, sdZ)
 	}
-	_, flat := invocationRun(t, "0")
+	_, flat := invocationRun(t, "0%")
 	for ci, c := range cells {
 		nominal := 0.010 + 0.060/float64(c.Workers)
 		want := nominal * jitter * sdZ

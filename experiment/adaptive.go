@@ -62,15 +62,8 @@ func RelativeHalfWidth(median, lo, hi float64) float64 {
 	return max(median-lo, hi-median) / median
 }
 
-// Precision returns the precision (RelativeHalfWidth) of the median of the
-// sorted values xs from its order-statistic interval at level conf
-// (MedianCI); +Inf when xs are too few for that interval.
-func Precision(sorted []float64, conf float64) float64 {
-	lo, _, ok := MedianCI(len(sorted), conf)
-	return precisionAt(sorted, lo, ok)
-}
-
-// precisionAt is Precision with the interval's lower index lo already
+// precisionAt is the precision (RelativeHalfWidth) of the median of the
+// sorted values from its order-statistic interval, with the interval's lower index lo already
 // known (ok false: no interval).
 func precisionAt(sorted []float64, lo int, ok bool) float64 {
 	if !ok {
@@ -187,21 +180,7 @@ func (s *Stopper) Add(t *Trial) (stopped bool) {
 	return false
 }
 
-// CellState is what a Stopper knows of one cell.
-type CellState struct {
-	N         int     // trials that count so far
-	Stopped   bool    // whether the cell stopped (precise, or at Max)
-	Precise   bool    // whether it stopped because it reached the target
-	Precision float64 // the precision at StopConfidence now (Precision); +Inf with too few trials
-}
-
-// Cell returns the state of cell i.
-func (s *Stopper) Cell(i int) CellState {
-	c := s.cells[i]
-	return CellState{N: len(c.sorted), Stopped: c.stopRound >= 0, Precise: c.precise, Precision: s.precision(c.sorted)}
-}
-
-// precision is Precision(sorted, StopConfidence), with the interval's
+// precision is the precision at StopConfidence of sorted, with the interval's
 // indexes cached by sample size.
 func (s *Stopper) precision(sorted []float64) float64 {
 	n := len(sorted)

@@ -2,10 +2,7 @@ package experiment
 
 import (
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/goccy/go-yaml/ast"
@@ -114,43 +111,12 @@ func (d *decoder) synthetic(n ast.Node, field string) (*Synthetic, error) {
 		return nil, d.errAt(kv["mode"].Value, join(field, "mode"), "unknown mode %q (allowed: %s)", mode, modeList())
 	}
 	if at := kv["process_jitter"]; at != nil {
-		if s.ProcessJitter, err = d.jitter(at.Value, join(field, "process_jitter"), MaxProcessJitter); err != nil {
+		if s.ProcessJitter, err = d.percent(at.Value, join(field, "process_jitter"),
+			fmt.Sprintf("a percentage from 0%% to %g%% such as 5%%", MaxProcessJitter*100), func(v float64) bool { return v >= 0 && v <= MaxProcessJitter*100 }); err != nil {
 			return nil, err
 		}
 	}
 	return s, nil
-}
-
-// jitter decodes a share written as a percentage such as 5% or 2.5%, or
-// as a plain fraction such as 0.05, from 0 to hi (a fraction).
-func (d *decoder) jitter(n ast.Node, field string, hi float64) (float64, error) {
-	allowed := fmt.Sprintf("a percentage from 0%% to %g%% such as 5%%, or a fraction such as 0.05", hi*100)
-	if err := d.plain(n, field); err != nil {
-		return 0, err
-	}
-	raw := ""
-	if tk := n.GetToken(); tk != nil {
-		raw = tk.Value
-	}
-	var v float64
-	var err error
-	switch n.(type) {
-	case *ast.IntegerNode, *ast.FloatNode:
-		v, err = strconv.ParseFloat(raw, 64)
-	case *ast.StringNode:
-		num, ok := strings.CutSuffix(strings.TrimSpace(raw), "%")
-		if !ok {
-			return 0, d.errAt(n, field, "cannot read %q (must be %s)", raw, allowed)
-		}
-		v, err = strconv.ParseFloat(strings.TrimSpace(num), 64)
-		v /= 100
-	default:
-		return 0, d.errAt(n, field, "is %s (must be %s)", nodeKind(n), allowed)
-	}
-	if err != nil || math.IsNaN(v) || v < 0 || v > hi {
-		return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
-	}
-	return v, nil
 }
 
 // duration decodes a Go duration (time.ParseDuration) such as 10ms or 1.5s,

@@ -48,7 +48,8 @@ func (d *decoder) repeats(n ast.Node, field string) (int, *Adaptive, error) {
 		return 0, nil, err
 	}
 	a.Max = int(hi)
-	if a.Precision, err = d.percent(kv["precision"].Value, join(field, "precision")); err != nil {
+	if a.Precision, err = d.percent(kv["precision"].Value, join(field, "precision"),
+		"a percentage above 0% and below 100% such as 2% or 0.5%", func(v float64) bool { return v > 0 && v < 100 }); err != nil {
 		return 0, nil, err
 	}
 	return a.Max, a, nil
@@ -67,11 +68,11 @@ func (d *decoder) uintOrZero(n ast.Node) uint64 {
 	return v
 }
 
-// percent decodes a percentage above 0% and below 100%, written with its
-// percent sign (2%, 0.5%), as a fraction. A bare number is an error, so
-// that 2 (2% or 200%?) and 0.02 cannot be misread.
-func (d *decoder) percent(n ast.Node, field string) (float64, error) {
-	const allowed = "a percentage above 0% and below 100% such as 2% or 0.5%"
+// percent decodes a percentage written with its percent sign (2%, 0.5%)
+// as a fraction, if inRange holds for the percentage; allowed says what
+// is. A bare number is an error, so that 2 (2% or 200%?) and 0.02 cannot
+// be misread.
+func (d *decoder) percent(n ast.Node, field, allowed string, inRange func(pct float64) bool) (float64, error) {
 	if err := d.plain(n, field); err != nil {
 		return 0, err
 	}
@@ -96,7 +97,7 @@ func (d *decoder) percent(n ast.Node, field string) (float64, error) {
 	switch {
 	case !ok || perr != nil || strings.TrimLeft(num, "0123456789.") != "" || num == "":
 		return 0, d.errAt(n, field, "cannot read %q as a percentage (must be %s)", raw, allowed)
-	case v <= 0 || v >= 100:
+	case !inRange(v):
 		return 0, d.errAt(n, field, "%s is out of range (must be %s)", raw, allowed)
 	}
 	return v / 100, nil

@@ -159,10 +159,10 @@ func TestParseProcessJitter(t *testing.T) {
 		err  string
 	}{
 		{"5%", 0.05, ""},
-		{"0.05", 0.05, ""},
-		{"0", 0, ""},
-		{"25%", 0, "exp.yaml:3:70: synthetic.process_jitter: 25% is out of range (must be a percentage from 0% to 20% such as 5%, or a fraction such as 0.05)"},
-		{"lots", 0, `exp.yaml:3:70: synthetic.process_jitter: cannot read "lots" (must be a percentage from 0% to 20% such as 5%, or a fraction such as 0.05)`},
+		{"0%", 0, ""},
+		{"0.05", 0, "exp.yaml:3:70: synthetic.process_jitter: 0.05 has no % sign (must be a percentage from 0% to 20% such as 5%; write 0.05% for 0.05 percent)"},
+		{"25%", 0, "exp.yaml:3:70: synthetic.process_jitter: 25% is out of range (must be a percentage from 0% to 20% such as 5%)"},
+		{"lots", 0, `exp.yaml:3:70: synthetic.process_jitter: cannot read "lots" as a percentage (must be a percentage from 0% to 20% such as 5%)`},
 	} {
 		src := "name: x\nkernel: synthetic\nsynthetic: {serial: 1ms, parallel: 9ms, mode: sleep, process_jitter: " + tc.in + "}\nworkers: [1]\n"
 		c, err := Parse("exp.yaml", []byte(src))

@@ -142,31 +142,6 @@ func HierarchicalMedianCI(groups [][]float64, level float64, resamples int, seed
 	return percentileInterval(meds, level)
 }
 
-// NaiveMedianCI is the percentile bootstrap interval of the median of the
-// pooled values, resampling trials only, as if every trial came from one
-// process. It is here to show, in tests, what HierarchicalMedianCI fixes:
-// with between-process variation it is too narrow.
-func NaiveMedianCI(groups [][]float64, level float64, resamples int, seed uint64) (lo, hi float64) {
-	var all []float64
-	for _, g := range groups {
-		all = append(all, g...)
-	}
-	if len(all) < 2 {
-		return math.NaN(), math.NaN()
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x6865722d626f6f74))
-	meds := make([]float64, resamples)
-	buf := make([]float64, len(all))
-	for b := range meds {
-		for i := range buf {
-			buf[i] = all[rng.IntN(len(all))]
-		}
-		meds[b] = medianInPlace(buf)
-	}
-	lo, hi, _ = percentileInterval(meds, level)
-	return lo, hi
-}
-
 // percentileInterval sorts xs and returns its (1-level)/2 and (1+level)/2
 // quantiles (nearest rank) and its standard deviation.
 func percentileInterval(xs []float64, level float64) (lo, hi, sd float64) {
