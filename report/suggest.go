@@ -188,6 +188,13 @@ func Suggest(rep *Report, maxWorkers int, precision float64) (*Suggestion, error
 			s.Seconds += float64(s.Repeats+rep.Run.Warmup) * designs[2*i].Mean(float64(w))
 		}
 	}
+	for _, c := range rep.Cells {
+		if c.Invocations > 1 && c.BetweenSD > c.WithinSD {
+			s.Notes = append(s.Notes, fmt.Sprintf("the trials ran in %d processes, and they differ more between processes than within them (%s, first in %s, %s): more repeats narrow neither; more invocations do",
+				c.Invocations, "BETWEEN SD > WITHIN SD", rep.Label(c.Range)+", "+string(c.Schedule), plural(c.Workers, "worker")))
+			break
+		}
+	}
 	if rep.Run.CPUBound && maxWorkers > rep.UsableCPUs {
 		s.Notes = append(s.Notes, fmt.Sprintf("the kernel is CPU-bound and run %d had %d usable CPUs: run the plan on a machine with at least %d, or its larger counts will run at p = %d",
 			rep.Run.ID, rep.UsableCPUs, s.Workers[len(s.Workers)-1], rep.UsableCPUs))

@@ -182,3 +182,17 @@ func TestSuggestSlowFew(t *testing.T) {
 		t.Errorf("text: %v\n%s", err, b.String())
 	}
 }
+
+// TestSuggestProcesses: when the processes differ more than the trials
+// within them, the plan says that more invocations, not repeats, help.
+func TestSuggestProcesses(t *testing.T) {
+	rep := suggestReport([]int{1, 2}, 8, 0.002, nil)
+	rep.Cells[0].Invocations, rep.Cells[0].BetweenSD, rep.Cells[0].WithinSD = 4, 0.004, 0.001
+	s, err := Suggest(rep, 8, DefaultPrecision)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(s.Notes, func(n string) bool { return strings.Contains(n, "more invocations do") }) {
+		t.Errorf("notes %q: want one on the processes", s.Notes)
+	}
+}

@@ -1,5 +1,7 @@
 package report
 
+import "slices"
+
 // Table is one of exp report's tables as text, for renderers outside this
 // package (exp report --format html): every value is formatted as the text
 // table prints it, "-" where it is missing, so that every output shows the
@@ -71,8 +73,15 @@ func hasUSL(r *Report) bool {
 // Legend explains the columns of the tables of r in a few sentences, as
 // WriteTable prints it between them.
 func Legend(r *Report) string {
+	l := fitLegend
 	if weak(r.Run) {
-		return gustafsonLegend
+		l = gustafsonLegend
 	}
-	return fitLegend
+	if slices.ContainsFunc(r.Cells, func(c CellStats) bool { return c.Invocations > 1 }) {
+		l += "\n" + processLegend
+	}
+	return l
 }
+
+const processLegend = "INV counts the processes a cell's trials ran in; BETWEEN SD and WITHIN SD are the standard deviations between\n" +
+	"processes and within them, in % of the median (seconds in CSV and JSON); the 95% CI is then a hierarchical bootstrap's."
