@@ -163,11 +163,20 @@ func (s *shape) walk(tokens token.Tokens) *ConfigError {
 		if tk.Type == token.InvalidType {
 			return nil
 		}
-		if tk.Type != token.CommentType {
+		if tk.Type != token.CommentType && !anchorName(s.prev, tk) {
 			s.before, s.prev = s.prev, tk
 		}
 	}
 	return nil
+}
+
+// anchorName reports whether tk is the name of the anchor or alias prev,
+// which go-yaml's tokenizer makes a token of its own (&a is "&" then "a"):
+// the node it belongs to starts at the & or *, so the name is not
+// remembered as the token before the next.
+func anchorName(prev, tk *token.Token) bool {
+	return prev != nil && (prev.Type == token.AnchorType || prev.Type == token.AliasType) && tk.Type == token.StringType &&
+		prev.Position != nil && tk.Position != nil && tk.Position.Line == prev.Position.Line && tk.Position.Column == prev.Position.Column+1
 }
 
 func (s *shape) top() *level {

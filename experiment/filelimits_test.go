@@ -195,6 +195,10 @@ func FuzzShape(f *testing.F) {
 		"[---\n!t : !t 'a': ab]",
 		"{\n\t,b: \"a\": %YAML 1.2\n}\r",
 		"...\n...\n\n  - !t\n!!str 'a': ...\n\"a\": \n- \n a :1",
+		// An anchor's name is a token of its own.
+		"- &a !t\n&a x: ...\nx:  !t #\r\n-",
+		"- &a\n&a   1*a : a\r\"a\": \n- :- - ",
+		"\n- \r&a \"a\": \n  - ...\n<<: \n- \"a\": ",
 	} {
 		f.Add([]byte(s))
 	}
