@@ -269,5 +269,5 @@ func processWarning(rep *Report) error {
 	if !any || !one {
 		return nil
 	}
-	return fmt.Errorf("%w: every trial ran in one process, so no interval covers the variation between processes (set invocations: N, N >= 2, to measure it)", ErrOneProcess)
+	return fmt.Errorf("%w: the trials were not split over processes (invocations: 1), so no interval covers the variation between processes (set invocations: N, N >= 2, to measure it)", ErrOneProcess)
 }
