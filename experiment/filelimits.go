@@ -258,13 +258,14 @@ func (s *shape) visit(tk *token.Token) *ConfigError {
 		col := s.prev.Position.Column
 		if b := s.before; b != nil && b.Position != nil {
 			switch b.Type {
-			case token.AliasType, token.AnchorType:
-				col = b.Position.Column // the key *a: starts at the *
 			case token.LiteralType, token.FoldedType:
 				col = b.Position.Column // a block scalar as a key starts at its | or >
-			case token.TagType:
+			case token.AliasType, token.AnchorType, token.TagType:
+				// The key *a:, &a b: or !!str a: starts at the *, & or !,
+				// when on its line; one on a line before belongs to
+				// the node around the key.
 				if b.Position.Line == s.prev.Position.Line {
-					col = b.Position.Column // the key !!str a: starts at the !
+					col = b.Position.Column
 				}
 			}
 		}

@@ -199,6 +199,7 @@ func FuzzShape(f *testing.F) {
 		"- &a !t\n&a x: ...\nx:  !t #\r\n-",
 		"- &a\n&a   1*a : a\r\"a\": \n- :- - ",
 		"\n- \r&a \"a\": \n  - ...\n<<: \n- \"a\": ",
+		"-\t&a\nb&a x: ...\na :\n- ",
 	} {
 		f.Add([]byte(s))
 	}
