@@ -213,7 +213,8 @@ func cmdInvocation(c *cli.Context) error {
 		return err
 	})
 	if errors.Is(err, experiment.ErrInterrupted) {
-		return interruptedError{fmt.Sprintf("invocation %d of run %d interrupted after %s", k, r.ID, time.Since(start).Round(time.Millisecond))}
+		// The parent says how the run ended; this child only exits 130.
+		return silentError{interruptedError{fmt.Sprintf("invocation %d of run %d interrupted after %s", k, r.ID, time.Since(start).Round(time.Millisecond))}}
 	}
 	return err
 }

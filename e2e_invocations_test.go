@@ -201,6 +201,9 @@ workers: [1, 2]
 	if code != 130 || !strings.Contains(stderr, "Resume it with: exp run --resume 1") {
 		t.Fatalf("interrupted run: exit %d, want 130 and the resume command\n%s", code, stderr)
 	}
+	if strings.Contains(stderr, "of run 1 interrupted after") {
+		t.Errorf("the child said it was interrupted beside the parent:\n%s", stderr)
+	}
 	db := openDB(t, path)
 	kept := queryInt(t, db, `SELECT count(*) FROM trials`)
 	if kept < 8 || kept >= 24 || queryInt(t, db, `SELECT count(*) FROM runs WHERE status = 'interrupted'`) != 1 {

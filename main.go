@@ -117,7 +117,8 @@ func main() {
 		code = interruptStatus(context.Cause(ctx))
 	}
 	stop()
-	if err != nil && code != exitBrokenPipe {
+	var quiet silentError
+	if err != nil && code != exitBrokenPipe && !errors.As(err, &quiet) {
 		fmt.Fprintln(os.Stderr, "exp: "+oneLine(err))
 	}
 	writePeakRSS()
@@ -129,6 +130,17 @@ func main() {
 func oneLine(err error) string {
 	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
+
+// silentError is an outcome that another exp reports: a process
+// invocation's child, stopped, exits with the status but says nothing, as
+// the exp that started it says how the run ended.
+type silentError struct{ err error }
+
+// Error returns the underlying message.
+func (e silentError) Error() string { return e.err.Error() }
+
+// Unwrap returns the underlying error.
+func (e silentError) Unwrap() error { return e.err }
 
 // usageError marks bad flags or arguments (exit status 2).
 type usageError struct{ err error }
