@@ -107,7 +107,7 @@ func TestShowEndToEnd(t *testing.T) {
 	t.Run("Done", func(t *testing.T) {
 		f := show("1")
 		check("run 1", f, map[string]string{
-			"run": "1", "uuid": uuids[1], "name": "small", "status": "done", "config": "e.yaml", "seed": "7",
+			"run": "1", "uuid": uuids[1], "name": "small", "status": "done", "config": filepath.Join(dir, "e.yaml"), "seed": "7",
 			"cells": "6", "trials": "18: 12 measured, 6 warmup; 0 of them failed",
 			"reproduces": "none", "reproduced by": uuids[2] + " (run 2, done)",
 		})
