@@ -15,11 +15,12 @@ import (
 
 // adaptiveYAML is a synthetic sleep run with repeats until precise: 10 ms
 // serial and 80 ms parallel, so trials of 30-90 ms, whose sleeps vary by
-// well under the 5% target even under -race on a loaded machine.
+// well under the 10% target even under -race on a loaded machine (a 4-worker
+// cell of 30 ms once reached only ±5.8% in 20 trials there).
 const adaptiveYAML = `name: adaptive
 seed: 11
 warmup: 1
-repeats: {min: 3, max: 20, precision: 5%}
+repeats: {min: 3, max: 20, precision: 10%}
 kernel: synthetic
 synthetic: {serial: 10ms, parallel: 80ms, mode: sleep}
 workers: [1, 2, 4]
@@ -84,7 +85,7 @@ func TestAdaptiveStopsEarly(t *testing.T) {
 	dir := t.TempDir()
 	writeFile(t, dir, "a.yaml", adaptiveYAML)
 	r := exp(t, dir, nil, "run", "a.yaml")
-	if r.code != 0 || !strings.Contains(r.stderr, "3 cells, up to 63 trials (repeats {min: 3, max: 20, precision: 5%}") ||
+	if r.code != 0 || !strings.Contains(r.stderr, "3 cells, up to 63 trials (repeats {min: 3, max: 20, precision: 10%}") ||
 		!strings.Contains(r.stderr, "planned trials not needed: their cells were precise") {
 		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
 	}
@@ -105,7 +106,7 @@ func TestAdaptiveStopsEarly(t *testing.T) {
 	}
 
 	r = exp(t, dir, nil, "report")
-	if r.code != 0 || !strings.Contains(r.stdout, "repeats {min: 3, max: 20, precision: 5%} (in rounds, until the median is within ±5%) + 1 warmup per cell") ||
+	if r.code != 0 || !strings.Contains(r.stdout, "repeats {min: 3, max: 20, precision: 10%} (in rounds, until the median is within ±10%) + 1 warmup per cell") ||
 		!strings.Contains(r.stdout, "PRECISION") || strings.Contains(r.stdout, "not precise enough") || strings.Contains(r.stdout, "run status") {
 		t.Errorf("report: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
@@ -139,7 +140,7 @@ func TestAdaptiveNotPreciseEnough(t *testing.T) {
 	// No trial is repeatable to 0.0001% (under 100 ns in 30-90 ms; the
 	// sleeps vary by microseconds, and 0.01% was reached): every cell runs
 	// to max.
-	yaml := strings.Replace(adaptiveYAML, "{min: 3, max: 20, precision: 5%}", "{min: 3, max: 6, precision: 0.0001%}", 1)
+	yaml := strings.Replace(adaptiveYAML, "{min: 3, max: 20, precision: 10%}", "{min: 3, max: 6, precision: 0.0001%}", 1)
 	writeFile(t, dir, "a.yaml", yaml)
 	if r := exp(t, dir, nil, "run", "a.yaml", "-q"); r.code != 0 {
 		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
