@@ -18,6 +18,10 @@ type Builder struct {
 	times [][]float64 // per cell: measured wall times kept in the statistics, seconds
 	inv   [][]int     // per cell: the process invocation of each of times
 	pinv  [][]int     // per cell: the process invocation of each of its passed trials
+	// multi is whether the run's trials are split over processes; without
+	// it inv and pinv stay empty (every trial is process 0), which saves
+	// two ints a trial on a run of millions.
+	multi bool
 	cpu   [][]float64 // per cell: (user+sys)/wall of those trials
 	other [][]float64 // per cell: other_cpu_ns/wall_ns of measured trials that measured it
 	// seq is per cell: the Seq of the trials of CellStats.passed, for the
@@ -48,7 +52,7 @@ func NewBuilder(run experiment.Run, cells []experiment.Cell, th Thresholds) *Bui
 	}
 	n := len(cells)
 	return &Builder{rep: rep, th: th, times: make([][]float64, n), inv: make([][]int, n), pinv: make([][]int, n), cpu: make([][]float64, n), other: make([][]float64, n),
-		primesOK: make([]bool, n), seen: make([]bool, n), seq: make([][]int, n)}
+		primesOK: make([]bool, n), seen: make([]bool, n), seq: make([][]int, n), multi: run.ProcessInvocations > 1}
 }
 
 // Add counts trial t, the next in run order; Add keeps nothing of t
@@ -101,11 +105,15 @@ func (b *Builder) Add(t *experiment.Trial) {
 	}
 	secs := float64(t.WallNS) / 1e9
 	b.times[t.Cell] = append(b.times[t.Cell], secs)
-	b.inv[t.Cell] = append(b.inv[t.Cell], t.Invocation)
+	if b.multi {
+		b.inv[t.Cell] = append(b.inv[t.Cell], t.Invocation)
+	}
 	if t.OK {
 		cs.passed = append(cs.passed, secs)
 		b.seq[t.Cell] = append(b.seq[t.Cell], t.Seq)
-		b.pinv[t.Cell] = append(b.pinv[t.Cell], t.Invocation)
+		if b.multi {
+			b.pinv[t.Cell] = append(b.pinv[t.Cell], t.Invocation)
+		}
 	}
 	if t.WallNS > 0 && t.UserNS+t.SysNS > 0 {
 		b.cpu[t.Cell] = append(b.cpu[t.Cell], float64(t.UserNS+t.SysNS)/float64(t.WallNS))

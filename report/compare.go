@@ -239,6 +239,9 @@ func samples(rep *Report) map[CellKey][]float64 {
 // median of each process's trials (inv[i] is the process of xs[i]), in
 // order of the processes' labels.
 func processMedians(xs []float64, inv []int) []float64 {
+	if len(inv) == 0 {
+		return xs // one process
+	}
 	groups := map[int][]float64{}
 	for i, x := range xs {
 		groups[inv[i]] = append(groups[inv[i]], x)

@@ -52,10 +52,36 @@ func (rep *Report) diagnoseRun(times [][]float64, seqs [][]int) {
 		rep.Drift.Skipped = fmt.Sprintf("%s: %d, fewer than %d", diagnose.ErrTooFew, all, diagnose.MinN)
 	default:
 		var err error
-		if rep.Drift.Trend, err = diagnose.RunDrift(times, seqs, alpha); err != nil {
+		t, q := thin(times, seqs, all)
+		if rep.Drift.Trend, err = diagnose.RunDrift(t, q, alpha); err != nil {
 			rep.Drift.Skipped = err.Error()
 		}
 	}
+}
+
+// MaxDriftTrials bounds the trials the run's drift test pools: a run of
+// more is tested on a systematic sample, every k-th trial of each cell in
+// run order, so that a run of millions costs no more memory than one of
+// tens of thousands. A trend that a sample of 20,000 cannot show is far
+// below the 1% that the test needs to fire (diagnose.MinEffect).
+var MaxDriftTrials = 20_000
+
+// thin returns every k-th trial of each cell (times and their seqs, in run
+// order), k the least that leaves at most MaxDriftTrials of all; times and
+// seqs themselves when they are few enough.
+func thin(times [][]float64, seqs [][]int, all int) ([][]float64, [][]int) {
+	if all <= MaxDriftTrials {
+		return times, seqs
+	}
+	k := (all + MaxDriftTrials - 1) / MaxDriftTrials
+	t, q := make([][]float64, len(times)), make([][]int, len(seqs))
+	for c := range times {
+		for i := 0; i < len(times[c]); i += k {
+			t[c] = append(t[c], times[c][i])
+			q[c] = append(q[c], seqs[c][i])
+		}
+	}
+	return t, q
 }
 
 // diagnoseCell runs the diagnostics on xs, in run order, at alpha; 0 turns
@@ -82,6 +108,9 @@ func diagnoseCell(xs []float64, alpha float64) Diagnostics {
 
 // runOrder sorts xs and seqs together by seq, in place.
 func runOrder(xs []float64, seqs []int) {
+	if slices.IsSorted(seqs) {
+		return // as the store reads them
+	}
 	idx := make([]int, len(xs))
 	for i := range idx {
 		idx[i] = i
@@ -152,6 +181,9 @@ func trendWord(rho float64) string {
 // two modes or a warmup. With one process xs is copied unchanged.
 func withinProcesses(xs []float64, inv []int) []float64 {
 	out := slices.Clone(xs)
+	if len(inv) == 0 {
+		return out // one process
+	}
 	groups := map[int][]float64{}
 	for i, x := range xs {
 		groups[inv[i]] = append(groups[inv[i]], x)

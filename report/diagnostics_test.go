@@ -260,3 +260,22 @@ func TestDiagnosticsWithinProcesses(t *testing.T) {
 		t.Errorf("between-process SD %g, want the offsets measured", c.BetweenSD)
 	}
 }
+
+// TestRunDriftThinned: a run of more trials than MaxDriftTrials is tested
+// on a systematic sample of at most that many, and a trend still shows.
+func TestRunDriftThinned(t *testing.T) {
+	defer func(m int) { MaxDriftTrials = m }(MaxDriftTrials)
+	MaxDriftTrials = 100
+	run := experiment.Run{ID: 1, Status: experiment.StatusDone, Kernel: "synthetic", Scaling: experiment.ScalingStrong, Repeats: 250}
+	cells := []experiment.Cell{{Range: experiment.Range{Count: 1000}, Schedule: experiment.Static, Workers: 1},
+		{Index: 1, Range: experiment.Range{Count: 1000}, Schedule: experiment.Static, Workers: 2}}
+	var trials []experiment.Trial
+	for i := range 500 {
+		x := 0.1 * (1 + 0.05*float64(i)/500) // 5% slower by the end of the run
+		trials = append(trials, experiment.Trial{Step: experiment.Step{Seq: i, Cell: i % 2, Rep: i / 2}, WallNS: int64(x * 1e9), OK: true})
+	}
+	rep := Build(run, cells, trials, DefaultThresholds)
+	if d := rep.Drift; d.N > 100 || d.N < 90 || !d.Fired {
+		t.Errorf("run drift %+v: want a test on at most 100 of 500 trials that fires", d)
+	}
+}

@@ -199,13 +199,18 @@ var ErrFewInvocations = errors.New("few invocations")
 var ErrOneProcess = errors.New("one process")
 
 // invocationStats fills in the cell's Invocations, BetweenSD, WithinSD
-// and CIMethod from its measured times xs and their invocations inv. With
+// and CIMethod from its measured times xs and their invocations inv (empty
+// for a run of one process). With
 // two or more invocations the median's interval becomes the hierarchical
 // bootstrap's (seeded by the run's seed and the cell's index), and the
 // median's standard error, which the speedups and fits use, at least the
 // bootstrap's.
 func (c *CellStats) invocationStats(xs []float64, inv []int, th Thresholds, seed int64) {
 	c.BetweenSD, c.WithinSD, c.CIMethod = math.NaN(), math.NaN(), CIOrderStatistic
+	if len(inv) == 0 { // one process (Builder.multi)
+		c.Invocations = min(1, len(xs))
+		return
+	}
 	var groups [][]float64
 	at := map[int]int{}
 	for i, x := range xs {
