@@ -132,9 +132,13 @@ type shape struct {
 	stack  []*level     // open collections: block levels, then flow levels inside them
 	prev   *token.Token // last token that was not a comment
 	before *token.Token // the one before prev
-	topKey string       // the top-level key being read
-	depth  int          // the deepest the stack has been
-	attach bool         // a tag, anchor or alias came after the last block entry
+	// props is the first of the anchors and tags just before prev on its
+	// line (&a !t key), nil when prev follows none; run is the first of
+	// those just before the token being read.
+	props, run *token.Token
+	topKey     string // the top-level key being read
+	depth      int    // the deepest the stack has been
+	attach     bool   // a tag, anchor or alias came after the last block entry
 }
 
 // checkShape checks the nesting depth, list lengths and mapping sizes of
@@ -163,19 +167,33 @@ func (s *shape) walk(tokens token.Tokens) *ConfigError {
 		if tk.Type == token.InvalidType {
 			return nil
 		}
-		if tk.Type != token.CommentType && !anchorName(s.prev, tk) {
-			s.before, s.prev = s.prev, tk
+		if tk.Type == token.CommentType || anchorName(s.prev, tk) {
+			continue
 		}
+		property := func(t *token.Token) bool {
+			return t != nil && (t.Type == token.AnchorType || t.Type == token.TagType)
+		}
+		switch {
+		case property(tk) && (!property(s.prev) || s.prev.Position == nil || tk.Position == nil || s.prev.Position.Line != tk.Position.Line):
+			s.run = tk // the first of a run of properties on its line
+		case !property(tk):
+			s.props = nil
+			if property(s.prev) {
+				s.props = s.run
+			}
+		}
+		s.before, s.prev = s.prev, tk
 	}
 	return nil
 }
 
 // anchorName reports whether tk is the name of the anchor or alias prev,
-// which go-yaml's tokenizer makes a token of its own (&a is "&" then "a"):
+// which go-yaml's tokenizer makes a token of its own (&a is "&" then "a",
+// &0 is "&" then an integer):
 // the node it belongs to starts at the & or *, so the name is not
 // remembered as the token before the next.
 func anchorName(prev, tk *token.Token) bool {
-	return prev != nil && (prev.Type == token.AnchorType || prev.Type == token.AliasType) && tk.Type == token.StringType &&
+	return prev != nil && (prev.Type == token.AnchorType || prev.Type == token.AliasType) && plainScalar(tk) &&
 		prev.Position != nil && tk.Position != nil && tk.Position.Line == prev.Position.Line && tk.Position.Column == prev.Position.Column+1
 }
 
@@ -255,19 +273,14 @@ func (s *shape) visit(tk *token.Token) *ConfigError {
 		if s.prev == nil || s.prev.Position == nil || s.prev.Type == token.MappingKeyType {
 			return nil
 		}
-		col := s.prev.Position.Column
-		if b := s.before; b != nil && b.Position != nil {
-			switch b.Type {
-			case token.LiteralType, token.FoldedType:
-				col = b.Position.Column // a block scalar as a key starts at its | or >
-			case token.AliasType, token.AnchorType, token.TagType:
-				// The key *a:, &a b: or !!str a: starts at the *, & or !,
-				// when on its line; one on a line before belongs to
-				// the node around the key.
-				if b.Position.Line == s.prev.Position.Line {
-					col = b.Position.Column
-				}
-			}
+		col := s.prev.Position.Column // an alias key, *a:, is prev itself
+		if b := s.before; b != nil && b.Position != nil && (b.Type == token.LiteralType || b.Type == token.FoldedType) {
+			col = b.Position.Column // a block scalar as a key starts at its | or >
+		}
+		if p := s.props; p != nil && p.Position != nil && p.Position.Line == s.prev.Position.Line {
+			// The key &a !t b: starts at its first property; properties on
+			// a line before belong to the node around the key.
+			col = p.Position.Column
 		}
 		if err := s.blockEntry(s.prev, s.before, col, false); err != nil {
 			return err
@@ -372,4 +385,15 @@ func (s *shape) push(tk *token.Token, l *level) *ConfigError {
 		return s.errAt(tk, "", fmt.Sprintf("lists and mappings nest more than %d deep (at most %d levels are allowed; an experiment file needs 3)", MaxDepth, MaxDepth))
 	}
 	return nil
+}
+
+// plainScalar reports whether tk is a plain (unquoted) scalar: a string,
+// number, bool, null, infinity or NaN as go-yaml's tokenizer types it.
+func plainScalar(tk *token.Token) bool {
+	switch tk.Type {
+	case token.StringType, token.IntegerType, token.FloatType, token.BoolType, token.NullType, token.InfinityType, token.NanType,
+		token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType:
+		return true
+	}
+	return false
 }

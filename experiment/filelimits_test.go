@@ -200,6 +200,8 @@ func FuzzShape(f *testing.F) {
 		"- &a\n&a   1*a : a\r\"a\": \n- :- - ",
 		"\n- \r&a \"a\": \n  - ...\n<<: \n- \"a\": ",
 		"-\t&a\nb&a x: ...\na :\n- ",
+		"-\n& ! 0: 0\n0:\n-", // CI's fuzzing: two properties before a key
+		"-\n&0 0: 0\r0:\n-",  // an anchor named by a number
 	} {
 		f.Add([]byte(s))
 	}
