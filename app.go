@@ -78,7 +78,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			"report, runs, show and export read --db, else $EXP_DB, else exp.db.\n" +
 			"Exit status: 0 success; 1 runtime failure or a wrong answer; 2 bad input (file, flag, database,\n" +
 			"a run that cannot be resumed, a bad --expect); 3 not reproduced (exp reproduce); 4 an expectation fails\n" +
-			"and 5 one is inconclusive (exp check); 130 interrupted by SIGINT (Ctrl-C)\n" +
+			"and 5 one is inconclusive (exp check, or exp run of a file with expect:); 130 interrupted by SIGINT (Ctrl-C)\n" +
 			"or --max-duration, 143 by SIGTERM, 129 by SIGHUP (finished trials are kept; exp run --resume RUN finishes it).",
 		Writer:    stdout,
 		ErrWriter: stderr,
@@ -97,7 +97,9 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Description: "Runs warmup+repeats trials of every cell (range x schedule x workers) in a seeded random order,\n" +
 					"checks each trial's answer against an oracle, and commits each trial as it finishes. With\n" +
 					"repeats: {min, max, precision} the trials run in seeded rounds, and a cell stops once its median's\n" +
-					"95% interval is within ±precision (README: Repeat until precise).\n" +
+					"95% interval is within ±precision (README: Repeat until precise). With invocations: N the trials\n" +
+					"are split over N fresh exp processes, one after the other, each with its own warmups. With an\n" +
+					"expect: list, the done run is judged as exp check judges it, and exp exits 4 or 5 if not all pass.\n" +
 					"Ctrl-C (SIGINT), SIGTERM or a closed terminal (SIGHUP) stops after keeping every finished trial;\n" +
 					"the run is marked interrupted, exp prints the command that resumes it and exits 130, 143 or 129;\n" +
 					"so it is when --max-duration passes (130). A second Ctrl-C exits at once. A run whose exp was\n" +
@@ -331,12 +333,13 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			{
 				Name:      "check",
 				Usage:     "judge a run against scaling expectations, with their confidence intervals, for CI",
-				ArgsUsage: "[RUN] --expect EXPR...",
+				ArgsUsage: "[RUN] [--expect EXPR...]",
 				Description: "Each --expect bounds a quantity of the report: b (Amdahl's B of every range and schedule),\n" +
 					"speedup@N or efficiency@N (every cell with N workers), with <=, <, >= or >, as in 'b <= 0.05' or\n" +
 					"'efficiency@2 >= 0.9'. Each is judged with its confidence interval at --confidence: pass when the\n" +
 					"whole interval satisfies it, fail when the whole interval violates it, inconclusive otherwise (with\n" +
 					"about how many repeats per cell would decide it), or when the quantity is missing (no fit, no cell).\n" +
+					"Without --expect, the expect: list of the run's own experiment file is judged.\n" +
 					"RUN is an id, a UUID or unique prefix, or latest (the default). docs/check.md lists the JSON keys.\n\n" +
 					"Exit status: 0 every expectation passes; 4 one fails; 5 none fails but one is inconclusive;\n" +
 					"2 a bad expression (naming its byte), flag or run.\n\n" +
