@@ -28,14 +28,9 @@ var (
 // cmdCheck judges a run against --expect expressions, each with its
 // confidence interval, and exits 0, 4 (a failure) or 5 (inconclusive).
 func cmdCheck(c *cli.Context) error {
-	if c.NArg() > 1 {
-		return usagef("check takes one run, got %d arguments (try: exp check 3 --expect 'b <= 0.05')", c.NArg())
-	}
-	ref := "latest"
-	if c.NArg() == 1 {
-		if ref = c.Args().First(); ref == "" {
-			return usagef("the run must not be empty (an id, a UUID or unique prefix, or latest)")
-		}
+	ref, err := runArg(c, "check", "exp check 3 --expect 'b <= 0.05'")
+	if err != nil {
+		return err
 	}
 	texts := c.StringSlice("expect")
 	exps := make([]experiment.Expectation, len(texts))
@@ -46,16 +41,7 @@ func cmdCheck(c *cli.Context) error {
 		}
 		exps[i] = e
 	}
-	th, err := thresholds(c)
-	if err != nil {
-		return err
-	}
-	format, db, err := openRead(c, report.CheckFormats)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rep, err := loadReport(c.Context, db, ref, th)
+	format, rep, err := readReport(c, ref, report.CheckFormats)
 	if err != nil {
 		return err
 	}

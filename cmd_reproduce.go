@@ -22,14 +22,9 @@ var errNotReproduced = errors.New("not reproduced")
 // cmdReproduce re-runs a stored run's config with its seed into the same
 // database, links the new run to it, and compares the two.
 func cmdReproduce(c *cli.Context) error {
-	if c.NArg() > 1 {
-		return usagef("reproduce takes one run, got %d arguments (try: exp reproduce 3)", c.NArg())
-	}
-	ref := "latest"
-	if c.NArg() == 1 {
-		if ref = c.Args().First(); ref == "" {
-			return usagef("the run must not be empty (an id, a UUID or unique prefix, or latest)")
-		}
+	ref, err := runArg(c, "reproduce", "exp reproduce 3")
+	if err != nil {
+		return err
 	}
 	opt, format, err := compareOptions(c)
 	if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/exp-tool/exp/report"
 	"github.com/exp-tool/exp/store"
@@ -11,14 +10,9 @@ import (
 
 // cmdShow prints one run's record: exp show [RUN], RUN defaulting to latest.
 func cmdShow(c *cli.Context) error {
-	ref := "latest"
-	switch {
-	case c.NArg() > 1:
-		return usagef("show takes one run (an id, a UUID or unique UUID prefix, or latest), got %q", c.Args().Slice())
-	case c.NArg() == 1 && strings.TrimSpace(c.Args().First()) == "":
-		return usagef("show: RUN is empty (give an id, a UUID or unique UUID prefix, or latest)")
-	case c.NArg() == 1:
-		ref = c.Args().First()
+	ref, err := runArg(c, "show", "exp show 3")
+	if err != nil {
+		return err
 	}
 	format, db, err := openRead(c, report.ShowFormats)
 	if err != nil {

@@ -9,14 +9,9 @@ import (
 // worker counts would narrow B (and the USL's σ and κ) the most, and how
 // many repeats each cell needs, as a fragment of an experiment file.
 func cmdSuggest(c *cli.Context) error {
-	if c.NArg() > 1 {
-		return usagef("suggest takes one run, got %d arguments (try: exp suggest 3 --max-workers 16)", c.NArg())
-	}
-	ref := "latest"
-	if c.NArg() == 1 {
-		if ref = c.Args().First(); ref == "" {
-			return usagef("the run must not be empty (an id, a UUID or unique prefix, or latest)")
-		}
+	ref, err := runArg(c, "suggest", "exp suggest 3 --max-workers 16")
+	if err != nil {
+		return err
 	}
 	maxWorkers := 0 // the run's machine, below
 	if c.IsSet("max-workers") {
@@ -29,16 +24,7 @@ func cmdSuggest(c *cli.Context) error {
 	if !(precision > 0 && precision < 100) {
 		return usagef("--precision must be a percentage above 0 and below 100, got %g", precision)
 	}
-	th, err := thresholds(c)
-	if err != nil {
-		return err
-	}
-	format, db, err := openRead(c, report.SuggestFormats)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rep, err := loadReport(c.Context, db, ref, th)
+	format, rep, err := readReport(c, ref, report.SuggestFormats)
 	if err != nil {
 		return err
 	}

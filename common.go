@@ -38,6 +38,38 @@ func readSetup(c *cli.Context, formats []report.Format) (report.Format, *store.D
 	return openRead(c, formats)
 }
 
+// runArg is the one optional RUN argument of command (an id, a UUID or
+// unique prefix, or latest, the default); example is a command line to
+// suggest when more are given.
+func runArg(c *cli.Context, command, example string) (string, error) {
+	switch {
+	case c.NArg() > 1:
+		return "", usagef("%s takes one run, got %d arguments (try: %s)", command, c.NArg(), example)
+	case c.NArg() == 1 && strings.TrimSpace(c.Args().First()) == "":
+		return "", usagef("%s: RUN is empty (give an id, a UUID or unique UUID prefix, or latest)", command)
+	case c.NArg() == 1:
+		return c.Args().First(), nil
+	}
+	return "latest", nil
+}
+
+// readReport reads the report of run ref from --db for a command that
+// writes it in one of formats, with the thresholds of its flags; the
+// database is closed again, as the report holds all it needs.
+func readReport(c *cli.Context, ref string, formats []report.Format) (report.Format, *report.Report, error) {
+	th, err := thresholds(c)
+	if err != nil {
+		return "", nil, err
+	}
+	format, db, err := openRead(c, formats)
+	if err != nil {
+		return "", nil, err
+	}
+	defer db.Close()
+	rep, err := loadReport(c.Context, db, ref, th)
+	return format, rep, err
+}
+
 // openRead is the shared start of the read-only commands once their
 // arguments are checked: a valid --format, and an existing database,
 // opened with store.OpenExisting.
