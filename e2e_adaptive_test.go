@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -121,8 +122,9 @@ func TestAdaptiveStopsEarly(t *testing.T) {
 		t.Fatalf("report json: %v\n%s", err, r.stdout)
 	}
 	for i, c := range doc.Cells {
-		if c.Precision == nil || *c.Precision > 0.05 || c.N != per[i] {
-			t.Errorf("cell %d: n %d, precision %v; want n %d and precision <= 0.05", i, c.N, c.Precision, per[i])
+		// A cell that stopped early reached the 10% target.
+		if c.Precision == nil || *c.Precision > 0.10 || c.N != per[i] {
+			t.Errorf("cell %d: n %d, precision %v; want n %d and precision <= 0.10", i, c.N, fmtPtr(c.Precision), per[i])
 		}
 	}
 
@@ -187,4 +189,12 @@ func TestAdaptiveResume(t *testing.T) {
 	if n := queryInt(t, db, `SELECT count(*) FROM run_invocations WHERE kind = 'resume' AND finished_at IS NOT NULL`); n != 1 {
 		t.Errorf("%d finished resume invocations, want 1", n)
 	}
+}
+
+// fmtPtr renders a JSON number that may be null.
+func fmtPtr(p *float64) string {
+	if p == nil {
+		return "null"
+	}
+	return strconv.FormatFloat(*p, 'g', 4, 64)
 }
