@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/exp-tool/exp/experiment"
+	"github.com/exp-tool/exp/report"
 )
 
 // brokenPrimes answers wrongly for one prime, to show that a wrong answer
@@ -110,6 +111,27 @@ func TestConfidenceFlag(t *testing.T) {
 		err := run(context.Background(), []string{"exp", "report", "--db", db, "--confidence", tc.value}, &stdout, &stderr)
 		if err == nil || exitCode(err) != 2 || err.Error() != tc.want {
 			t.Errorf("--confidence %s: err %v (exit %d), want %q with exit 2", tc.value, err, exitCode(err), tc.want)
+		}
+	}
+}
+
+// TestExportHelpNamesEveryColumn: exp export --help, which lists the
+// columns in order, names every per-trial column the export writes, so
+// that a column added to report's list is added to the help too.
+func TestExportHelpNamesEveryColumn(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"exp", "export", "--help"}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]bool{}
+	for _, w := range strings.FieldsFunc(stdout.String(), func(r rune) bool {
+		return !(r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9')
+	}) {
+		words[w] = true
+	}
+	for _, col := range report.ExportHeader(0) {
+		if !words[col] {
+			t.Errorf("exp export --help does not name the column %s", col)
 		}
 	}
 }
