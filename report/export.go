@@ -17,7 +17,7 @@ type ExportRow struct {
 	RunUUID  string // the run's UUIDv7
 	RunName  string // the experiment's name
 	Hostname string // host that started the run
-	Kernel   string // the run's kernel: primes, primes-fast or synthetic
+	Kernel   string // the run's kernel: primes, primes-fast, synthetic or command
 	Scaling  string // strong or weak
 	// Cell is the trial's cell: Index its position in the run's matrix,
 	// Range the range it tests (under weak scaling, count x workers).

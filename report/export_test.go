@@ -199,3 +199,26 @@ func TestExportColumnsDocumented(t *testing.T) {
 		t.Errorf("header %q does not run from run_id to invocation", h)
 	}
 }
+
+// TestExportKernelsDocumented: the kernel row of docs/export.md names
+// every kernel an experiment file may choose, as the column's values.
+func TestExportKernelsDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/export.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row string
+	for _, line := range strings.Split(string(doc), "\n") {
+		if strings.HasPrefix(line, "| `kernel` |") {
+			row = line
+		}
+	}
+	if row == "" {
+		t.Fatal("docs/export.md has no row for the kernel column")
+	}
+	for _, k := range experiment.KernelNames() {
+		if !strings.Contains(row, "`"+k+"`") {
+			t.Errorf("docs/export.md: the kernel row does not name kernel %s: %s", k, row)
+		}
+	}
+}
