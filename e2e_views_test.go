@@ -11,11 +11,16 @@ import (
 	"github.com/exp-tool/exp/store"
 )
 
-// viewRuns are three real runs that reach every branch of the views: the
+// viewRuns are five real runs that reach every branch of the views: the
 // primes kernel (CPU-bound, 3 workers on a 2-CPU machine are 2 processors)
 // with an even number of measured trials; weak scaling (the scaled
-// speedup) with an odd number; and a run whose 1-worker cell times out
-// (no measured trials, so no median and no speedup for any cell).
+// speedup) with an odd number; a run whose 1-worker cell times out
+// (no measured trials, so no median and no speedup for any cell); and the
+// two designs of issue 13 whose trials exp report reads its own way: cells
+// repeated until precise (a different n per cell) and trials split over
+// processes (each with its own warmups, the report's interval a
+// hierarchical bootstrap's, but its n, median and speedup still the
+// cell's trials').
 var viewRuns = map[string]string{
 	"primes.yaml": `name: views-primes
 seed: 3
@@ -33,6 +38,25 @@ warmup: 1
 scaling: weak
 kernel: synthetic
 synthetic: {mode: sleep, serial: 1ms, parallel: 6ms}
+workers: [1, 2, 4]
+schedules: [static]
+`,
+	"adaptive.yaml": `name: views-adaptive
+seed: 6
+warmup: 1
+repeats: {min: 3, max: 9, precision: 2%}
+kernel: synthetic
+synthetic: {mode: sleep, serial: 1ms, parallel: 8ms}
+workers: [1, 2, 4]
+schedules: [static]
+`,
+	"processes.yaml": `name: views-processes
+seed: 7
+warmup: 1
+repeats: 6
+invocations: 3
+kernel: synthetic
+synthetic: {mode: sleep, serial: 1ms, parallel: 8ms}
 workers: [1, 2, 4]
 schedules: [static]
 `,
@@ -54,7 +78,7 @@ func viewsDB(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "views.db")
-	for _, name := range []string{"timeout.yaml", "weak.yaml", "primes.yaml"} { // primes last: the latest run
+	for _, name := range []string{"timeout.yaml", "weak.yaml", "adaptive.yaml", "processes.yaml", "primes.yaml"} { // primes last: the latest run
 		writeFile(t, dir, name, viewRuns[name])
 		if r := exp(t, dir, baseEnv(), "run", name, "--db", db, "--quiet"); r.code != 0 && r.code != 1 {
 			t.Fatalf("exp run %s: exit %d\n%s", name, r.code, r.stderr)
@@ -92,8 +116,8 @@ func TestViewsEqualReport(t *testing.T) {
 	}
 	defer db.Close()
 	runs, err := db.ListRuns(ctx)
-	if err != nil || len(runs) != 3 {
-		t.Fatalf("ListRuns = %d runs, %v; want 3", len(runs), err)
+	if err != nil || len(runs) != len(viewRuns) {
+		t.Fatalf("ListRuns = %d runs, %v; want %d", len(runs), err, len(viewRuns))
 	}
 	for _, run := range runs {
 		// exp report's own path: the run's trials streamed into a Builder.
@@ -167,6 +191,18 @@ func TestViewsEqualReport(t *testing.T) {
 				run.Name, status, host, cells, trials, measured, warmups, failed, timedOut, invocations, duration,
 				run.Status, run.Host.Hostname, counts, run.Trials, run.Invocations, wantDuration)
 		}
+	}
+
+	// The processes run is what it claims: each cell measured in 3
+	// processes, each with its own warmup.
+	var procs, warmups int
+	if err := db.SQL().QueryRowContext(ctx, `
+		SELECT (SELECT count(DISTINCT t.invocation) FROM trials t JOIN runs r ON r.id = t.run_id WHERE r.name = 'views-processes'),
+		       (SELECT min(s.warmups) FROM cell_stats s JOIN runs r ON r.id = s.run_id WHERE r.name = 'views-processes')`).Scan(&procs, &warmups); err != nil {
+		t.Fatal(err)
+	}
+	if procs != 3 || warmups != 3 {
+		t.Errorf("processes run: trials from %d processes, at least %d warmups per cell; want 3 and 3", procs, warmups)
 	}
 
 	// The timeout run reaches the branches the others do not: a cell
