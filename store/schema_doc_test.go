@@ -87,3 +87,46 @@ func TestSchemaDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestSchemaIDsRelate: the diagram under "How the ids relate" in
+// docs/schema.md names every table that holds a run's rows, so that a
+// migration that adds one adds it there too.
+func TestSchemaIDsRelate(t *testing.T) {
+	b, err := os.ReadFile(schemaDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	i := strings.Index(doc, "## How the ids relate\n")
+	if i < 0 {
+		t.Fatalf("%s: no section \"## How the ids relate\"", schemaDoc)
+	}
+	section := doc[i:]
+	if j := strings.Index(section[1:], "\n## "); j >= 0 {
+		section = section[:j+1]
+	}
+	db, _ := openTestDB(t)
+	rows, err := db.SQL().Query(`SELECT name FROM sqlite_schema
+		WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			t.Fatal(err)
+		}
+		n++
+		if !regexp.MustCompile(`\b` + name + ` \(`).MatchString(section) {
+			t.Errorf("%s: the diagram of how the ids relate does not show table %s", schemaDoc, name)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if n < 5 {
+		t.Errorf("found %d tables, want at least 5", n)
+	}
+}
