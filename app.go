@@ -165,7 +165,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"the cell (cell_idx, range_idx, range_start, range_count, schedule, workers), the trial (seq, rep, warmup,\n" +
 					"started_at, wall_ns, user_ns, sys_ns, load1, primes, checksum, ok, mismatch, timed_out, other_cpu_ns,\n" +
 					"quiet_wait_ns), kernel command's input, exit_status and max_rss_kb, the trial's process (invocation),\n" +
-					"then each worker's busy time. docs/export.md explains every column.\n\n" +
+					"the conclude hook's conclude_status, then each worker's busy time. docs/export.md explains every column.\n\n" +
 					"csv (the default): RFC 4180 with a header; busy_ns_0 ... busy_ns_N-1 for the largest worker count N;\n" +
 					"a missing value (NULL) is an empty field, a boolean 0 or 1. json: one array of objects; jsonl: one\n" +
 					"object per line; a missing value is null, a boolean true or false, and the workers a list under\n" +

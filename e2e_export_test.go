@@ -31,7 +31,7 @@ workers: [1, 2, 4]
 var exportHeader = []string{"run_id", "run_uuid", "run_name", "hostname", "kernel", "scaling", "cell_idx", "range_idx",
 	"range_start", "range_count", "schedule", "workers", "seq", "rep", "warmup", "started_at", "wall_ns", "user_ns", "sys_ns",
 	"load1", "primes", "checksum", "ok", "mismatch", "timed_out", "other_cpu_ns", "quiet_wait_ns", "input", "exit_status", "max_rss_kb",
-	"invocation", "busy_ns_0", "busy_ns_1", "busy_ns_2", "busy_ns_3"}
+	"invocation", "conclude_status", "busy_ns_0", "busy_ns_1", "busy_ns_2", "busy_ns_3"}
 
 // busyNS returns the busy_ns of the workers of run runID's trial seq, in
 // worker order, from the database.

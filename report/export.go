@@ -24,7 +24,8 @@ type ExportRow struct {
 	Cell experiment.Cell
 	// Trial is the trial, its Workers in worker order. An empty Mismatch
 	// is written as missing (NULL), as the store keeps it; so are Load1,
-	// OtherCPUNS and QuietWaitNS when their Has flag is unset.
+	// OtherCPUNS, QuietWaitNS and ConcludeStatus when their Has flag is
+	// unset.
 	Trial experiment.Trial
 	// Input is the cell's input file under kernel command, as written; ""
 	// (written as missing) for other kernels and for commands without inputs.
@@ -79,6 +80,7 @@ var exportColumns = []exportColumn{
 	{"exit_status", func(r *ExportRow) any { return orNil(r.ExitStatus, r.HasExitStatus) }},
 	{"max_rss_kb", func(r *ExportRow) any { return orNil(r.MaxRSSKB, r.HasMaxRSS) }},
 	{"invocation", func(r *ExportRow) any { return r.Trial.Invocation }},
+	{"conclude_status", func(r *ExportRow) any { return orNil(r.Trial.ConcludeStatus, r.Trial.HasConclude) }},
 }
 
 // orNil returns v if valid, else nil (a missing value).

@@ -28,7 +28,8 @@ func exportFixture() []ExportRow {
 			StartedAt: time.Date(2026, 11, 27, 7, 10, 50, 123456000, time.UTC), WallNS: 1_000_000_001, UserNS: 2, SysNS: 3,
 			Load1: 0.25, HasLoad: true, Digest: experiment.Digest{Hits: 34, Checksum: "ab12"},
 			Workers:  []experiment.WorkerStat{{BusyNS: 500, Items: 100, Hits: 17}, {BusyNS: 600, Items: 100, Hits: 17}},
-			Mismatch: "wrong answer: 34 primes,\nwant 35", OtherCPUNS: 7, HasOtherCPU: true, QuietWaitNS: 0, HasQuietWait: true}}
+			Mismatch: "wrong answer: 34 primes,\nwant 35", OtherCPUNS: 7, HasOtherCPU: true, QuietWaitNS: 0, HasQuietWait: true,
+			ConcludeStatus: 3, HasConclude: true}}
 	bare := ExportRow{RunID: 4, RunUUID: "01890a5d-ac96-774b-bcce-b302099a8058", RunName: "b", Hostname: "h", Kernel: "synthetic",
 		Scaling: experiment.ScalingStrong,
 		Cell:    experiment.Cell{Index: 0, Range: experiment.Range{Start: 0, Count: 1}, Schedule: experiment.Static, Workers: 1},
@@ -62,11 +63,11 @@ func export(tb testing.TB, f Format, maxWorkers int, rows []ExportRow) string {
 func TestExportCSV(t *testing.T) {
 	got := export(t, FormatCSV, 2, exportFixture())
 	want := "run_id,run_uuid,run_name,hostname,kernel,scaling,cell_idx,range_idx,range_start,range_count,schedule,workers,seq,rep,warmup," +
-		"started_at,wall_ns,user_ns,sys_ns,load1,primes,checksum,ok,mismatch,timed_out,other_cpu_ns,quiet_wait_ns,input,exit_status,max_rss_kb,invocation,busy_ns_0,busy_ns_1\r\n" +
+		"started_at,wall_ns,user_ns,sys_ns,load1,primes,checksum,ok,mismatch,timed_out,other_cpu_ns,quiet_wait_ns,input,exit_status,max_rss_kb,invocation,conclude_status,busy_ns_0,busy_ns_1\r\n" +
 		`3,01890a5d-ac96-774b-bcce-b302099a8057,"fix ""ture"", <1>",box,primes,weak,4,1,10000000000000,200,chunked,2,9,2,1,` +
-		"2026-11-27T07:10:50.123456Z,1000000001,2,3,0.25,34,ab12,0,\"wrong answer: 34 primes,\r\nwant 35\",0,7,0,,,,0,500,600\r\n" +
+		"2026-11-27T07:10:50.123456Z,1000000001,2,3,0.25,34,ab12,0,\"wrong answer: 34 primes,\r\nwant 35\",0,7,0,,,,0,3,500,600\r\n" +
 		"4,01890a5d-ac96-774b-bcce-b302099a8058,b,h,synthetic,strong,0,0,0,1,static,1,0,0,0," +
-		"2026-01-02T03:04:05.000000Z,5,0,0,,0,,0,timed out,1,,,,,,0,,\r\n"
+		"2026-01-02T03:04:05.000000Z,5,0,0,,0,,0,timed out,1,,,,,,0,,,\r\n"
 	if got != want {
 		t.Errorf("got\n%q\nwant\n%q", got, want)
 	}
@@ -93,13 +94,13 @@ func TestExportJSON(t *testing.T) {
 		`"kernel":"primes","scaling":"weak","cell_idx":4,"range_idx":1,"range_start":10000000000000,"range_count":200,` +
 		`"schedule":"chunked","workers":2,"seq":9,"rep":2,"warmup":true,"started_at":"2026-11-27T07:10:50.123456Z",` +
 		`"wall_ns":1000000001,"user_ns":2,"sys_ns":3,"load1":0.25,"primes":34,"checksum":"ab12","ok":false,` +
-		`"mismatch":"wrong answer: 34 primes,\nwant 35","timed_out":false,"other_cpu_ns":7,"quiet_wait_ns":0,"input":null,"exit_status":null,"max_rss_kb":null,"invocation":0,` +
+		`"mismatch":"wrong answer: 34 primes,\nwant 35","timed_out":false,"other_cpu_ns":7,"quiet_wait_ns":0,"input":null,"exit_status":null,"max_rss_kb":null,"invocation":0,"conclude_status":3,` +
 		`"per_worker":[{"worker":0,"busy_ns":500,"items":100,"primes":17},{"worker":1,"busy_ns":600,"items":100,"primes":17}]}`
 	wantBare := `{"run_id":4,"run_uuid":"01890a5d-ac96-774b-bcce-b302099a8058","run_name":"b","hostname":"h",` +
 		`"kernel":"synthetic","scaling":"strong","cell_idx":0,"range_idx":0,"range_start":0,"range_count":1,` +
 		`"schedule":"static","workers":1,"seq":0,"rep":0,"warmup":false,"started_at":"2026-01-02T03:04:05.000000Z",` +
 		`"wall_ns":5,"user_ns":0,"sys_ns":0,"load1":null,"primes":0,"checksum":"","ok":false,` +
-		`"mismatch":"timed out","timed_out":true,"other_cpu_ns":null,"quiet_wait_ns":null,"input":null,"exit_status":null,"max_rss_kb":null,"invocation":0,"per_worker":[]}`
+		`"mismatch":"timed out","timed_out":true,"other_cpu_ns":null,"quiet_wait_ns":null,"input":null,"exit_status":null,"max_rss_kb":null,"invocation":0,"conclude_status":null,"per_worker":[]}`
 	check := func(f Format, rows []ExportRow, want string) {
 		t.Helper()
 		if got := export(t, f, 2, rows); got != want {
@@ -195,8 +196,8 @@ func TestExportColumnsDocumented(t *testing.T) {
 		}
 	}
 	walk(v)
-	if h := ExportHeader(0); !slices.Equal(h[:3], []string{"run_id", "run_uuid", "run_name"}) || h[len(h)-1] != "invocation" {
-		t.Errorf("header %q does not run from run_id to invocation", h)
+	if h := ExportHeader(0); !slices.Equal(h[:3], []string{"run_id", "run_uuid", "run_name"}) || h[len(h)-1] != "conclude_status" {
+		t.Errorf("header %q does not run from run_id to conclude_status", h)
 	}
 }
 

@@ -16,7 +16,7 @@ type ExportRow struct {
 	RunUUID  string // the run's UUIDv7
 	RunName  string // the experiment's name
 	Hostname string // host that started the run
-	Kernel   string // the run's kernel: primes, primes-fast or synthetic
+	Kernel   string // the run's kernel: primes, primes-fast, synthetic or command
 	Scaling  string // strong or weak ("strong" in a file from before 0002_scaling)
 	// Cell is the trial's cell: Index is cells.idx, Range the range it
 	// tests (under weak scaling, count x workers).
@@ -24,7 +24,8 @@ type ExportRow struct {
 	// Trial is the trial, its Workers in worker order (none if the file
 	// holds no worker rows for it). Mismatch is empty where the column is
 	// NULL; TimedOut is false, and OtherCPUNS and QuietWaitNS unset, in a
-	// file from before 0005_limits.
+	// file from before 0005_limits. ConcludeStatus is set (HasConclude)
+	// where the trial ran a conclude hook (trials.conclude_status).
 	Trial experiment.Trial
 	// Input is the cell's input file under kernel command, as written; ""
 	// for other kernels and for commands without inputs.
@@ -44,7 +45,7 @@ const exportTrials = `
 		c.idx, c.range_idx, c.range_start, c.range_count, c.schedule, c.workers,
 		t.id, t.seq, t.rep, t.warmup, t.started_at, t.wall_ns, t.user_ns, t.sys_ns, t.load1,
 		t.primes, t.checksum, t.ok, coalesce(t.mismatch, ''), t.timed_out, t.other_cpu_ns, t.quiet_wait_ns,
-		c.input, t.exit_status, t.max_rss_kb, t.invocation
+		c.input, t.exit_status, t.max_rss_kb, t.invocation, t.conclude_status
 	FROM trials t JOIN cells c ON c.id = t.cell_id JOIN runs r ON r.id = t.run_id
 	WHERE ?1 = 0 OR t.run_id = ?1
 	ORDER BY t.id`
@@ -97,6 +98,10 @@ func (db *DB) ExportTrials(ctx context.Context, runID int64, header func(maxWork
 		}
 	}
 	query := db.invocationColumn(db.commandColumns(db.limitColumns(exportTrials)))
+	if !db.hasColumnsOf(hooksVersion) {
+		// A file from before 0009_hooks: no trial ran a conclude hook.
+		query = strings.Replace(query, "t.conclude_status", "NULL", 1)
+	}
 	if !db.hasColumnsOf(scalingVersion) {
 		// A file from before 0002_scaling, read as it is: every run was strong scaling.
 		query = strings.Replace(query, "r.scaling", "'strong'", 1)
@@ -143,13 +148,13 @@ func scanExportRow(rows *sql.Rows, row *ExportRow) (int64, error) {
 	var id, start, count, hits int64
 	var schedule, started string
 	var load sql.NullFloat64
-	var other, wait, exit, rss sql.NullInt64
+	var other, wait, exit, rss, conclude sql.NullInt64
 	var input sql.NullString
 	c, t := &row.Cell, &row.Trial
 	err := rows.Scan(&row.RunID, &row.RunUUID, &row.RunName, &row.Hostname, &row.Kernel, &row.Scaling,
 		&c.Index, &c.RangeIndex, &start, &count, &schedule, &c.Workers,
 		&id, &t.Seq, &t.Rep, &t.Warmup, &started, &t.WallNS, &t.UserNS, &t.SysNS, &load,
-		&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &input, &exit, &rss, &t.Invocation)
+		&hits, &t.Checksum, &t.OK, &t.Mismatch, &t.TimedOut, &other, &wait, &input, &exit, &rss, &t.Invocation, &conclude)
 	if err != nil {
 		return 0, err
 	}
@@ -166,6 +171,7 @@ func scanExportRow(rows *sql.Rows, row *ExportRow) (int64, error) {
 	t.Load1, t.HasLoad = load.Float64, load.Valid
 	t.OtherCPUNS, t.HasOtherCPU = other.Int64, other.Valid
 	t.QuietWaitNS, t.HasQuietWait = wait.Int64, wait.Valid
+	t.ConcludeStatus, t.HasConclude = int(conclude.Int64), conclude.Valid
 	return id, nil
 }
 
