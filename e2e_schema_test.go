@@ -63,7 +63,8 @@ func reportCells(t *testing.T, dir string, args ...string) (medians []float64, n
 }
 
 // TestSchema1Database: the first schema's database, committed in testdata,
-// is read by today's exp without being written (runs, report, show), and
+// is read by today's exp without being written (runs, report, show,
+// check, suggest), and
 // upgraded to the latest schema by the first write, after which its run
 // reports the same numbers and the views cover it.
 func TestSchema1Database(t *testing.T) {
@@ -96,6 +97,14 @@ func TestSchema1Database(t *testing.T) {
 	}
 	if r := exp(t, dir, baseEnv(), "show", "--db", path); r.code != 0 {
 		t.Errorf("exp show: exit %d\n%s", r.code, r.stderr)
+	}
+	// exp check and exp suggest read the run's report too: a verdict
+	// (0 pass, 4 fail, 5 inconclusive) and a plan, nothing written.
+	if r := exp(t, dir, baseEnv(), "check", "--db", path, "--expect", "b <= 0.5"); r.code != 0 && r.code != 4 && r.code != 5 {
+		t.Errorf("exp check: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := exp(t, dir, baseEnv(), "suggest", "--db", path); r.code != 0 {
+		t.Errorf("exp suggest: exit %d\n%s", r.code, r.stderr)
 	}
 	if fileSum(t, path) != before {
 		t.Fatal("reading the old database changed it: readers must never write")
