@@ -47,9 +47,14 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 	if n := cfg.NumInvocations(); n > 1 {
 		warmups = fmt.Sprintf("%d processes x %d warmup", n, cfg.Warmup)
 	}
+	cells := count(len(plan.Cells), "cell")
+	if plan.Shard.Sharded() {
+		// The product is the whole matrix; the trials are the shard's.
+		cells = fmt.Sprintf("%s, %d in shard %s", count(plan.MatrixCells, "cell"), len(plan.Cells), plan.Shard)
+	}
 	fmt.Fprintf(w, "matrix: %s x %s x %s = %s; %s + %s = %s%s each; %s%s\n",
 		count(len(cfg.Ranges), "range"), count(len(cfg.Schedules), "schedule"), count(len(cfg.Workers), "worker count"),
-		count(len(plan.Cells), "cell"), repeats, warmups, upTo, count(cfg.StepsPerCell(), "trial"), upTo, count(len(plan.Steps), "trial"))
+		cells, repeats, warmups, upTo, count(cfg.StepsPerCell(), "trial"), upTo, count(len(plan.Steps), "trial"))
 	if n := cfg.NumInvocations(); n > 1 {
 		fmt.Fprintf(w, "invocations: %d fresh exp processes, one after the other; each runs its own warmups of every cell, then its share of the repeats (INV below)\n", n)
 	}

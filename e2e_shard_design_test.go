@@ -1,7 +1,9 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -45,5 +47,55 @@ invocations: 2
 	}
 	if cells != 4 {
 		t.Errorf("the shards hold %d cells, want the matrix's 4", cells)
+	}
+}
+
+// TestShardDryRun: exp run FILE --shard I/N --dry-run (README: Running on
+// a cluster) lists the shard's cells with their places in the whole
+// matrix, every cell in exactly one shard, and its matrix line counts the
+// whole matrix's cells, then the shard's.
+func TestShardDryRun(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	writeFile(t, dir, "s.yaml", `name: shard-dry-run
+seed: 8
+kernel: synthetic
+synthetic: {mode: sleep, serial: 1ms, parallel: 6ms}
+workers: [1, 2, 3, 4, 5, 6]
+repeats: 2
+warmup: 1
+`)
+	seen := map[string]int{}
+	for _, shard := range []string{"0/3", "1/3", "2/3"} {
+		r := exp(t, dir, nil, "run", "s.yaml", "--shard", shard, "--dry-run")
+		if r.code != 0 {
+			t.Fatalf("--shard %s --dry-run: exit %d\n%s", shard, r.code, r.stderr)
+		}
+		lines := strings.Split(r.stdout, "\n")
+		in, cells := false, 0
+		for _, line := range lines {
+			f := strings.Fields(line)
+			switch {
+			case len(f) > 1 && f[0] == "CELL" && f[1] == "MATRIX":
+				in = true
+			case in && len(f) == 0:
+				in = false
+			case in:
+				seen[f[1]]++
+				cells++
+			}
+		}
+		want := fmt.Sprintf("= 6 cells, %d in shard %s;", cells, shard)
+		if cells == 0 || !strings.Contains(r.stdout, want) {
+			t.Errorf("--shard %s --dry-run: %d cells listed, no matrix line with %q\n%s", shard, cells, want, r.stdout)
+		}
+	}
+	if len(seen) != 6 {
+		t.Errorf("the shards list matrix cells %v, want each of 0 to 5 once", seen)
+	}
+	for cell, n := range seen {
+		if n != 1 {
+			t.Errorf("matrix cell %s is in %d shards, want 1", cell, n)
+		}
 	}
 }
