@@ -5,9 +5,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/exp-tool/exp/experiment"
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // twoLevel draws k groups of n values y = mu + b_i + e_ij, b_i ~
@@ -169,4 +171,39 @@ func NaiveMedianCI(groups [][]float64, level float64, resamples int, seed uint64
 	}
 	lo, hi, _ = percentileInterval(meds, level)
 	return lo, hi
+}
+
+// TestFewProcessesSpeedup: the speedup of cells split over 3 processes gets
+// no interval (their medians get none) and says why; over 8 processes its
+// t quantile counts processes (7 degrees of freedom), not the 48 trials.
+func TestFewProcessesSpeedup(t *testing.T) {
+	for _, k := range []int{3, 8} {
+		rng := rand.New(rand.NewPCG(uint64(k), 11))
+		run := experiment.Run{ID: 1, Status: experiment.StatusDone, Kernel: "synthetic", Scaling: experiment.ScalingStrong, Seed: 5,
+			Repeats: 6 * k, ProcessInvocations: k}
+		cells := []experiment.Cell{
+			{Range: experiment.Range{Count: 1000}, Schedule: experiment.Static, Workers: 1},
+			{Range: experiment.Range{Count: 1000}, Schedule: experiment.Static, Workers: 2},
+		}
+		var trials []experiment.Trial
+		for ci, mu := range []float64{0.2, 0.11} {
+			for p, g := range twoLevel(rng, k, 6, mu, 0.005, 0.002) {
+				for _, x := range g {
+					trials = append(trials, experiment.Trial{Step: experiment.Step{Seq: len(trials), Cell: ci, Invocation: p}, WallNS: int64(x * 1e9), OK: true})
+				}
+			}
+		}
+		c := Build(run, cells, trials, DefaultThresholds).Cells[1]
+		few := slices.ContainsFunc(c.notes, func(e error) bool { return errors.Is(e, ErrFewInvocations) && strings.Contains(e.Error(), "speedup") })
+		if k < MinIntervalInvocations {
+			if !math.IsNaN(c.SpeedupLow) || !few || math.IsNaN(c.Speedup) {
+				t.Errorf("%d processes: speedup %g [%g, %g], note %v; want a speedup without an interval, and the note", k, c.Speedup, c.SpeedupLow, c.SpeedupHigh, few)
+			}
+			continue
+		}
+		q := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(k - 1)}.Quantile(0.975)
+		if got, want := math.Log(c.SpeedupHigh/c.Speedup), q*c.speedupSE/c.Speedup; math.Abs(got-want) > 1e-9*want || few {
+			t.Errorf("%d processes: log(high/S) = %g, want t(%d) x se = %g (note %v)", k, got, k-1, want, few)
+		}
+	}
 }

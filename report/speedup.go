@@ -66,9 +66,14 @@ func (rep *Report) speedups(times [][]float64) {
 			cs.notes = append(cs.notes, fmt.Errorf("the 1-worker cell's n=%d is too few for the speedup's CI (need 2)", b.N))
 		case cs.N < 2:
 			cs.notes = append(cs.notes, fmt.Errorf("n=%d is too few for the speedup's CI (need 2)", cs.N))
+		case fewProcesses(b) || fewProcesses(cs):
+			// The medians' intervals are withheld (invocationStats): a
+			// speedup's built from the same bootstrap would be as wrong.
+			cs.notes = append(cs.notes, fmt.Errorf("%w: the speedup's CI needs %d or more processes in this cell and the 1-worker cell (they have %d and %d)",
+				ErrFewInvocations, MinIntervalInvocations, cs.Invocations, b.Invocations))
 		default:
 			se := math.Hypot(b.relSE, cs.relSE) // logRatioSE(times[base], times[i]), each cell's part computed once
-			cs.SpeedupLow, cs.SpeedupHigh = ratioInterval(cs.Speedup, se, min(b.N, cs.N), rep.Thresholds)
+			cs.SpeedupLow, cs.SpeedupHigh = ratioInterval(cs.Speedup, se, speedupDOF(b, cs), rep.Thresholds)
 			cs.speedupSE = cs.Speedup * se
 		}
 		cs.Efficiency = cs.Speedup / float64(cs.Workers)
@@ -78,6 +83,23 @@ func (rep *Report) speedups(times [][]float64) {
 			cs.KarpFlattLow, cs.KarpFlattHigh = scaling.KarpFlatt(cs.SpeedupHigh, p), scaling.KarpFlatt(cs.SpeedupLow, p)
 		}
 	}
+}
+
+// fewProcesses reports whether c's trials came from 2 or more processes but
+// fewer than MinIntervalInvocations: too few for any interval.
+func fewProcesses(c *CellStats) bool {
+	return c.Invocations >= 2 && c.Invocations < MinIntervalInvocations
+}
+
+// speedupDOF is the n of the speedup's t quantile: the smaller cell's
+// trial count, or, for cells split over processes, its process count,
+// since the processes, not the trials, are then the independent units.
+func speedupDOF(b, c *CellStats) int {
+	n := min(b.N, c.N)
+	if b.Invocations >= 2 && c.Invocations >= 2 {
+		n = min(b.Invocations, c.Invocations)
+	}
+	return n
 }
 
 // ratioCI is the interval of a ratio of two medians, s = m(base)/m(cell):
