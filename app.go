@@ -312,7 +312,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 				Usage:     "copy the runs of other exp database files into one",
 				ArgsUsage: "OUT.db IN.db...",
 				Description: "Copies every run of each IN.db (from other machines, say) into OUT.db, creating it if missing, with\n" +
-					"its cells, trials, per-worker rows and invocations; ids are renumbered, and a run's link to the run it\n" +
+					"its cells, trials, per-worker rows, skipped trials and invocations; ids are renumbered, and a run's link to the run it\n" +
 					"reproduces (a UUID) is kept. Runs are keyed by UUID: a run OUT.db already holds with the same content\n" +
 					"is skipped as already present, so merging a file twice changes nothing. A UUID held with different\n" +
 					"content (by OUT.db or another input) is an error naming it, both files and the first difference, and\n" +

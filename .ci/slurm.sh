@@ -5,15 +5,20 @@
 # exp slurm submit --wait, and the merged database checked against a
 # single-machine run of the same file: the same cells and oracle answers,
 # and every trial right, with --exclusive (the default) on the one node.
-# Fails loudly if the cluster cannot start.
+# Fails loudly if the cluster cannot start; skips, saying so, only when not
+# run as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# The one allowed skip (issue 12): the daemons and the packages need root.
+if [ "$(id -u)" -ne 0 ]; then
+  echo "SKIPPED: the Slurm test needs root to install slurm-wlm and run its daemons (running as uid $(id -u)); it did not run"
+  exit 0
+fi
 if ! command -v slurmctld >/dev/null 2>&1 || ! command -v munged >/dev/null 2>&1; then
   (apt-get install -y -qq slurm-wlm munge >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq slurm-wlm munge >/dev/null 2>&1; }) || true
 fi
 command -v slurmctld >/dev/null 2>&1 || { echo "slurm-wlm could not be installed (Debian packages slurm-wlm, munge)"; exit 1; }
-[ "$(id -u)" -eq 0 ] || { echo ".ci/slurm.sh runs the Slurm daemons as root"; exit 1; }
 
 tmp=$(mktemp -d /tmp/exp-slurm-ci.XXXXXX)
 pids=()
