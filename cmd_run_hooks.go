@@ -99,3 +99,22 @@ func skippedWarnings(skipped []experiment.SkippedTrial) []error {
 	}
 	return out
 }
+
+// hookFailureWarnings are a report's run-level warnings about the run's
+// failed conclude and cleanup hooks, which exp run only printed as they
+// happened: "2 trials' conclude hook failed (exit 3); the trials are
+// measured and kept", "the cleanup hook failed (exit 4)".
+func hookFailureWarnings(hf store.HookFailures) []error {
+	var out []error
+	for _, sc := range hf.Conclude {
+		noun := "trials'"
+		if sc.Trials == 1 {
+			noun = "trial's"
+		}
+		out = append(out, fmt.Errorf("%d %s conclude hook failed (exit %d); the trials are measured and kept", sc.Trials, noun, sc.Status))
+	}
+	if hf.Cleanup != 0 {
+		out = append(out, fmt.Errorf("the cleanup hook failed (exit %d): whatever it should have undone after the run may still be there", hf.Cleanup))
+	}
+	return out
+}

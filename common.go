@@ -128,6 +128,11 @@ func loadReport(ctx context.Context, db *store.DB, ref string, th report.Thresho
 		return nil, err
 	}
 	rep.Warnings = append(rep.Warnings, skippedWarnings(skipped)...)
+	hf, err := db.HookFailures(ctx, r.ID)
+	if err != nil {
+		return nil, err
+	}
+	rep.Warnings = append(rep.Warnings, hookFailureWarnings(hf)...)
 	return rep, nil
 }
 

@@ -107,3 +107,54 @@ func (db *DB) Skipped(ctx context.Context, runID int64) ([]experiment.SkippedTri
 	}
 	return out, rows.Err()
 }
+
+// StatusCount is how many trials (Trials) a hook ended with exit status
+// Status.
+type StatusCount struct {
+	Status int // the hook's exit status, 1 to 255
+	Trials int // how many trials it ended so
+}
+
+// HookFailures is what a run's conclude and cleanup hooks left recorded
+// when they failed, for the report after the run.
+type HookFailures struct {
+	Conclude []StatusCount // trials whose conclude hook failed, by exit status, ascending
+	Cleanup  int           // the cleanup hook's exit status; 0 when it passed or did not run
+}
+
+// HookFailures reads the failed conclude hooks (trials.conclude_status) and
+// the cleanup hook's status (runs.cleanup_status) of run runID. Only a run
+// that set a conclude hook has its trials read. A file from before
+// 0009_hooks has none.
+func (db *DB) HookFailures(ctx context.Context, runID int64) (HookFailures, error) {
+	var hf HookFailures
+	if !db.hasColumnsOf(hooksVersion) {
+		return hf, nil
+	}
+	var hooks sql.NullString
+	var cleanup sql.NullInt64
+	err := db.sql.QueryRowContext(ctx, `SELECT hooks, cleanup_status FROM runs WHERE id = ?`, runID).Scan(&hooks, &cleanup)
+	if err != nil {
+		return hf, db.fail(fmt.Sprintf("hooks of run %d", runID), err)
+	}
+	hf.Cleanup = int(cleanup.Int64)
+	if !strings.Contains(hooks.String, `"conclude":`) {
+		return hf, nil
+	}
+	rows, err := db.sql.QueryContext(ctx, `
+		SELECT conclude_status, count(*) FROM trials
+		WHERE run_id = ? AND conclude_status > 0
+		GROUP BY conclude_status ORDER BY conclude_status`, runID)
+	if err != nil {
+		return hf, db.fail(fmt.Sprintf("conclude hooks of run %d", runID), err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sc StatusCount
+		if err := rows.Scan(&sc.Status, &sc.Trials); err != nil {
+			return hf, db.fail(fmt.Sprintf("conclude hooks of run %d", runID), err)
+		}
+		hf.Conclude = append(hf.Conclude, sc)
+	}
+	return hf, rows.Err()
+}
