@@ -68,7 +68,7 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 	}
 	fmt.Fprintln(tw, "CELL\t"+head+"RANGE\tSCHEDULE\tWORKERS\tTRIALS\tEST. PER TRIAL")
 	for _, cl := range plan.Cells {
-		fmt.Fprintf(tw, "%d\t%s%s\t%s\t%d\t%d\t%s\n", cl.Index, matrix(cl.Index), rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, cfg.StepsPerCell(), short(est.PerCell[cl.Index]))
+		fmt.Fprintf(tw, "%d\t%s%s\t%s\t%d\t%d\t%s\n", cl.Index, matrix(cl.Index), rangeText(cfg, cl.Range), cl.Schedule, cl.Workers, cfg.StepsPerCell(), perTrialText(cfg, est.PerCell[cl.Index]))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -98,6 +98,19 @@ func dryRun(c *cli.Context, plan *experiment.Plan, limit time.Duration) error {
 	}
 	writeEstimate(w, c, plan, est, cpus, limit)
 	return nil
+}
+
+// perTrialText is a cell's EST. PER TRIAL: its estimate d, or, for kernel
+// command, which cannot be timed ahead, "-" or "up to" its timeout.
+func perTrialText(cfg *experiment.Config, d time.Duration) string {
+	switch {
+	case cfg.Command == nil:
+		return short(d)
+	case d > 0:
+		return "up to " + short(d) + " (timeout)"
+	default:
+		return "-"
+	}
 }
 
 // dryRunCommands lists the command line and environment of each cell, as
