@@ -123,6 +123,9 @@ func resumable(c *cli.Context, db *store.DB, file *experiment.Config) (experimen
 	if !same {
 		return r, nil, fmt.Errorf("run %d: this exp expands the stored config into other cells than the %d stored: it cannot resume the run", r.ID, len(cells))
 	}
+	if err := sameInputs(r, plan, cells); err != nil {
+		return r, nil, err
+	}
 	missing, _, _, _, err := resumeSteps(c, db, r, plan)
 	if err != nil {
 		return r, nil, err

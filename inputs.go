@@ -66,3 +66,18 @@ func warnInputsBetween(c *cli.Context, dbA *store.DB, a experiment.Run, dbB *sto
 	}
 	return warnInputs(c, dbA, a, files, fmt.Sprintf("run %d read", b.ID))
 }
+
+// sameInputs reads kernel command's inputs for a resumed run (so they are
+// hashed again, in every process) and refuses, as bad input, a run whose
+// inputs changed since its cells were stored: its trials would measure two
+// versions of the data, and check: stdout would call the new one wrong.
+func sameInputs(r experiment.Run, plan *experiment.Plan, cells []store.StoredCell) error {
+	if err := plan.ReadInputs(); err != nil {
+		return err
+	}
+	if ch := inputChanges(cells, plan.Inputs); len(ch) > 0 {
+		return usagef("%v: run %d read %s; the file is now %s: resuming would measure two versions of the data; put the input back, or start a new run",
+			experiment.ErrInputChanged, r.ID, ch[0][0], ch[0][1])
+	}
+	return nil
+}
