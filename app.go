@@ -147,6 +147,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					&cli.StringFlag{Name: "run", Aliases: []string{"r"}, Value: "latest", Usage: "run `ID`, UUID (or unique prefix), or latest"},
 					formatFlag(reportFormats),
 					&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "write to `FILE`, replaced once the report is complete (default: standard output)"},
+					&cli.BoolFlag{Name: "shard-only", Usage: "of a run that is one shard of a job (exp run --shard, exp slurm), report that shard alone; " +
+						"by default the report holds every shard of the job the file has (after exp slurm collect or exp merge)"},
 					confidenceFlag,
 					&cli.BoolFlag{Name: "exclude-contended", Usage: fmt.Sprintf("leave out of every statistic the trials during which other processes "+
 						"kept more than %g CPUs busy (the CONTENDED column counts them either way)", report.DefaultThresholds.MaxOtherCPU)},

@@ -31,7 +31,7 @@ func cmdReport(c *cli.Context) error {
 		return err
 	}
 	defer db.Close()
-	rep, err := loadReport(c.Context, db, c.String("run"), th)
+	rep, err := loadJobReport(c.Context, db, c.String("run"), th, c.Bool("shard-only"))
 	if err != nil {
 		return err
 	}

@@ -66,7 +66,7 @@ func readReport(c *cli.Context, ref string, formats []report.Format) (report.For
 		return "", nil, err
 	}
 	defer db.Close()
-	rep, err := loadReport(c.Context, db, ref, th)
+	rep, err := loadJobReport(c.Context, db, ref, th, false)
 	return format, rep, err
 }
 

@@ -111,6 +111,19 @@ want=$(sqlite3 "$work/whole.db" "SELECT count(*), count(*), count(*) FROM trials
 [ "$trials" = "$want" ] || { echo "merged trials (all, ok, match the oracle) = $trials, want $want"; exit 1; }
 sqlite3 -header -column "$merged" "SELECT id, shard_index, shard_count, slurm_array_job_id, slurm_array_task_id, slurm_job_id, node, cpu_model, num_cpu, status FROM runs ORDER BY shard_index"
 echo "ok: 4 Slurm array tasks, merged, equal a single run: $trials trials (all, ok, matching the oracle)"
+# exp report on the merged file reports the job: the single run's cells, each with a speedup, every shard present.
+"$tmp/exp" report --db "$merged" --format json > "$work/merged.json"
+"$tmp/exp" report --db "$work/whole.db" --format json > "$work/whole.json"
+python3 - "$work/merged.json" "$work/whole.json" <<'PY'
+import json, sys
+merged, whole = (json.load(open(f)) for f in sys.argv[1:3])
+key = lambda c: (c["range_start"], c["schedule"], c["workers"])
+assert sorted(map(key, merged["cells"])) == sorted(map(key, whole["cells"])), "the merged report's cells are not the single run's"
+assert all(c["speedup"] is not None for c in merged["cells"]), "a merged cell has no speedup"
+assert merged["shards"]["count"] == 4 and merged["shards"]["missing"] == [], merged["shards"]
+assert len(merged["fits"]) == len(whole["fits"]), "the merged report's fits are not the single run's"
+print("ok: exp report on the merged file reports all %d cells of the 4 shards, each with a speedup" % len(merged["cells"]))
+PY
 
 echo "== a lost shard: collect names it, and --only resubmits it alone"
 mv "$work/results/shard-2.db" "$tmp/lost-shard-2.db"

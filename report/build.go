@@ -163,6 +163,9 @@ type Report struct {
 	// Adaptive is the run's repeats {min, max, precision}, read from its
 	// stored config (experiment.Run.Adaptive); nil for a fixed count.
 	Adaptive *experiment.Adaptive
+	// Shards is which shard's run ran each cell, for a report of every
+	// shard of a job together (AddShards); nil for a report of one run.
+	Shards *Shards
 	// inputs are kernel command's inputs by input index (the cells'
 	// Range.Start), for labels.
 	inputs map[uint64]string

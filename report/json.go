@@ -185,7 +185,8 @@ func WriteJSON(w io.Writer, r *Report) error {
 		Fits       []fitJSON    `json:"fits"`
 		Drift      runDriftJSON `json:"drift"`
 		Warnings   []string     `json:"warnings"`
-	}{NewRunJSON(r.Run), r.UsableCPUs, r.Thresholds.Confidence, cells, fits, newRunDriftJSON(r.Drift), messages(r.Warnings)}
+		Shards     *shardsJSON  `json:"shards,omitempty"`
+	}{NewRunJSON(r.Run), r.UsableCPUs, r.Thresholds.Confidence, cells, fits, newRunDriftJSON(r.Drift), messages(r.Warnings), newShardsJSON(r.Shards)}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
