@@ -96,6 +96,9 @@ func TestShardsReportTogether(t *testing.T) {
 	}
 	// Shard 1 on another node: the curves it shares are fitted, and say so.
 	execFK(t, filepath.Join(dir, "all.db"), `UPDATE runs SET node = 'node9' WHERE shard_index = 1`)
+	if r := exp(t, dir, nil, "report", "--db", "all.db", "--format", "html"); r.code != 0 || !strings.Contains(r.stdout, "2 of 2 (0: run 1, 1: run 2), on ") || !strings.Contains(r.stdout, "node9") {
+		t.Errorf("the HTML report does not name the shards and their hosts: exit %d", r.code)
+	}
 	mixed := 0
 	for _, f := range readShardReport(t, dir, "--db", "all.db").Fits {
 		if strings.Contains(strings.Join(f.Warnings, "|"), "mixed hosts: one curve fitted across 2 hosts") {

@@ -267,6 +267,9 @@ func metadata(rep *report.Report) []field {
 		field{"Go version", dash(h.GoVersion)},
 		field{"Confidence", strconv.FormatFloat(rep.Thresholds.Confidence*100, 'f', -1, 64) + "% intervals"},
 	)
+	if s := report.ShardsText(rep); s != "" {
+		fs = append(fs, field{"Shards", strings.TrimPrefix(s, "shards ")})
+	}
 	if rep.Thresholds.ExcludeContended {
 		fs = append(fs, field{"Contended trials", "left out of every statistic (--exclude-contended)"})
 	}

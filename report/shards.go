@@ -92,9 +92,9 @@ func (rep *Report) AddShards(s *Shards) {
 	}
 }
 
-// shardHeader is the report header's line about the shards, "" for a
-// report of one run.
-func shardHeader(r *Report) string {
+// ShardsText is the report header's line about the shards ("shards 4 of
+// 4 (0: run 1, ...), on HOSTS"), "" for a report of one run.
+func ShardsText(r *Report) string {
 	s := r.Shards
 	if s == nil {
 		return ""

@@ -234,7 +234,7 @@ func runHeader(r *Report) []string {
 		fmt.Sprintf("host %s: %s, %d usable CPUs (NumCPU %d, GOMAXPROCS %d), %s/%s, %s", h.Hostname, orDash(h.CPUModel),
 			r.UsableCPUs, h.NumCPU, h.GOMAXPROCS, h.OS, h.Arch, h.GoVersion),
 	}
-	if l := shardHeader(r); l != "" {
+	if l := ShardsText(r); l != "" {
 		lines = append(lines, l)
 	}
 	lines = append(lines, commandHeader(r)...)
