@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/exp-tool/exp/internal/order"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -84,30 +85,26 @@ func spearman(xs, ys []float64, alpha float64) (Trend, error) {
 		stat := t.Rho * math.Sqrt(df/(1-t.Rho*t.Rho))
 		t.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(stat))
 	}
-	// The change along xs: the values of ys ordered by xs.
-	order := make([]int, len(xs))
-	for i := range order {
-		order[i] = i
+	// The change along xs: the values of ys ordered by xs (as they are
+	// when xs are positions).
+	byX := make([]int, len(xs))
+	for i := range byX {
+		byX[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
-	third := len(order) / 3
+	if !slices.IsSorted(xs) {
+		slices.SortStableFunc(byX, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
+	}
+	third := len(byX) / 3
 	first, last := make([]float64, third), make([]float64, third)
 	for i := range third {
-		first[i], last[i] = ys[order[i]], ys[order[len(order)-third+i]]
+		first[i], last[i] = ys[byX[i]], ys[byX[len(byX)-third+i]]
 	}
-	if m := median(first); m > 0 {
-		t.Change = median(last)/m - 1
+	if m := order.Median(first); m > 0 {
+		t.Change = order.Median(last)/m - 1
 	}
 	t.Fired = t.P < alpha && math.Abs(t.Change) >= MinEffect
 	return t, nil
 }
 
 // median is the median of xs (not empty); xs is not modified.
-func median(xs []float64) float64 {
-	s := slices.Sorted(slices.Values(xs))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
+func median(xs []float64) float64 { return order.Median(slices.Clone(xs)) }

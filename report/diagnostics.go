@@ -33,16 +33,6 @@ type RunDrift struct {
 	diagnose.Trend
 }
 
-// diagnoseRun fills in each cell's Diagnostics and the run's Drift from
-// times[c] and seqs[c], cell c's diagnosed wall times and their trials'
-// positions in the run, pairwise.
-func (rep *Report) diagnoseRun(times [][]float64, seqs [][]int) {
-	for c := range times {
-		rep.diagnoseCellOf(c, times[c], seqs[c])
-	}
-	rep.diagnoseDrift(times, seqs)
-}
-
 // diagnoseCellOf fills in cell c's Diagnostics from times and seqs, its
 // diagnosed wall times and their trials' positions in the run, pairwise,
 // which it puts in run order. It touches no other cell, so cells may be

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/exp-tool/exp/internal/order"
 	"github.com/exp-tool/exp/scaling"
 )
 
@@ -21,8 +22,8 @@ func (b *Builder) finishCell(i int) []float64 {
 	xs := b.times[i]
 	sorted := slices.Sorted(slices.Values(xs))
 	c.Summary = summarizeSorted(sorted, th)
-	c.CPUUse = medianSelect(b.cpu[i])
-	c.OtherCPU = medianSelect(b.other[i])
+	c.CPUUse = order.Median(b.cpu[i]) // median(b.cpu[i]), which b needs no more
+	c.OtherCPU = order.Median(b.other[i])
 	raw := scaling.MedianSESorted(xs, sorted)
 	m := medianSorted(sorted)
 	c.medianSE = max(raw, th.Resolution) // th.medianSE(xs)
@@ -61,68 +62,4 @@ func medianSorted(s []float64) float64 {
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2
-}
-
-// medianSelect is median(xs), found by selection instead of a sort: it
-// reorders xs.
-func medianSelect(xs []float64) float64 {
-	n := len(xs)
-	if n == 0 || slices.ContainsFunc(xs, math.IsNaN) {
-		return median(xs) // NaN has no rank; median sorts it first
-	}
-	hi := selectKth(xs, n/2)
-	if n%2 == 1 {
-		return hi
-	}
-	// The order statistic below the middle is the largest of the lower part.
-	return (slices.Max(xs[:n/2]) + hi) / 2
-}
-
-// selectKth reorders xs (no NaN) so that xs[k] is the value a sort would
-// put there, those before it no larger and those after it no smaller
-// (Hoare's quickselect with a median-of-three pivot), and returns xs[k].
-// It falls back to sorting a part that does not shrink fast enough, so it
-// is never quadratic.
-func selectKth(xs []float64, k int) float64 {
-	lo, hi := 0, len(xs)-1
-	for budget := 2 * 64; hi > lo; budget-- {
-		if budget == 0 || hi-lo < 16 {
-			slices.Sort(xs[lo : hi+1])
-			break
-		}
-		mid := lo + (hi-lo)/2
-		if xs[mid] < xs[lo] {
-			xs[mid], xs[lo] = xs[lo], xs[mid]
-		}
-		if xs[hi] < xs[lo] {
-			xs[hi], xs[lo] = xs[lo], xs[hi]
-		}
-		if xs[hi] < xs[mid] {
-			xs[hi], xs[mid] = xs[mid], xs[hi]
-		}
-		pivot := xs[mid]
-		i, j := lo, hi
-		for i <= j {
-			for xs[i] < pivot {
-				i++
-			}
-			for xs[j] > pivot {
-				j--
-			}
-			if i <= j {
-				xs[i], xs[j] = xs[j], xs[i]
-				i++
-				j--
-			}
-		}
-		switch {
-		case k <= j:
-			hi = j
-		case k >= i:
-			lo = i
-		default:
-			return xs[k]
-		}
-	}
-	return xs[k]
 }
