@@ -24,6 +24,7 @@ func (b *Builder) finishCell(i int) []float64 {
 	c.Summary = summarizeSorted(sorted, th)
 	c.CPUUse = order.Median(b.cpu[i]) // median(b.cpu[i]), which b needs no more
 	c.OtherCPU = order.Median(b.other[i])
+	b.cpu[i], b.other[i] = nil, nil // for the garbage collector, while other cells finish
 	raw := scaling.MedianSESorted(xs, sorted)
 	m := medianSorted(sorted)
 	c.medianSE = max(raw, th.Resolution) // th.medianSE(xs)
