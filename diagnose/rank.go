@@ -12,15 +12,23 @@ import (
 // with their positions. Midranks depend only on which values are equal,
 // not on the order ties sort in, so any sort gives the same ranks.
 func ranks(xs []float64) (r []float64, tied bool) {
+	r, tied, _ = ranksSorted(xs)
+	return r, tied
+}
+
+// ranksSorted is ranks, and xs sorted ascending as a by-product (xs
+// itself when already increasing); sorted is nil when xs holds a NaN.
+func ranksSorted(xs []float64) (r []float64, tied bool, sorted []float64) {
 	r = make([]float64, len(xs))
 	if increasing(xs) {
 		for i := range r {
 			r[i] = float64(i + 1)
 		}
-		return r, false
+		return r, false, xs
 	}
 	if slices.ContainsFunc(xs, math.IsNaN) {
-		return ranksStable(xs) // NaN is neither below nor above a value: cmpFloat's order
+		r, tied = ranksStable(xs) // NaN is neither below nor above a value: cmpFloat's order
+		return r, tied, nil
 	}
 	type ranked struct {
 		x float64
@@ -43,7 +51,11 @@ func ranks(xs []float64) (r []float64, tied bool) {
 		tied = tied || j-i > 1
 		i = j
 	}
-	return r, tied
+	sorted = make([]float64, len(s))
+	for i, v := range s {
+		sorted[i] = v.x
+	}
+	return r, tied, sorted
 }
 
 // increasing reports whether xs is strictly increasing.
