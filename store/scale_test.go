@@ -111,8 +111,8 @@ func TestEachTrialStops(t *testing.T) {
 	}
 }
 
-// BenchmarkEachTrial measures reading a run of bigTrials trials one row at
-// a time, as exp report does.
+// BenchmarkEachTrial measures reading a run of bigTrials trials, as exp
+// report does: in chunks, handed to fn one trial at a time.
 func BenchmarkEachTrial(b *testing.B) {
 	db := bigDB(b, storetest.Spec{Runs: 1, Cells: 16, Trials: bigTrials, Workers: 2})
 	ctx := context.Background()
