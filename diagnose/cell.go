@@ -33,12 +33,13 @@ func Cell(xs []float64, alpha float64) (CellTests, error) {
 	// discarded, no test below can fail.
 	c.Warmup, _ = Warmup(xs, alpha)
 	rest := xs[c.Warmup.Suggested:]
-	c.Drift, _ = Drift(rest, alpha)
+	var sorted []float64 // rest sorted, which Drift's ranks sort anyway
+	c.Drift, sorted, _ = drift(rest, alpha)
 	if c.Drift.Fired {
-		rest, c.Detrended = detrend(rest), true
+		rest, c.Detrended, sorted = detrend(rest), true, nil
 	}
 	c.Dependence, _ = Dependence(rest, alpha)
-	c.Shape, _ = Shape(rest, alpha)
+	c.Shape, _ = shape(rest, sorted, alpha)
 	return c, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/exp-tool/exp/internal/order"
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
@@ -33,11 +34,18 @@ type Trend struct {
 // It returns ErrTooFew for fewer than 3 values and ErrBadAlpha for alpha
 // outside (0, 1).
 func Drift(xs []float64, alpha float64) (Trend, error) {
+	t, _, err := drift(xs, alpha)
+	return t, err
+}
+
+// drift is Drift, and xs sorted ascending, which it sorts anyway for the
+// ranks; sorted is nil when the test did not sort it.
+func drift(xs []float64, alpha float64) (t Trend, sorted []float64, err error) {
 	pos := make([]float64, len(xs))
 	for i := range pos {
 		pos[i] = float64(i)
 	}
-	return spearman(pos, xs, alpha)
+	return spearmanSorted(pos, xs, alpha)
 }
 
 // RunDrift tests a whole run for a trend of wall time with run order.
@@ -64,18 +72,25 @@ func RunDrift(times [][]float64, seqs [][]int, alpha float64) (Trend, error) {
 
 // spearman tests the rank correlation of xs and ys.
 func spearman(xs, ys []float64, alpha float64) (Trend, error) {
-	t := Trend{N: len(xs), Rho: math.NaN(), P: 1}
+	t, _, err := spearmanSorted(xs, ys, alpha)
+	return t, err
+}
+
+// spearmanSorted tests the rank correlation of xs and ys, and returns ys
+// sorted ascending when its ranks sorted it (else nil).
+func spearmanSorted(xs, ys []float64, alpha float64) (t Trend, sorted []float64, err error) {
+	t = Trend{N: len(xs), Rho: math.NaN(), P: 1}
 	if err := checkAlpha(alpha); err != nil {
-		return t, err
+		return t, nil, err
 	}
 	if len(xs) < 3 {
-		return t, ErrTooFew
+		return t, nil, ErrTooFew
 	}
 	rx, _ := ranks(xs)
-	ry, _ := ranks(ys)
+	ry, _, sorted := ranksSorted(ys)
 	t.Rho = pearson(rx, ry)
 	if math.IsNaN(t.Rho) {
-		return t, nil
+		return t, sorted, nil
 	}
 	df := float64(t.N - 2)
 	if math.Abs(t.Rho) >= 1 {
@@ -84,30 +99,26 @@ func spearman(xs, ys []float64, alpha float64) (Trend, error) {
 		stat := t.Rho * math.Sqrt(df/(1-t.Rho*t.Rho))
 		t.P = 2 * distuv.StudentsT{Mu: 0, Sigma: 1, Nu: df}.Survival(math.Abs(stat))
 	}
-	// The change along xs: the values of ys ordered by xs.
-	order := make([]int, len(xs))
-	for i := range order {
-		order[i] = i
+	// The change along xs: the values of ys ordered by xs (as they are
+	// when xs are positions).
+	byX := make([]int, len(xs))
+	for i := range byX {
+		byX[i] = i
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
-	third := len(order) / 3
+	if !slices.IsSorted(xs) {
+		slices.SortStableFunc(byX, func(a, b int) int { return cmp.Compare(xs[a], xs[b]) })
+	}
+	third := len(byX) / 3
 	first, last := make([]float64, third), make([]float64, third)
 	for i := range third {
-		first[i], last[i] = ys[order[i]], ys[order[len(order)-third+i]]
+		first[i], last[i] = ys[byX[i]], ys[byX[len(byX)-third+i]]
 	}
-	if m := median(first); m > 0 {
-		t.Change = median(last)/m - 1
+	if m := order.Median(first); m > 0 {
+		t.Change = order.Median(last)/m - 1
 	}
 	t.Fired = t.P < alpha && math.Abs(t.Change) >= MinEffect
-	return t, nil
+	return t, sorted, nil
 }
 
 // median is the median of xs (not empty); xs is not modified.
-func median(xs []float64) float64 {
-	s := slices.Sorted(slices.Values(xs))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
-}
+func median(xs []float64) float64 { return order.Median(slices.Clone(xs)) }

@@ -1,13 +1,76 @@
 package diagnose
 
 import (
+	"cmp"
 	"math"
 	"slices"
 )
 
 // ranks returns the ranks of xs, 1 for the smallest, with tied values
 // sharing the mean of their ranks (midranks), and whether any were tied.
+// Strictly increasing xs (positions) rank as 1, 2, ...; others are sorted
+// with their positions. Midranks depend only on which values are equal,
+// not on the order ties sort in, so any sort gives the same ranks.
 func ranks(xs []float64) (r []float64, tied bool) {
+	r, tied, _ = ranksSorted(xs)
+	return r, tied
+}
+
+// ranksSorted is ranks, and xs sorted ascending as a by-product (xs
+// itself when already increasing); sorted is nil when xs holds a NaN.
+func ranksSorted(xs []float64) (r []float64, tied bool, sorted []float64) {
+	r = make([]float64, len(xs))
+	if increasing(xs) {
+		for i := range r {
+			r[i] = float64(i + 1)
+		}
+		return r, false, xs
+	}
+	if slices.ContainsFunc(xs, math.IsNaN) {
+		r, tied = ranksStable(xs) // NaN is neither below nor above a value: cmpFloat's order
+		return r, tied, nil
+	}
+	type ranked struct {
+		x float64
+		i int
+	}
+	s := make([]ranked, len(xs))
+	for i, x := range xs {
+		s[i] = ranked{x, i}
+	}
+	slices.SortFunc(s, func(a, b ranked) int { return cmp.Compare(a.x, b.x) })
+	for i := 0; i < len(s); {
+		j := i + 1
+		for j < len(s) && s[j].x == s[i].x {
+			j++
+		}
+		mid := float64(i+j+1) / 2 // mean of the ranks i+1 .. j
+		for _, v := range s[i:j] {
+			r[v.i] = mid
+		}
+		tied = tied || j-i > 1
+		i = j
+	}
+	sorted = make([]float64, len(s))
+	for i, v := range s {
+		sorted[i] = v.x
+	}
+	return r, tied, sorted
+}
+
+// increasing reports whether xs is strictly increasing.
+func increasing(xs []float64) bool {
+	for i := 1; i < len(xs); i++ {
+		if !(xs[i-1] < xs[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// ranksStable is ranks by a stable sort of the positions with cmpFloat,
+// for xs with NaNs.
+func ranksStable(xs []float64) (r []float64, tied bool) {
 	idx := make([]int, len(xs))
 	for i := range idx {
 		idx[i] = i

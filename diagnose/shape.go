@@ -51,7 +51,10 @@ type ShapeTest struct {
 // Shape describes the distribution of xs, one cell's wall times in any
 // order. It returns ErrTooFew for fewer than 4 values and ErrBadAlpha for
 // alpha outside (0, 1).
-func Shape(xs []float64, alpha float64) (ShapeTest, error) {
+func Shape(xs []float64, alpha float64) (ShapeTest, error) { return shape(xs, nil, alpha) }
+
+// shape is Shape with xs sorted ascending in sorted, or nil to sort a copy.
+func shape(xs, sorted []float64, alpha float64) (ShapeTest, error) {
 	n := len(xs)
 	nan := math.NaN()
 	s := ShapeTest{N: n, Bimodality: nan, BimodalityLimit: nan, Skewness: nan, SkewnessSE: nan}
@@ -64,7 +67,9 @@ func Shape(xs []float64, alpha float64) (ShapeTest, error) {
 	z := distuv.UnitNormal.Quantile(1 - alpha)
 	fn := float64(n)
 	s.BimodalityLimit = 2/math.Pi + (0.27+0.28*z)/math.Sqrt(fn)
-	sorted := slices.Sorted(slices.Values(xs))
+	if sorted == nil {
+		sorted = slices.Sorted(slices.Values(xs))
+	}
 	s.Bimodality, s.LowGroup = bestSplit(sorted, max(2, (n+3)/4))
 	s.Bimodal = s.Bimodality > s.BimodalityLimit
 	s.SkewnessSE = math.Sqrt(6 * fn * (fn - 1) / ((fn - 2) * (fn + 1) * (fn + 3)))

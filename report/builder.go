@@ -1,11 +1,6 @@
 package report
 
-import (
-	"math"
-
-	"github.com/exp-tool/exp/experiment"
-	"github.com/exp-tool/exp/scaling"
-)
+import "github.com/exp-tool/exp/experiment"
 
 // Builder analyses a run's trials one at a time, in run order, keeping
 // per cell only the few numbers each statistic needs (wall time, CPU use
@@ -121,27 +116,15 @@ func (b *Builder) Add(t *experiment.Trial) {
 }
 
 // Report finishes the analysis: statistics, speedups, fits and warnings.
-// Call it once, after the last Add.
+// Call it once, after the last Add. The cells' statistics and diagnostics
+// are computed on up to GOMAXPROCS goroutines, each cell on its own, so
+// the report is the same whatever their number.
 func (b *Builder) Report() *Report {
 	rep, th := b.rep, b.th
-	for i := range rep.Cells {
-		rep.Cells[i].Summary = Summarize(b.times[i], th)
-		rep.Cells[i].CPUUse = median(b.cpu[i])
-		rep.Cells[i].OtherCPU = median(b.other[i])
-		raw := scaling.MedianSE(b.times[i])
-		rep.Cells[i].medianSE = max(raw, th.Resolution) // th.medianSE(b.times[i])
-		rep.Cells[i].spread = raw * math.Sqrt(float64(len(b.times[i]))) / 1.2533 / median(b.times[i])
-		rep.Cells[i].relSE = rep.Cells[i].medianSE / median(b.times[i]) // th.relMedianSE(b.times[i])
-		rep.Cells[i].invocationStats(b.times[i], b.inv[i], th, rep.Run.Seed)
-	}
-	rep.speedups(b.times)
 	passed := make([][]float64, len(rep.Cells))
-	for i := range rep.Cells {
-		// Diagnosed within processes: a process's offset is no drift.
-		rep.Cells[i].passedInv = b.pinv[i]
-		passed[i] = withinProcesses(rep.Cells[i].passed, b.pinv[i])
-	}
-	rep.diagnoseRun(passed, b.seq)
+	eachCell(len(rep.Cells), func(i int) { passed[i] = b.finishCell(i) })
+	rep.speedups(b.times)
+	rep.diagnoseDrift(passed, b.seq)
 	for i := range rep.Cells {
 		c := &rep.Cells[i]
 		c.Warnings = append(cellWarnings(c, rep.UsableCPUs, th, cpuBound(rep.Run)), diagnosticWarnings(c.Diagnostics, rep.Run.Warmup, c.Outliers)...)

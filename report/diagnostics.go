@@ -33,16 +33,23 @@ type RunDrift struct {
 	diagnose.Trend
 }
 
-// diagnoseRun fills in each cell's Diagnostics and the run's Drift from
-// times[c] and seqs[c], cell c's diagnosed wall times and their trials'
-// positions in the run, pairwise.
-func (rep *Report) diagnoseRun(times [][]float64, seqs [][]int) {
+// diagnoseCellOf fills in cell c's Diagnostics from times and seqs, its
+// diagnosed wall times and their trials' positions in the run, pairwise,
+// which it puts in run order. It touches no other cell, so cells may be
+// diagnosed at once.
+func (rep *Report) diagnoseCellOf(c int, times []float64, seqs []int) {
+	runOrder(times, seqs)
+	rep.Cells[c].Diagnostics = diagnoseCell(times, rep.Thresholds.DiagnoseAlpha)
+}
+
+// diagnoseDrift fills in the run's Drift from times[c] and seqs[c], cell
+// c's diagnosed wall times and their trials' positions, in run order
+// (diagnoseCellOf).
+func (rep *Report) diagnoseDrift(times [][]float64, seqs [][]int) {
 	alpha := rep.Thresholds.DiagnoseAlpha
 	var all int
 	for c := range times {
-		runOrder(times[c], seqs[c])
 		all += len(times[c])
-		rep.Cells[c].Diagnostics = diagnoseCell(times[c], alpha)
 	}
 	rep.Drift = RunDrift{Alpha: alpha}
 	switch {

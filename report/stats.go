@@ -45,17 +45,21 @@ type Summary struct {
 // th.Resolution) beyond the quartiles. xs is not modified. An empty sample
 // gives N = 0 and NaN everywhere.
 func Summarize(xs []float64, th Thresholds) Summary {
+	return summarizeSorted(slices.Sorted(slices.Values(xs)), th)
+}
+
+// summarizeSorted is Summarize of sorted, a sample sorted ascending.
+func summarizeSorted(sorted []float64, th Thresholds) Summary {
 	nan := math.NaN()
-	s := Summary{N: len(xs), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan, Precision: nan}
-	if len(xs) == 0 {
+	s := Summary{N: len(sorted), Mean: nan, Median: nan, Stddev: nan, CV: nan, Min: nan, Max: nan, CILow: nan, CIHigh: nan, Precision: nan}
+	if len(sorted) == 0 {
 		return s
 	}
-	sorted := slices.Sorted(slices.Values(xs))
 	data := stats.Float64Data(sorted)
 	s.Mean, _ = data.Mean()
 	s.Median, _ = data.Median()
 	s.Min, s.Max = sorted[0], sorted[len(sorted)-1]
-	if len(xs) >= 2 {
+	if len(sorted) >= 2 {
 		s.Stddev, _ = data.StandardDeviationSample()
 		if s.Mean != 0 {
 			s.CV = s.Stddev / s.Mean

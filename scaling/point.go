@@ -111,3 +111,54 @@ func (sp SpeedupPoint) speedupSE() float64 {
 	}
 	return intervalSE(sp.Low, sp.High, sp.Confidence)
 }
+
+// MedianSESorted is MedianSE(xs) for a caller that already holds sorted,
+// xs sorted ascending: the same value, bit for bit, without MedianSE's
+// three sorts. The MAD comes from sorted in one pass: the absolute
+// deviations below the median fall and those above it rise, so their
+// median is where the two runs merge. xs is read only for the standard
+// deviation fallback, which sums in xs's order.
+func MedianSESorted(xs, sorted []float64) float64 {
+	n := len(sorted)
+	if n < 2 || n != len(xs) || math.IsNaN(sorted[0]) || math.IsInf(sorted[0], 0) || math.IsInf(sorted[n-1], 0) {
+		return MedianSE(xs) // NaN sorts first; infinities make NaN deviations
+	}
+	med := medianOfSorted(sorted)
+	// The deviations' order statistics k-1 and k (k = n/2), merging the
+	// run below the median (walking down from p-1) with the run above it
+	// (walking up from p).
+	p, _ := slices.BinarySearch(sorted, med)
+	lo, hi := p-1, p
+	var prev, cur float64
+	for range n/2 + 1 {
+		prev = cur
+		if hi >= n || lo >= 0 && math.Abs(sorted[lo]-med) <= math.Abs(sorted[hi]-med) {
+			cur = math.Abs(sorted[lo] - med)
+			lo--
+		} else {
+			cur = math.Abs(sorted[hi] - med)
+			hi++
+		}
+	}
+	mad := cur
+	if n%2 == 0 {
+		mad, _ = stats.Mean(stats.Float64Data{prev, cur})
+	}
+	sigma := 1.4826 * mad
+	if sigma == 0 {
+		sigma, _ = stats.Float64Data(xs).StandardDeviationSample()
+	}
+	se := 1.2533 * sigma / math.Sqrt(float64(n))
+	return max(se, 1e-6*math.Abs(med), 1e-9)
+}
+
+// medianOfSorted is stats.Median of sorted (ascending, no NaN), without
+// its copy and sort: the middle value, or the Mean of the middle two.
+func medianOfSorted(sorted []float64) float64 {
+	n := len(sorted)
+	if n%2 == 1 {
+		return sorted[n/2]
+	}
+	m, _ := stats.Mean(sorted[n/2-1 : n/2+1])
+	return m
+}
