@@ -175,11 +175,17 @@ func (m *merger) read(ctx context.Context, path string) error {
 			in.runs = append(in.runs, r)
 			continue
 		}
-		if r.digest, err = runDigest(ctx, db.sql, r.id); err != nil {
-			return fmt.Errorf("%s: run %s: %w", path, r.uuid, classify(err))
-		}
 		if prev, ok := m.seen[r.uuid]; ok {
-			if prev.digest != r.digest {
+			// A run's digest is needed only to compare it with another
+			// copy of the run: here, an earlier input's.
+			if r.digest, err = runDigest(ctx, db.sql, r.id); err != nil {
+				return fmt.Errorf("%s: run %s: %w", path, r.uuid, classify(err))
+			}
+			d, err := m.digest(ctx, prev)
+			if err != nil {
+				return err
+			}
+			if d != r.digest {
 				return m.inputConflict(ctx, prev, r, db.sql)
 			}
 			r.present = true
@@ -267,7 +273,11 @@ func (m *merger) write(ctx context.Context, path string) error {
 			if err != nil {
 				return db.fail("merge: run "+r.uuid, err)
 			}
-			if d != r.digest {
+			in, err := m.digest(ctx, r)
+			if err != nil {
+				return err
+			}
+			if d != in {
 				return m.outConflict(ctx, tx, id, r)
 			}
 			r.present = true
@@ -337,7 +347,11 @@ func (m *merger) copyInput(ctx context.Context, tx *sql.Tx, in *mergeInput, sche
 		if err != nil {
 			return fmt.Errorf("run %s: check the copy: %w", r.uuid, err)
 		}
-		if d != r.digest {
+		want, err := m.digest(ctx, r)
+		if err != nil {
+			return err
+		}
+		if d != want {
 			return fmt.Errorf("run %s: the copy's content differs from the input's", r.uuid)
 		}
 	}
@@ -383,4 +397,20 @@ func conflict(ctx context.Context, uuid, a string, qa querier, ida int64, b stri
 	}
 	return fmt.Errorf("%w: run %s in %s and in %s (%s; did it change since it was merged, by exp run --resume?); nothing was merged",
 		ErrRunConflict, uuid, a, b, what)
+}
+
+// digest returns the RunDigest of input run r, reading it the first time.
+func (m *merger) digest(ctx context.Context, r *mergeRun) (string, error) {
+	if r.digest != "" {
+		return r.digest, nil
+	}
+	src, err := dial(r.in.copy, "rw")
+	if err != nil {
+		return "", err
+	}
+	defer src.Close()
+	if r.digest, err = runDigest(ctx, src.sql, r.id); err != nil {
+		return "", fmt.Errorf("%s: run %s: %w", r.in.path, r.uuid, classify(err))
+	}
+	return r.digest, nil
 }
