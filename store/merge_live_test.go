@@ -120,3 +120,33 @@ func TestMergeRunResumedMeanwhile(t *testing.T) {
 		execRaw(t, in, `UPDATE runs SET status = 'done' WHERE uuid = '`+runs[0]+`'`)
 	}
 }
+
+// TestMergeWriterEndsMeanwhile: an input read beside its writer's -wal,
+// whose writer ends (and removes the -wal) before the copy, is then read
+// read-write, as a reader opening it would, so that no -wal or -shm file
+// is left beside it.
+func TestMergeWriterEndsMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	in, _, run, rec := writerWithWAL(t)
+	out := filepath.Join(t.TempDir(), "out.db")
+	m := newMerger(t, out)
+	if err := m.read(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if m.inputs[0].mode != "ro" {
+		t.Fatalf("input opened %q, want ro (beside a -wal)", m.inputs[0].mode)
+	}
+	if err := rec.db.Close(); err != nil || exists(t, in+"-wal") {
+		t.Fatalf("the writer's close (%v) left its -wal", err)
+	}
+	names := listNames(t, filepath.Dir(in))
+	if err := m.write(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	if got := listNames(t, filepath.Dir(in)); !slices.Equal(got, names) {
+		t.Errorf("files beside the input: %q, before the merge %q", got, names)
+	}
+	if n := queryOne(t, out, `SELECT count(*) FROM trials t JOIN runs r ON r.id = t.run_id WHERE r.uuid = '`+run.UUID+`'`); n != 3 {
+		t.Errorf("merged %d trials, want 3", n)
+	}
+}

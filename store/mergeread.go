@@ -130,10 +130,21 @@ func snapshot(ctx context.Context, path, dst string, all []migration) error {
 	return nil
 }
 
-// open opens the file in's runs are read from, as read found it: no
-// statement through the handle can write.
+// modeNow is how to open the file in's runs are read from now: as read
+// opened it, unless a -wal file has appeared beside the input or gone
+// since, which changes the choice between a read-only and a read-write
+// connection (see readModes).
+func (in *mergeInput) modeNow() string {
+	if in.src != in.path || in.mode == "ro-immutable" {
+		return in.mode
+	}
+	return readModes(in.src)[0]
+}
+
+// open opens the file in's runs are read from (in.modeNow): no statement
+// through the handle can write.
 func (in *mergeInput) open(ctx context.Context) (*DB, error) {
-	db, err := dial(in.src, in.mode)
+	db, err := dial(in.src, in.modeNow())
 	if err != nil {
 		return nil, err
 	}

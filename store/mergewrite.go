@@ -65,8 +65,9 @@ func (m *merger) write(ctx context.Context, path string) error {
 
 // attach attaches to out's connection conn (before the transaction:
 // SQLite cannot attach inside one) the inputs that have runs to add, up to
-// maxAttached, each as read opened it: the input itself, read-only beside
-// a -wal, or its upgraded copy. It returns their schema names.
+// maxAttached, each as read opened it (in.modeNow): the input itself,
+// read-only beside a -wal, or its upgraded copy. It returns their schema
+// names.
 func (m *merger) attach(ctx context.Context, conn *sql.Conn) (map[*mergeInput]string, error) {
 	attached := map[*mergeInput]string{}
 	for i, in := range m.inputs {
@@ -74,7 +75,7 @@ func (m *merger) attach(ctx context.Context, conn *sql.Conn) (map[*mergeInput]st
 			continue
 		}
 		schema := fmt.Sprintf("input%d", i)
-		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+schema, fileURI(in.src, in.mode, url.Values{})); err != nil {
+		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS `+schema, fileURI(in.src, in.modeNow(), url.Values{})); err != nil {
 			return nil, fmt.Errorf("attach %s: %w", in.path, err)
 		}
 		attached[in] = schema
