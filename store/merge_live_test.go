@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -148,5 +149,39 @@ func TestMergeWriterEndsMeanwhile(t *testing.T) {
 	}
 	if n := queryOne(t, out, `SELECT count(*) FROM trials t JOIN runs r ON r.id = t.run_id WHERE r.uuid = '`+run.UUID+`'`); n != 3 {
 		t.Errorf("merged %d trials, want 3", n)
+	}
+}
+
+// TestMergeKeepsSchema: a new out, whose index on trials merge drops
+// while it copies the trials, has the schema of a file exp creates, and
+// the index finds each cell's trials.
+func TestMergeKeepsSchema(t *testing.T) {
+	ctx := context.Background()
+	in, _ := mergeSource(t, "in.db", 3, "")
+	out := filepath.Join(t.TempDir(), "out.db")
+	if _, err := Merge(ctx, out, []string{in}, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, fresh := openTestDB(t)
+	schema := func(path string) []string {
+		rows, err := queryRows(ctx, rawDB(t, path), `SELECT type, name, sql FROM sqlite_schema ORDER BY type, name`, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, r := range rows {
+			out = append(out, fmt.Sprint(r...))
+		}
+		return out
+	}
+	if got, want := schema(out), schema(fresh); !slices.Equal(got, want) {
+		t.Errorf("merged file's schema:\n%q\nwant a new file's:\n%q", got, want)
+	}
+	sdb := rawDB(t, out)
+	if n := queryInt(t, sdb, `SELECT count(*) FROM trials INDEXED BY trials_cell WHERE cell_id = (SELECT min(cell_id) FROM trials)`); n == 0 {
+		t.Error("trials_cell finds no trial of the first cell")
+	}
+	if rows, err := queryRows(ctx, sdb, `PRAGMA integrity_check`, 1); err != nil || len(rows) != 1 || rows[0][0] != "ok" {
+		t.Errorf("integrity_check: %v, %v", rows, err)
 	}
 }

@@ -51,9 +51,18 @@ func (m *merger) write(ctx context.Context, path string) error {
 	if err := m.checkOut(ctx, db, conn); err != nil {
 		return err
 	}
+	rebuild, err := dropTrialIndexes(ctx, conn)
+	if err != nil {
+		return db.fail("merge", err)
+	}
 	for _, in := range m.inputs {
 		if err := copyInput(ctx, conn, in, attached[in]); err != nil {
 			return db.fail("merge "+in.path, err)
+		}
+	}
+	for _, stmt := range rebuild {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			return db.fail("merge: index the trials", err)
 		}
 	}
 	if _, err := conn.ExecContext(ctx, `COMMIT`); err != nil {
@@ -97,6 +106,38 @@ func begin(ctx context.Context, conn *sql.Conn) error {
 		}
 	}
 	return nil
+}
+
+// dropTrialIndexes drops the indexes on out's trials but its keys' if out
+// holds no trial yet (a new file), in tx, and returns the statements that
+// make them again once the trials are copied: one sort builds
+// trials_cell faster than inserting each trial into it, its cells
+// alternating (about 0.06 s less CPU for 200,000 trials).
+func dropTrialIndexes(ctx context.Context, tx txConn) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM main.sqlite_schema
+		WHERE type = 'index' AND tbl_name = 'trials' AND sql IS NOT NULL AND NOT EXISTS (SELECT 1 FROM main.trials)`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names, rebuild []string
+	for rows.Next() {
+		var name, stmt string
+		if err := rows.Scan(&name, &stmt); err != nil {
+			return nil, err
+		}
+		names, rebuild = append(names, name), append(rebuild, stmt)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX main.`+quoteIdent(name)); err != nil {
+			return nil, err
+		}
+	}
+	return rebuild, nil
 }
 
 // checkOut looks up in out each run to add: one out holds with the same
