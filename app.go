@@ -318,10 +318,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 					"reproduces (a UUID) is kept. Runs are keyed by UUID: a run OUT.db already holds with the same content\n" +
 					"is skipped as already present, so merging a file twice changes nothing. A UUID held with different\n" +
 					"content (by OUT.db or another input) is an error naming it, both files and the first difference, and\n" +
-					"nothing is written: the whole merge is one transaction. Each input is checked and copied (and the copy\n" +
-					"upgraded, if it is from an older exp) in a temporary directory before OUT.db is opened; the input\n" +
-					"itself is never written. An input that is missing, not an exp database, damaged, from a newer exp, or\n" +
-					"OUT.db itself is one line naming it, exit status 2, and OUT.db is neither created nor changed.\n\n" +
+					"nothing is written: the whole merge is one transaction. Each input is checked before OUT.db is opened\n" +
+					"and read where it is (one from an older exp is copied to a temporary directory, and the copy upgraded);\n" +
+					"the input itself is never written. An input that is missing, not an exp database, damaged, from a newer\n" +
+					"exp, or OUT.db itself is one line naming it, exit status 2, and OUT.db is neither created nor changed.\n\n" +
 					"Prints, per input, the runs added and already present, and a total line.\n\n" +
 					"Example:\n" +
 					"   exp merge all.db node1.db node2.db\n" +

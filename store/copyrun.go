@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"slices"
 	"strings"
@@ -32,7 +31,7 @@ var copyTables = []struct {
 // returns its new id. Rows get new ids (tx's next ones), and the columns
 // that link rows by id are renumbered to match; src and tx must have the
 // same schema.
-func copyRun(ctx context.Context, src querier, tx *sql.Tx, runID int64) (int64, error) {
+func copyRun(ctx context.Context, src querier, tx txConn, runID int64) (int64, error) {
 	ids := map[string]map[int64]int64{} // table -> id in src -> id in tx
 	for _, ct := range copyTables {
 		cols, err := columns(ctx, src, ct.name)
@@ -62,7 +61,7 @@ func copyRun(ctx context.Context, src querier, tx *sql.Tx, runID int64) (int64, 
 // copyRows inserts into tx's table the rows of src's table that where
 // selects, with the columns cols: every one but id (tx numbers the rows)
 // through remap. It returns the new id of each row by its old one.
-func copyRows(ctx context.Context, src querier, tx *sql.Tx, table string, cols []string, where string, runID int64,
+func copyRows(ctx context.Context, src querier, tx txConn, table string, cols []string, where string, runID int64,
 	remap func(col string, v any) (any, error)) (map[int64]int64, error) {
 	var quoted, ins, marks []string
 	for _, c := range cols {

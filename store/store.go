@@ -91,6 +91,7 @@ var BusyTimeout = 10 * time.Second
 type DB struct {
 	sql  *sql.DB
 	path string
+	mode string // how dial opened it: "rwc", "rw", "ro" or "ro-immutable"
 	// old is the schema version of a write-protected file from an older
 	// exp, read as it is (see OpenExisting): the version before the first
 	// migration it lacks; 0 for a current schema.
@@ -253,6 +254,19 @@ func dial(path, mode string) (*DB, error) {
 	// "Crashes and abandoned runs").
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_txlock", "immediate")
+	sdb, err := sql.Open("sqlite", fileURI(path, mode, q))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	// One connection: exp writes from one goroutine, and a single
+	// connection keeps the pragmas and avoids in-process lock contention.
+	sdb.SetMaxOpenConns(1)
+	return &DB{sql: sdb, path: path, mode: mode, Now: time.Now}, nil
+}
+
+// fileURI is the SQLite URI that opens path in mode (see dial), with the
+// parameters q (the driver's, such as _pragma) added.
+func fileURI(path, mode string, q url.Values) string {
 	switch mode {
 	case "rw":
 		q.Add("mode", "rw")
@@ -265,14 +279,7 @@ func dial(path, mode string) (*DB, error) {
 	// In a file: URI, '?', '#' and '%' are syntax; escape them so the path
 	// is taken literally.
 	literal := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
-	sdb, err := sql.Open("sqlite", "file:"+literal+"?"+q.Encode())
-	if err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	// One connection: exp writes from one goroutine, and a single
-	// connection keeps the pragmas and avoids in-process lock contention.
-	sdb.SetMaxOpenConns(1)
-	return &DB{sql: sdb, path: path, Now: time.Now}, nil
+	return "file:" + literal + "?" + q.Encode()
 }
 
 // ensureWAL switches the file to WAL unless it is already. Changing the
