@@ -9,6 +9,8 @@ Standard library only. Subcommands (see bench/run.sh for the calls):
     scaling SUMMARY REPORT.json RUN.db                schedules (c)
     overhead SUMMARY RUN.db WALL_S                    runner overhead (d)
     timev SUMMARY PART LABEL WALL_TARGET_S RSS_TARGET_MB FILE...   /usr/bin/time -v outputs (e)
+    rate SUMMARY PART LABEL ITEMS TARGET_PER_S FILE...             items/s of /usr/bin/time -v outputs (e)
+    gobench SUMMARY PART LABEL TARGET_US FILE                      a Go benchmark's ns/op lines (e)
     summary SUMMARY                                   the final table
 """
 
@@ -203,6 +205,25 @@ def cmd_timev(summary, part, label, wall_target, rss_target, *paths):
         add(summary, part, label + ": peak RSS", spread(rsss, "%.0f") + " MB")
 
 
+def cmd_rate(summary, part, label, items, target_per_s, *paths):
+    """Items per second of runs timed by /usr/bin/time -v, against a floor."""
+    walls = [parse_timev(p)[0] for p in paths]
+    rates = [float(items) / w for w in walls]
+    ok = "met" if statistics.median(rates) >= float(target_per_s) else "MISSED"
+    print("  %-34s %s items/s (target >= %s: %s)" % (label, spread(rates, "%.0f"), target_per_s, ok))
+    add(summary, part, label, spread(rates, "%.0f") + " /s", "target >= %s /s: %s" % (target_per_s, ok))
+
+
+def cmd_gobench(summary, part, label, target_us, path):
+    """ns/op of the lines of one Go benchmark in path, in µs, against a ceiling."""
+    us = [float(line.split()[2]) / 1000 for line in open(path) if line.startswith("Benchmark") and " ns/op" in line]
+    if not us:
+        sys.exit("gobench: no ns/op line in %s" % path)
+    ok = "met" if statistics.median(us) <= float(target_us) else "MISSED"
+    print("  %-34s %s µs (target <= %s µs: %s)" % (label, spread(us, "%.1f"), target_us, ok))
+    add(summary, part, label, spread(us, "%.1f") + " µs", "target <= %s µs: %s" % (target_us, ok))
+
+
 def cmd_summary(summary):
     rows = [line.rstrip("\n").split("\t") for line in open(summary)]
     widths = [max(len(r[i]) for r in rows) for i in range(3)]
@@ -215,7 +236,7 @@ def cmd_summary(summary):
 
 def main(argv):
     cmds = {"pair": cmd_pair, "scaling": cmd_scaling, "overhead": cmd_overhead,
-            "timev": cmd_timev, "summary": cmd_summary}
+            "timev": cmd_timev, "rate": cmd_rate, "gobench": cmd_gobench, "summary": cmd_summary}
     if len(argv) < 2 or argv[1] not in cmds:
         sys.exit("usage: analyze.py %s ARGS... (see the file's doc)" % "|".join(cmds))
     cmds[argv[1]](*argv[2:])

@@ -19,7 +19,8 @@
 #     contention, per-item's dispatch cost per number, static's imbalance.
 # (d) overhead: `exp run experiments.yaml` wall time less its trials' time.
 # (e) scale: exp report on 1,000,000 trials and exp runs on 10,000 runs
-#     (wall time and peak RSS from /usr/bin/time -v).
+#     (wall time and peak RSS from /usr/bin/time -v), exp merge of 200,000
+#     trials (trials/s), and committing one trial (store.BenchmarkAddTrial).
 #
 # Needs go, gcc and python3; installs GNU time with apt-get if missing.
 # hyperfine is not used: it runs each command's repetitions in a block,
@@ -141,7 +142,7 @@ fi
 
 if [[ $parts == *e* ]]; then
   echo
-  echo "== (e) scale: exp report on 1,000,000 trials of one run, exp runs on 10,000 runs"
+  echo "== (e) scale: exp report on 1,000,000 trials of one run, exp runs on 10,000 runs, exp merge of 200,000 trials, one trial's commit"
   "$exp" run bench/run-tiny.yaml --db "$tmp/tiny.db" --quiet
   cp "$tmp/tiny.db" "$tmp/big.db"
   cp "$tmp/tiny.db" "$tmp/runs.db"
@@ -153,6 +154,17 @@ if [[ $parts == *e* ]]; then
   done
   analyze timev "$summary" "e scale" "exp report, 1M trials" 1.5 150 "$tmp"/e-report-*.txt
   analyze timev "$summary" "e scale" "exp runs, 10k runs" 0.5 0 "$tmp"/e-runs-*.txt
+  # The bulk path: exp merge of one run of 200,000 trials into a new file.
+  cp "$tmp/tiny.db" "$tmp/m200k.db"
+  python3 bench/bigdb.py trials "$tmp/m200k.db" 200000
+  for i in 1 2 3; do
+    rm -f "$tmp/merged.db"
+    /usr/bin/time -v -o "$tmp/e-merge-$i.txt" "$exp" merge -q "$tmp/merged.db" "$tmp/m200k.db" > /dev/null
+  done
+  analyze rate "$summary" "e scale" "exp merge, 200k trials: trials/s" 200000 100000 "$tmp"/e-merge-*.txt
+  # Committing one trial (with 2 worker rows) to a real file, WAL, synchronous=NORMAL.
+  go test -run '^$' -bench 'AddTrial$' -count 5 ./store > "$tmp/e-addtrial.txt"
+  analyze gobench "$summary" "e scale" "store.AddTrial, one committed trial" 60 "$tmp/e-addtrial.txt"
 fi
 
 echo
