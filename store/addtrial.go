@@ -43,11 +43,11 @@ const maxWorkerRows = 200
 // transaction left open.
 func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
 	return r.db.withTrialStmts(ctx, func(st *trialStmts) error {
-		if _, err := exec(ctx, st.begin); err != nil {
+		if _, err := runStmt(ctx, st.begin); err != nil {
 			return err
 		}
 		if err := r.insertTrial(ctx, st, t); err != nil {
-			if _, rerr := exec(ctx, st.rollback); rerr != nil {
+			if _, rerr := runStmt(ctx, st.rollback); rerr != nil {
 				return fmt.Errorf("%w (rollback: %w; %w)", err, rerr, driver.ErrBadConn)
 			}
 			return err
@@ -59,7 +59,7 @@ func (r *Recorder) addTrial(ctx context.Context, t experiment.Trial) error {
 // insertTrial counts t for r's invocation, inserts it with its worker rows
 // and commits, inside the transaction addTrial began.
 func (r *Recorder) insertTrial(ctx context.Context, st *trialStmts, t experiment.Trial) error {
-	res, err := exec(ctx, st.count, r.invocation, r.RunID)
+	res, err := runStmt(ctx, st.count, r.invocation, r.RunID)
 	if err != nil {
 		return err
 	}
@@ -83,7 +83,7 @@ func (r *Recorder) insertTrial(ctx context.Context, st *trialStmts, t experiment
 		mismatch = t.Mismatch
 	}
 	exit, rss, tail := processValues(t.Process)
-	res, err = exec(ctx, st.trial, r.RunID, r.cellIDs[t.Cell], int64(t.Seq), int64(t.Rep), t.Warmup, formatTime(t.StartedAt),
+	res, err = runStmt(ctx, st.trial, r.RunID, r.cellIDs[t.Cell], int64(t.Seq), int64(t.Rep), t.Warmup, formatTime(t.StartedAt),
 		t.WallNS, t.UserNS, t.SysNS, load, int64(t.Hits), t.Checksum, t.OK, mismatch, t.TimedOut, other, wait, exit, rss, tail,
 		conclude, int64(t.Invocation))
 	if err != nil {
@@ -103,11 +103,11 @@ func (r *Recorder) insertTrial(ctx context.Context, st *trialStmts, t experiment
 		for w, ws := range rows {
 			args = append(args, id, int64(start+w), ws.BusyNS, int64(ws.Items), int64(ws.Hits))
 		}
-		if _, err := exec(ctx, ins, args...); err != nil {
+		if _, err := runStmt(ctx, ins, args...); err != nil {
 			return err
 		}
 	}
-	_, err = exec(ctx, st.commit)
+	_, err = runStmt(ctx, st.commit)
 	return err
 }
 

@@ -100,7 +100,7 @@ func prepareTrialStmts(ctx context.Context, dc any) (*trialStmts, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pragma, err)
 	}
-	_, err = exec(ctx, s)
+	_, err = runStmt(ctx, s)
 	s.Close()
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", pragma, err)
@@ -172,9 +172,9 @@ func (db *DB) closeTrialStmts() {
 	})
 }
 
-// exec runs s with args, given in the order of its parameters, each a
+// runStmt runs s with args, given in the order of its parameters, each a
 // driver.Value (int64, float64, bool, string or nil).
-func exec(ctx context.Context, s driver.Stmt, args ...driver.Value) (driver.Result, error) {
+func runStmt(ctx context.Context, s driver.Stmt, args ...driver.Value) (driver.Result, error) {
 	named := make([]driver.NamedValue, len(args))
 	for i, v := range args {
 		named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
