@@ -59,8 +59,10 @@ func (db *DB) withTrialStmts(ctx context.Context, f func(st *trialStmts) error) 
 		defer db.stmtsMu.Unlock()
 		st := db.stmts
 		if st == nil || st.conn != dc {
-			// A replaced connection's statements went with it: database/sql
-			// closed it without knowing of them, so they cannot be finalized.
+			// database/sql replaced the connection (it discards one that
+			// was interrupted) without knowing of its statements, which can
+			// no longer be finalized: SQLite keeps that connection's file
+			// open until the process exits, its -wal file not removed.
 			var err error
 			if st, err = prepareTrialStmts(ctx, dc); err != nil {
 				return err
