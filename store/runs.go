@@ -25,7 +25,6 @@ type Recorder struct {
 	// OnBusy, if set, is told of each such retry before its wait (exp
 	// prints it on stderr).
 	OnBusy func(Busy)
-	stmts  trialStmts // AddTrial's statements, prepared on first use
 }
 
 // retries returns r.Retries, or CommitRetries if it is nil.

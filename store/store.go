@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/exp-tool/exp/migrations"
@@ -99,6 +100,10 @@ type DB struct {
 	// Now is the clock for timestamps the store writes itself (a run's
 	// finish time); time.Now by default.
 	Now func() time.Time
+	// stmts are AddTrial's statements on the connection, prepared on
+	// first use (see trialStmts); stmtsMu guards the field.
+	stmtsMu sync.Mutex
+	stmts   *trialStmts
 }
 
 // Open opens the database at path for writing, creating it if missing, and
@@ -251,7 +256,8 @@ func dial(path, mode string) (*DB, error) {
 	// (the WAL is in the OS's page cache), and only an OS crash or power
 	// loss may lose the last commits, never corrupting the file. FULL would
 	// fsync every trial, four fifths of AddTrial's time (see README,
-	// "Crashes and abandoned runs").
+	// "Crashes and abandoned runs"). A connection that writes trials
+	// checkpoints every trialCheckpointPages.
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_txlock", "immediate")
 	sdb, err := sql.Open("sqlite", fileURI(path, mode, q))
@@ -318,7 +324,10 @@ func (db *DB) ensureWAL(ctx context.Context) error {
 func (db *DB) Path() string { return db.path }
 
 // Close closes the database.
-func (db *DB) Close() error { return db.sql.Close() }
+func (db *DB) Close() error {
+	db.closeTrialStmts()
+	return db.sql.Close()
+}
 
 // SQL exposes the underlying handle for read-only queries in tests and tools.
 func (db *DB) SQL() *sql.DB { return db.sql }
