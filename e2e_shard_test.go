@@ -80,6 +80,16 @@ func TestShardsMergeToTheWholeMatrix(t *testing.T) {
 		AND slurm_array_task_id = 1 AND slurm_job_id = '78' AND node = 'node7'`); n != 1 {
 		t.Errorf("shard 1's run does not record its Slurm job and node")
 	}
+	// exp show says which shard a run is and which Slurm job started it.
+	show := exp(t, dir, nil, "show", "2", "--db", "all.db")
+	for _, want := range []string{"shard:          1 of 3 (exp run --shard 1/3)", "slurm:          job 78, array job 77 task 1, node node7"} {
+		if show.code != 0 || !strings.Contains(show.stdout, want) {
+			t.Errorf("exp show of shard 1's run lacks %q: exit %d\n%s", want, show.code, show.stdout)
+		}
+	}
+	if js := exp(t, dir, nil, "show", "2", "--db", "all.db", "--format", "json"); !strings.Contains(js.stdout, `"array_task_id": 1`) || !strings.Contains(js.stdout, `"count": 3`) {
+		t.Errorf("exp show --format json lacks the shard and Slurm objects:\n%s", js.stdout)
+	}
 }
 
 // TestReproduceShard: exp reproduce of a shard's run runs that shard's

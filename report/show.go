@@ -159,6 +159,16 @@ func writeShowTable(w io.Writer, rec RunRecord) error {
 	} else {
 		add("per cell", fmt.Sprintf("%s + %d warmup, chunk %d", repeats, r.Warmup, r.Chunk))
 	}
+	if sh := r.Shard; sh.Sharded() {
+		add("shard", fmt.Sprintf("%d of %d (exp run --shard %s)", sh.Index, sh.Count, sh))
+	}
+	if b := r.Batch; b.JobID != "" {
+		job := "job " + b.JobID
+		if b.ArrayJobID != "" {
+			job += fmt.Sprintf(", array job %s task %d", b.ArrayJobID, b.ArrayTaskID)
+		}
+		add("slurm", job+", node "+orUnknown(b.Node))
+	}
 
 	add("hostname", orUnknown(h.Hostname))
 	add("cpu model", orUnknown(h.CPUModel))
@@ -238,6 +248,22 @@ type showJSON struct {
 	Original      *RunJSON         `json:"original"`      // the run reproduced, if in this database; else null
 	Reproductions []RunJSON        `json:"reproductions"` // runs reproducing this one, oldest first; never null
 	Invocations   []invocationJSON `json:"invocations"`   // exp processes that executed the run, oldest first; never null
+	Shard         *shardShowJSON   `json:"shard"`         // the part of the matrix the run ran (exp run --shard); null for the whole matrix
+	Slurm         *slurmShowJSON   `json:"slurm"`         // the Slurm job that started the run; null outside Slurm
+}
+
+// shardShowJSON is the shard of a run in exp show's JSON.
+type shardShowJSON struct {
+	Index int `json:"index"` // from 0
+	Count int `json:"count"` // shards of the job
+}
+
+// slurmShowJSON is the Slurm job of a run in exp show's JSON.
+type slurmShowJSON struct {
+	JobID       string `json:"job_id"`
+	ArrayJobID  string `json:"array_job_id"`  // "" outside an array
+	ArrayTaskID int    `json:"array_task_id"` // -1 outside an array
+	Node        string `json:"node"`
 }
 
 // invocationJSON is one exp process that executed a run.
@@ -263,6 +289,12 @@ func writeShowJSON(w io.Writer, rec RunRecord) error {
 	if d, ok := duration(rec.Run); ok {
 		s := d.Seconds()
 		doc.DurationS = &s
+	}
+	if sh := rec.Run.Shard; sh.Sharded() {
+		doc.Shard = &shardShowJSON{sh.Index, sh.Count}
+	}
+	if b := rec.Run.Batch; b.JobID != "" {
+		doc.Slurm = &slurmShowJSON{b.JobID, b.ArrayJobID, b.ArrayTaskID, b.Node}
 	}
 	if rec.Original != nil {
 		o := NewRunJSON(*rec.Original)
