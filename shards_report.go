@@ -40,13 +40,13 @@ func loadShards(ctx context.Context, db *store.DB, runs []experiment.Run, th rep
 	if err != nil {
 		return nil, fmt.Errorf("run %d's stored config no longer parses with this exp: %w", first.ID, err)
 	}
-	matrixSize := len(experiment.NewPlan(cfg, first.Seed).Cells)
-	at := make([]int, matrixSize) // matrix index -> position in cells, or -1
+	full := experiment.NewPlan(cfg, first.Seed).Cells
+	matrixSize := len(full)
+	at := make([]int, matrixSize) // matrix index -> which of runs ran the cell, or -1
 	for i := range at {
 		at[i] = -1
 	}
-	type shardCells struct{ matrix []int } // per run: its local cell index -> matrix index
-	per := make([]shardCells, len(runs))
+	matrixOf := make([][]int, len(runs)) // per run: its cell index -> matrix index
 	for k, run := range runs {
 		plan := experiment.NewPlan(cfg, run.Seed).Restrict(run.Shard)
 		stored, err := db.Cells(ctx, run.ID)
@@ -60,14 +60,13 @@ func loadShards(ctx context.Context, db *store.DB, runs []experiment.Run, th rep
 			if sc.Cell != plan.Cells[i] {
 				return nil, fmt.Errorf("run %d (shard %s): its cell %d is not the one this exp plans: report it alone with --shard-only", run.ID, run.Shard, i)
 			}
-			at[plan.Matrix[i]] = k // marks the matrix cell as present, by run k
+			at[plan.Matrix[i]] = k
 		}
-		per[k].matrix = plan.Matrix
+		matrixOf[k] = plan.Matrix
 	}
-	full := experiment.NewPlan(cfg, first.Seed).Cells
 	var cells []experiment.Cell
 	set := &report.Shards{Count: first.Shard.Count, Runs: runs}
-	pos := make([]int, matrixSize)
+	pos := make([]int, matrixSize) // matrix index -> position in cells
 	for m, k := range at {
 		if k < 0 {
 			continue
@@ -81,7 +80,7 @@ func loadShards(ctx context.Context, db *store.DB, runs []experiment.Run, th rep
 	run := jobRun(runs)
 	b := report.NewBuilder(run, cells, th)
 	for k, sr := range runs {
-		local := per[k].matrix
+		local := matrixOf[k]
 		err := db.EachTrial(ctx, sr.ID, func(t *experiment.Trial) error {
 			if t.Cell >= 0 && t.Cell < len(local) {
 				t.Cell = pos[local[t.Cell]]
