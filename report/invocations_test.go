@@ -207,3 +207,12 @@ func TestFewProcessesSpeedup(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkHierarchicalMedianCI is one cell of 8 processes of 2,500 trials
+// each (the bootstrap of a cell of a large invocations run).
+func BenchmarkHierarchicalMedianCI(b *testing.B) {
+	groups := twoLevel(rand.New(rand.NewPCG(1, 2)), 8, 2500, 0.1, 0.005, 0.002)
+	for b.Loop() {
+		HierarchicalMedianCI(groups, 0.95, DefaultBootstrapResamples, 3)
+	}
+}
