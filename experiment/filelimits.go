@@ -139,6 +139,10 @@ type shape struct {
 	topKey     string // the top-level key being read
 	depth      int    // the deepest the stack has been
 	attach     bool   // a tag, anchor or alias came after the last block entry
+	// name is whether the next token that is not a comment names the
+	// anchor or alias just read: go-yaml's tokenizer makes the name a
+	// token of its own (&a is "&" then "a").
+	name bool
 }
 
 // checkShape checks the nesting depth, list lengths and mapping sizes of
@@ -167,9 +171,18 @@ func (s *shape) walk(tokens token.Tokens) *ConfigError {
 		if tk.Type == token.InvalidType {
 			return nil
 		}
-		if tk.Type == token.CommentType || anchorName(s.prev, tk) {
+		if tk.Type == token.CommentType {
 			continue
 		}
+		if s.name {
+			// The name of the anchor or alias before: go-yaml's parser takes
+			// the token after & or * as its name, whatever it is ("&a",
+			// "&0", "& \"\"" alike), and the node starts at the & or *, so
+			// the name is not remembered as the token before the next.
+			s.name = false
+			continue
+		}
+		s.name = tk.Type == token.AnchorType || tk.Type == token.AliasType
 		property := func(t *token.Token) bool {
 			return t != nil && (t.Type == token.AnchorType || t.Type == token.TagType)
 		}
@@ -185,16 +198,6 @@ func (s *shape) walk(tokens token.Tokens) *ConfigError {
 		s.before, s.prev = s.prev, tk
 	}
 	return nil
-}
-
-// anchorName reports whether tk is the name of the anchor or alias prev,
-// which go-yaml's tokenizer makes a token of its own (&a is "&" then "a",
-// &0 is "&" then an integer):
-// the node it belongs to starts at the & or *, so the name is not
-// remembered as the token before the next.
-func anchorName(prev, tk *token.Token) bool {
-	return prev != nil && (prev.Type == token.AnchorType || prev.Type == token.AliasType) && plainScalar(tk) &&
-		prev.Position != nil && tk.Position != nil && tk.Position.Line == prev.Position.Line && tk.Position.Column == prev.Position.Column+1
 }
 
 func (s *shape) top() *level {
@@ -385,15 +388,4 @@ func (s *shape) push(tk *token.Token, l *level) *ConfigError {
 		return s.errAt(tk, "", fmt.Sprintf("lists and mappings nest more than %d deep (at most %d levels are allowed; an experiment file needs 3)", MaxDepth, MaxDepth))
 	}
 	return nil
-}
-
-// plainScalar reports whether tk is a plain (unquoted) scalar: a string,
-// number, bool, null, infinity or NaN as go-yaml's tokenizer types it.
-func plainScalar(tk *token.Token) bool {
-	switch tk.Type {
-	case token.StringType, token.IntegerType, token.FloatType, token.BoolType, token.NullType, token.InfinityType, token.NanType,
-		token.BinaryIntegerType, token.OctetIntegerType, token.HexIntegerType:
-		return true
-	}
-	return false
 }

@@ -200,8 +200,9 @@ func FuzzShape(f *testing.F) {
 		"- &a\n&a   1*a : a\r\"a\": \n- :- - ",
 		"\n- \r&a \"a\": \n  - ...\n<<: \n- \"a\": ",
 		"-\t&a\nb&a x: ...\na :\n- ",
-		"-\n& ! 0: 0\n0:\n-", // CI's fuzzing: two properties before a key
-		"-\n&0 0: 0\r0:\n-",  // an anchor named by a number
+		"-\n& ! 0: 0\n0:\n-",      // CI's fuzzing: two properties before a key
+		"-\n&0 0: 0\r0:\n-",       // an anchor named by a number
+		"-\r& \"\"0: 00\n0:\n 0:", // an anchor named by a quoted string after a space
 	} {
 		f.Add([]byte(s))
 	}
