@@ -23,7 +23,10 @@ type shardReport struct {
 		Warnings []string `json:"warnings"`
 	} `json:"fits"`
 	Warnings []string `json:"warnings"`
-	Shards   *struct {
+	Drift    struct {
+		Skipped *string `json:"skipped"`
+	} `json:"drift"`
+	Shards *struct {
 		Count     int   `json:"count"`
 		Missing   []int `json:"missing"`
 		CellShard []int `json:"cell_shard"`
@@ -65,6 +68,9 @@ func TestShardsReportTogether(t *testing.T) {
 	rep := readShardReport(t, dir, "--db", "all.db")
 	if len(rep.Cells) != 6 || len(rep.Fits) != 3 || rep.Shards == nil || rep.Shards.Count != 2 || len(rep.Shards.Missing) != 0 {
 		t.Fatalf("merged report: %d cells, %d fits, shards %+v; want the matrix's 6 cells and 3 fits from 2 shards", len(rep.Cells), len(rep.Fits), rep.Shards)
+	}
+	if rep.Drift.Skipped == nil || !strings.Contains(*rep.Drift.Skipped, "the 2 shards ran apart") {
+		t.Errorf("merged report: drift %v; want the run-wide test skipped, the shards having run apart", rep.Drift.Skipped)
 	}
 	// Each cell's median is the one its shard's own report gives; with 2
 	// shards the per-item curve is split between them (the cost model puts

@@ -79,6 +79,7 @@ func loadShards(ctx context.Context, db *store.DB, runs []experiment.Run, th rep
 	}
 	run := jobRun(runs)
 	b := report.NewBuilder(run, cells, th)
+	b.Shards(set)
 	for k, sr := range runs {
 		local := matrixOf[k]
 		err := db.EachTrial(ctx, sr.ID, func(t *experiment.Trial) error {
@@ -95,7 +96,6 @@ func loadShards(ctx context.Context, db *store.DB, runs []experiment.Run, th rep
 		}
 	}
 	rep := b.Report()
-	rep.AddShards(set)
 	for _, sr := range runs {
 		skipped, err := db.Skipped(ctx, sr.ID)
 		if err != nil {
@@ -121,7 +121,10 @@ func jobRun(runs []experiment.Run) experiment.Run {
 	for _, r := range runs {
 		run.Trials += r.Trials
 		if run.Status == experiment.StatusDone && r.Status != experiment.StatusDone {
-			run.Status, run.Error = r.Status, fmt.Sprintf("shard %d: %s", r.Shard.Index, r.Error)
+			run.Status, run.Error = r.Status, ""
+			if r.Error != "" {
+				run.Error = fmt.Sprintf("shard %d: %s", r.Shard.Index, r.Error)
+			}
 		}
 	}
 	run.Shard = experiment.Shard{}

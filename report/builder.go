@@ -131,10 +131,12 @@ func (b *Builder) Report() *Report {
 		c.Warnings = append(c.Warnings, preciseWarnings(c, rep.Adaptive)...)
 	}
 	rep.fits()
+	shards := rep.shardWarnings()
 	for i := range rep.Cells {
 		rep.Cells[i].Warnings = append(rep.Cells[i].Warnings, rep.Cells[i].notes...)
 	}
 	rep.Warnings = append(runWarnings(rep, b.stored, b.failed), commandWarnings(rep, b.exits, b.lastExit)...)
+	rep.Warnings = append(rep.Warnings, shards...)
 	if w := processWarning(rep); w != nil {
 		rep.Warnings = append(rep.Warnings, w)
 	}

@@ -55,6 +55,8 @@ func (rep *Report) diagnoseDrift(times [][]float64, seqs [][]int) {
 	switch {
 	case alpha == 0:
 		rep.Drift.Skipped = "off"
+	case rep.Shards != nil && len(rep.Shards.Runs) > 1:
+		rep.Drift.Skipped = fmt.Sprintf("the %d shards ran apart, each in its own order", len(rep.Shards.Runs))
 	case all < diagnose.MinN:
 		rep.Drift.Skipped = fmt.Sprintf("%s: %d, fewer than %d", diagnose.ErrTooFew, all, diagnose.MinN)
 	default:

@@ -53,21 +53,25 @@ func (s *Shards) hosts(cells []int) []string {
 	return out
 }
 
-// AddShards makes rep, built from the cells and trials of every run of
-// s, the report of the whole job: it records s, says which shards are
-// missing, drops the run-wide drift test (each shard ran in its own order,
-// often on its own node), and warns of every speedup and fit whose cells
-// ran on different hosts: exp fits across them, but says so.
-func (rep *Report) AddShards(s *Shards) {
-	rep.Shards = s
-	if len(s.Runs) > 1 && rep.Drift.Skipped == "" {
-		if w := runDriftWarning(rep.Drift); w != nil {
-			rep.Warnings = slices.DeleteFunc(rep.Warnings, func(e error) bool { return e.Error() == w.Error() })
-		}
-		rep.Drift = RunDrift{Alpha: rep.Drift.Alpha, Skipped: fmt.Sprintf("the %d shards ran apart, each in its own order", len(s.Runs))}
+// Shards makes the report the one of a whole job, several shards' runs
+// whose cells and trials b is given (see Shards): Report then skips the
+// run-wide drift test when there are several (each shard ran in its own
+// order, often on its own node), says which shards are missing, and
+// warns of every speedup and fit whose cells ran on different hosts: exp
+// fits across them, but says so. Call it before Report.
+func (b *Builder) Shards(s *Shards) { b.rep.Shards = s }
+
+// shardWarnings adds to the cells and fits of a report of shards
+// (Builder.Shards) their mixed-hosts notes, and returns its run-level
+// warnings; nothing for a report of one run.
+func (rep *Report) shardWarnings() []error {
+	s := rep.Shards
+	if s == nil {
+		return nil
 	}
+	var run []error
 	if m := s.Missing(); len(m) > 0 {
-		rep.Warnings = append(rep.Warnings, fmt.Errorf("%s of %d missing from this file (%s): their cells are not in the report (exp slurm collect names them)",
+		run = append(run, fmt.Errorf("%s of %d missing from this file (%s): their cells are not in the report (exp slurm collect names them)",
 			plural(len(m), "shard"), s.Count, joinInts(m)))
 	}
 	for i := range rep.Cells {
@@ -81,7 +85,7 @@ func (rep *Report) AddShards(s *Shards) {
 			continue
 		}
 		if hs := s.hosts([]int{base, i}); len(hs) > 1 {
-			c.Warnings = append(c.Warnings, fmt.Errorf("%w: the speedup is against a 1-worker cell that ran on another host, %s; this cell ran on %s", ErrMixedHosts, hs[0], hs[1]))
+			c.notes = append(c.notes, fmt.Errorf("%w: the speedup is against a 1-worker cell that ran on another host, %s; this cell ran on %s", ErrMixedHosts, hs[0], hs[1]))
 		}
 	}
 	for i := range rep.Fits {
@@ -90,6 +94,7 @@ func (rep *Report) AddShards(s *Shards) {
 			f.Warnings = append(f.Warnings, fmt.Errorf("%w: one curve fitted across %d hosts (%s): their shards ran on different nodes", ErrMixedHosts, len(hs), strings.Join(hs, "; ")))
 		}
 	}
+	return run
 }
 
 // ShardsText is the report header's line about the shards ("shards 4 of
